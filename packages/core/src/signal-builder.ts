@@ -1,0 +1,178 @@
+import type { Content, InteractionEvent, RecConfig, UserSignals } from "@recsys/ports";
+import { aggregateViews } from "./aggregate.js";
+import { decay, dwellRatio, engagementStrength, estimateReadingSeconds, outcomeOf } from "./engagement.js";
+import { roundHalfEven } from "./rounding.js";
+import { type DemographicField, demographicAffinity, extractDemographics, surveyAffinity } from "./survey.js";
+import { eventTime, type Instant, toEpochMs } from "./time.js";
+
+/** The facet whose tags never feed taste: AR camp areas are a filter, not a preference. */
+export const CAMP_AREAS_FACET = "place_where.camp_areas";
+
+/** Options of {@link buildUserSignals}. */
+export interface BuildSignalsOptions {
+  /** The time the model is built at (decay reference). */
+  readonly now: Instant;
+  /** The resolved config. */
+  readonly cfg: RecConfig;
+  /** Demographics from an external provider; they win over survey values. */
+  readonly demographics?: Readonly<Record<string, unknown>> | undefined;
+}
+
+function addInto(target: Record<string, number>, key: string, value: number): void {
+  target[key] = (target[key] ?? 0) + value;
+}
+
+/**
+ * Fold keys to lower case (summing collisions), then divide every value by the largest when it is > 0.
+ * @param weights - key → weight
+ * @returns the folded, max-normalised weights
+ */
+export function foldAndNormalize(weights: Readonly<Record<string, number>>): Record<string, number> {
+  const folded: Record<string, number> = {};
+  for (const [key, value] of Object.entries(weights)) addInto(folded, key.toLowerCase(), value);
+  const max = Math.max(0, ...Object.values(folded));
+  if (max > 0) for (const key of Object.keys(folded)) folded[key] = folded[key]! / max;
+  return folded;
+}
+
+function ratio(count: number, n: number): number {
+  return n === 0 ? 0 : roundHalfEven(count / n, 4);
+}
+
+/**
+ * Build the user model from a user's events (reference §5.4, with the single-count demographics fix).
+ *
+ * Pure and deterministic: the same events (in the same order), contents, vectors, `now`, config and
+ * demographics always give the same model.
+ *
+ * @param userId - the user
+ * @param events - the user's events, in ascending time order
+ * @param contents - content of the items the events touch (unknown items estimate 0 reading time)
+ * @param vectors - vectors of those items
+ * @param options - `now`, `cfg`, optional provider `demographics`
+ * @returns the user model
+ * @example
+ * const signals = buildUserSignals("u1", events, contents, vectors, { now: Date.now(), cfg: resolveConfig() });
+ */
+export function buildUserSignals(
+  userId: string,
+  events: readonly InteractionEvent[],
+  contents: ReadonlyMap<string, Content>,
+  vectors: ReadonlyMap<string, ArrayLike<number>>,
+  options: BuildSignalsOptions,
+): UserSignals {
+  const { cfg } = options;
+  const nowMs = toEpochMs(options.now);
+  const views = aggregateViews(events);
+  const positives: Record<string, number> = {};
+  const negatives: Record<string, number> = {};
+  const affinity: Record<string, number> = {};
+  const aversion: Record<string, number> = {};
+  const ratios: number[] = [];
+  let completions = 0;
+  let revisits = 0;
+
+  for (const view of views) {
+    const content = contents.get(view.content_id);
+    const est = estimateReadingSeconds(content, cfg);
+    const strength = engagementStrength(
+      {
+        dwellSeconds: view.dwell_seconds,
+        estimateSeconds: est,
+        endReason: view.end_reason,
+        visits: view.visits,
+        rating: view.survey_rating,
+      },
+      cfg,
+    );
+    const weight = decay(view.last_ts, nowMs, cfg.half_life_days);
+    ratios.push(dwellRatio(view.dwell_seconds, est, cfg.dwell_cap_ratio));
+    if (view.end_reason === "next_button") completions += 1;
+    if (view.visits > 1) revisits += 1;
+    const outcome = outcomeOf(strength, cfg);
+    if (outcome === "neutral") continue;
+    const value = outcome === "positive" ? Math.max(strength, 0) * weight : Math.abs(strength) * weight;
+    (outcome === "positive" ? positives : negatives)[view.content_id] = value;
+    const target = outcome === "positive" ? affinity : aversion;
+    for (const tag of content?.tags ?? []) {
+      if (tag.facet === CAMP_AREAS_FACET) continue;
+      addInto(target, `${tag.facet}:${tag.label}`, value * tag.weight);
+    }
+  }
+
+  const aggregated = new Set(views.map((v) => v.content_id));
+  for (const event of events) {
+    if (!event.impressions || event.impressions.length === 0) continue;
+    const soft = cfg.soft_negative_weight * decay(eventTime(event.ts), nowMs, cfg.half_life_days);
+    for (const id of event.impressions) {
+      if (aggregated.has(id)) continue;
+      negatives[id] = Math.max(negatives[id] ?? Number.NEGATIVE_INFINITY, soft);
+    }
+  }
+
+  const rules = cfg.survey;
+  const surveyDemographics: Record<string, unknown> = {};
+  const counted = new Set<DemographicField>();
+  for (const event of events) {
+    const answers = event.survey_answers ?? {};
+    if (!rules.survey_events.includes(event.event) || Object.keys(answers).length === 0) continue;
+    Object.assign(surveyDemographics, extractDemographics(answers, rules));
+    const survey = surveyAffinity(answers, rules);
+    for (const [key, value] of Object.entries(survey.weights)) addInto(affinity, key, value);
+    for (const field of survey.fields) counted.add(field);
+  }
+  const demographics = { ...surveyDemographics, ...(options.demographics ?? {}) };
+  if (Object.keys(demographics).length > 0) {
+    for (const [key, value] of Object.entries(demographicAffinity(demographics, rules, counted))) {
+      addInto(affinity, key, value);
+    }
+  }
+
+  const taste = tasteVector(positives, vectors);
+  const order = new Map(views.map((v, i) => [v.content_id, i]));
+  const recent = [...views]
+    .sort((a, b) => b.last_ts - a.last_ts || order.get(a.content_id)! - order.get(b.content_id)!)
+    .map((v) => v.content_id);
+  const recencySource = recent.length > 0 ? vectors.get(recent[0]!) : undefined;
+  const n = views.length;
+  const nPositive = Object.keys(positives).length;
+  return {
+    user_id: userId,
+    positives,
+    negatives,
+    viewed: [...aggregated].sort(),
+    recent_views: recent,
+    tag_affinity: foldAndNormalize(affinity),
+    tag_aversion: foldAndNormalize(aversion),
+    taste_vector: taste,
+    recency_vector: recencySource && recencySource.length > 0 ? Array.from(recencySource) : null,
+    behavior: {
+      n_views: n,
+      n_positive: nPositive,
+      n_negative: Object.keys(negatives).length,
+      avg_dwell_ratio: n === 0 ? 0 : roundHalfEven(ratios.reduce((s, r) => s + r, 0) / n, 4),
+      completion_rate: ratio(completions, n),
+      revisit_rate: ratio(revisits, n),
+      depth: ratio(nPositive, n),
+    },
+    demographics,
+  };
+}
+
+function tasteVector(
+  positives: Readonly<Record<string, number>>,
+  vectors: ReadonlyMap<string, ArrayLike<number>>,
+): number[] | null {
+  let acc: number[] | null = null;
+  for (const [id, weight] of Object.entries(positives)) {
+    const vector = vectors.get(id);
+    if (!vector || vector.length === 0) continue;
+    if (acc === null) acc = new Array<number>(vector.length).fill(0);
+    if (vector.length !== acc.length) continue;
+    for (let i = 0; i < acc.length; i++) acc[i]! += weight * vector[i]!;
+  }
+  if (acc === null) return null;
+  const length = Math.sqrt(acc.reduce((s, x) => s + x * x, 0));
+  if (length === 0) return null;
+  return acc.map((x) => x / length);
+}

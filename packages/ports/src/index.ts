@@ -1,0 +1,50 @@
+/**
+ * `@recsys/ports`: the contracts of recsys: domain schemas (valibot) with their inferred types, the port
+ * interfaces implemented by stores, and the error hierarchy.
+ * @packageDocumentation
+ */
+export * from "./errors/index.js";
+export type { ContentHit, ContentQuery, ContentStore, QueryOptions, Vector } from "./ports/content-store.js";
+export type { EventBuffer, EventSource } from "./ports/event-source.js";
+export type { UserModelStore } from "./ports/user-model-store.js";
+export {
+  type ConfigIssue,
+  DEFAULT_REC_CONFIG,
+  DEFAULT_SURVEY_RULES,
+  DISTRACTOR_STRATEGIES,
+  RANKING_MODES,
+  type RecConfig,
+  type RecConfigInput,
+  RecConfigSchema,
+  type SurveyRules,
+  SurveyRulesSchema,
+  safeParseRecConfig,
+} from "./schemas/config.js";
+export {
+  CONTENT_TYPES,
+  type Content,
+  ContentSchema,
+  type ContentType,
+  contentFromPayload,
+  parseYears,
+} from "./schemas/content.js";
+export {
+  canonicalEventJson,
+  END_REASONS,
+  type EndReason,
+  INTERACTION_EVENT_FIELDS,
+  type InteractionEvent,
+  InteractionEventSchema,
+} from "./schemas/event.js";
+export {
+  type Candidate,
+  type DistractorDiagnostics,
+  type GeneratedBy,
+  type Recommendation,
+  type RecommendationDiagnostics,
+  type RecommendationItem,
+  RecommendationItemSchema,
+  type ScoredCandidate,
+} from "./schemas/recommendation.js";
+export { type Tag, TagSchema, tagKey } from "./schemas/tag.js";
+export { emptyUserSignals, isCold, type UserSignals, UserSignalsSchema } from "./schemas/user-signals.js";

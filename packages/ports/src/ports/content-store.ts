@@ -1,0 +1,77 @@
+import type { Content } from "../schemas/content.js";
+
+/** A dense embedding. Stores hand out `Float32Array`s; JSON uses `number[]`. */
+export type Vector = Float32Array;
+
+/** Options shared by every content query. */
+export interface QueryOptions {
+  /** Maximum number of hits. */
+  readonly limit: number;
+  /** Item ids the store must leave out (applied inside the query, before `limit`). */
+  readonly exclude?: ReadonlySet<string> | undefined;
+}
+
+/**
+ * One query of a batch. Each kind mirrors a single-query method of {@link ContentStore}:
+ * - `vector`: nearest items by cosine similarity, best first (ties: catalogue order).
+ * - `tags`: items having any of the normalised tag keys, ranked by weighted overlap
+ *   `Σ weights[key] · tag.weight` over the item's matching tags (ties: ascending id).
+ * - `filter`: items having a tag whose normalised label equals the normalised filter value (ascending id).
+ * - `geo`: items within `radiusM` metres of a point, nearest first.
+ * - `sample`: a sample of items (random, or ascending id for a deterministic store).
+ * - `ids`: the named items (missing ids are left out), in the order asked.
+ */
+export type ContentQuery =
+  | ({ readonly kind: "vector"; readonly vector: ArrayLike<number> } & QueryOptions)
+  | ({ readonly kind: "tags"; readonly weights: Readonly<Record<string, number>> } & QueryOptions)
+  | ({ readonly kind: "filter"; readonly value: string } & QueryOptions)
+  | ({
+      readonly kind: "geo";
+      readonly lat: number;
+      readonly lon: number;
+      readonly radiusM: number;
+    } & QueryOptions)
+  | ({ readonly kind: "sample" } & QueryOptions)
+  | { readonly kind: "ids"; readonly ids: readonly string[] };
+
+/**
+ * One hit of a query. It carries the item's content and vector whenever the store has them, so the serve
+ * path needs no second fetch.
+ */
+export interface ContentHit {
+  /** The item id. */
+  readonly id: string;
+  /** The recall score: cosine for `vector`, overlap for `tags`, negative distance in metres for `geo`, else 0. */
+  readonly score: number;
+  /** The item's content, or null when the store has none. */
+  readonly content: Content | null;
+  /** The item's vector, or null when the store has none. */
+  readonly vector: Vector | null;
+}
+
+/**
+ * Read access to the catalogue. Every method is one round trip to the backing store; `query` runs several
+ * queries in one round trip and is what the serve path uses.
+ */
+export interface ContentStore {
+  /**
+   * Run several queries in one round trip.
+   * @param queries - the queries
+   * @returns one hit list per query, in the same order
+   */
+  query(queries: readonly ContentQuery[]): Promise<ContentHit[][]>;
+  /**
+   * Fetch contents by id. Unknown ids are omitted.
+   * @param ids - item ids
+   */
+  get(ids: readonly string[]): Promise<Map<string, Content>>;
+  /**
+   * Fetch vectors by id. Unknown ids, and items without a vector, are omitted.
+   * @param ids - item ids
+   */
+  getVectors(ids: readonly string[]): Promise<Map<string, Vector>>;
+  /** The catalogue's vector dimension, or null when unknown (empty catalogue). */
+  dimension(): Promise<number | null>;
+  /** Check the store is reachable; rejects with `StoreUnavailableError` when not. */
+  ping(): Promise<void>;
+}

@@ -1,0 +1,61 @@
+import * as v from "valibot";
+
+/** How a content view ended; any other value is treated as "no reason" (`null`). */
+export const END_REASONS = ["next_button", "link", "close_button", "abandon"] as const;
+
+/** One of {@link END_REASONS}. */
+export type EndReason = (typeof END_REASONS)[number];
+
+/**
+ * Schema of a canonical interaction event (reference §2.4).
+ *
+ * `ts` is an ISO-8601 UTC timestamp (`2026-06-10T11:00:00.000Z`); `content_id` and `clicked_id` are
+ * already id-normalised; `raw` holds the untouched source payload.
+ */
+export const InteractionEventSchema = v.object({
+  user_id: v.pipe(v.string(), v.minLength(1)),
+  event: v.pipe(v.string(), v.minLength(1)),
+  ts: v.pipe(v.string(), v.isoTimestamp()),
+  session_id: v.optional(v.nullable(v.string()), null),
+  request_id: v.optional(v.nullable(v.string()), null),
+  content_id: v.optional(v.nullable(v.string()), null),
+  dwell_seconds: v.optional(v.nullable(v.pipe(v.number(), v.finite())), null),
+  end_reason: v.optional(v.nullable(v.picklist(END_REASONS)), null),
+  query_text: v.optional(v.nullable(v.string()), null),
+  clicked_id: v.optional(v.nullable(v.string()), null),
+  impressions: v.optional(v.array(v.string()), []),
+  survey_answers: v.optional(v.record(v.string(), v.unknown()), {}),
+  raw: v.optional(v.record(v.string(), v.unknown()), {}),
+});
+
+/** A canonical interaction event. */
+export type InteractionEvent = v.InferOutput<typeof InteractionEventSchema>;
+
+/** The fields of an {@link InteractionEvent} in their canonical (and stored) order. */
+export const INTERACTION_EVENT_FIELDS = [
+  "user_id",
+  "event",
+  "ts",
+  "session_id",
+  "request_id",
+  "content_id",
+  "dwell_seconds",
+  "end_reason",
+  "query_text",
+  "clicked_id",
+  "impressions",
+  "survey_answers",
+  "raw",
+] as const satisfies readonly (keyof InteractionEvent)[];
+
+/**
+ * The canonical JSON of an event: fields in {@link INTERACTION_EVENT_FIELDS} order, so the same event
+ * always serialises to the same string (stores use it to deduplicate exact replays).
+ * @param event - the event
+ * @returns its JSON text
+ */
+export function canonicalEventJson(event: InteractionEvent): string {
+  const ordered: Record<string, unknown> = {};
+  for (const field of INTERACTION_EVENT_FIELDS) ordered[field] = event[field];
+  return JSON.stringify(ordered);
+}

@@ -1,0 +1,59 @@
+import * as v from "valibot";
+
+const finite = v.pipe(v.number(), v.finite());
+const weights = v.record(v.string(), finite);
+const vector = v.nullable(v.array(finite));
+
+/**
+ * Schema of the user model (reference §2.6). Field names are the stored JSON names, so a model written
+ * here is readable by the reference service and vice versa. Unknown keys are ignored on read.
+ */
+export const UserSignalsSchema = v.object({
+  user_id: v.string(),
+  positives: v.optional(weights, {}),
+  negatives: v.optional(weights, {}),
+  viewed: v.optional(v.array(v.string()), []),
+  recent_views: v.optional(v.array(v.string()), []),
+  tag_affinity: v.optional(weights, {}),
+  tag_aversion: v.optional(weights, {}),
+  taste_vector: v.optional(vector, null),
+  recency_vector: v.optional(vector, null),
+  behavior: v.optional(weights, {}),
+  demographics: v.optional(v.record(v.string(), v.unknown()), {}),
+});
+
+/**
+ * The user model. `behavior` holds `n_views, n_positive, n_negative, avg_dwell_ratio, completion_rate,
+ * revisit_rate, depth` once any event has been folded in.
+ */
+export type UserSignals = v.InferOutput<typeof UserSignalsSchema>;
+
+/**
+ * An empty user model (what serving uses for an unknown user).
+ * @param userId - the user id
+ * @returns a cold model with every field empty
+ */
+export function emptyUserSignals(userId: string): UserSignals {
+  return {
+    user_id: userId,
+    positives: {},
+    negatives: {},
+    viewed: [],
+    recent_views: [],
+    tag_affinity: {},
+    tag_aversion: {},
+    taste_vector: null,
+    recency_vector: null,
+    behavior: {},
+    demographics: {},
+  };
+}
+
+/**
+ * Whether a user model is cold: it has no positive item (reference §2.6).
+ * @param signals - the user model
+ * @returns true when `positives` is empty
+ */
+export function isCold(signals: Pick<UserSignals, "positives">): boolean {
+  return Object.keys(signals.positives).length === 0;
+}
