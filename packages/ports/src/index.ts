@@ -4,7 +4,14 @@
  * @packageDocumentation
  */
 export * from "./errors/index.js";
-export type { ContentHit, ContentQuery, ContentStore, QueryOptions, Vector } from "./ports/content-store.js";
+export type {
+  ContentHit,
+  ContentQuery,
+  ContentStore,
+  GeoRadius,
+  QueryOptions,
+  Vector,
+} from "./ports/content-store.js";
 export type { EventBuffer, EventSource } from "./ports/event-source.js";
 export type { UserModelStore } from "./ports/user-model-store.js";
 export {
@@ -30,6 +37,7 @@ export {
 } from "./schemas/content.js";
 export {
   canonicalEventJson,
+  compareBufferedEvents,
   END_REASONS,
   type EndReason,
   INTERACTION_EVENT_FIELDS,
@@ -47,4 +55,10 @@ export {
   type ScoredCandidate,
 } from "./schemas/recommendation.js";
 export { type Tag, TagSchema, tagKey } from "./schemas/tag.js";
-export { emptyUserSignals, isCold, type UserSignals, UserSignalsSchema } from "./schemas/user-signals.js";
+export {
+  emptyUserSignals,
+  isCold,
+  safeParseUserSignals,
+  type UserSignals,
+  UserSignalsSchema,
+} from "./schemas/user-signals.js";

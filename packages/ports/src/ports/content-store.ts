@@ -3,6 +3,16 @@ import type { Content } from "../schemas/content.js";
 /** A dense embedding. Stores hand out `Float32Array`s; JSON uses `number[]`. */
 export type Vector = Float32Array;
 
+/** A circle on the map. */
+export interface GeoRadius {
+  /** Latitude of the centre, degrees. */
+  readonly lat: number;
+  /** Longitude of the centre, degrees. */
+  readonly lon: number;
+  /** Radius in metres. */
+  readonly radiusM: number;
+}
+
 /** Options shared by every content query. */
 export interface QueryOptions {
   /** Maximum number of hits. */
@@ -16,20 +26,19 @@ export interface QueryOptions {
  * - `vector`: nearest items by cosine similarity, best first (ties: catalogue order).
  * - `tags`: items having any of the normalised tag keys, ranked by weighted overlap
  *   `Σ weights[key] · tag.weight` over the item's matching tags (ties: ascending id).
- * - `filter`: items having a tag whose normalised label equals the normalised filter value (ascending id).
- * - `geo`: items within `radiusM` metres of a point, nearest first.
+ * - `filter`: items matching every constraint given: a tag whose normalised label equals the normalised
+ *   filter `value`, and/or a position within `geo.radiusM` metres of a point. Nearest first when `geo` is
+ *   given, else catalogue id order (numeric ids ascending, then other ids).
  * - `sample`: a sample of items (random, or ascending id for a deterministic store).
  * - `ids`: the named items (missing ids are left out), in the order asked.
  */
 export type ContentQuery =
   | ({ readonly kind: "vector"; readonly vector: ArrayLike<number> } & QueryOptions)
   | ({ readonly kind: "tags"; readonly weights: Readonly<Record<string, number>> } & QueryOptions)
-  | ({ readonly kind: "filter"; readonly value: string } & QueryOptions)
   | ({
-      readonly kind: "geo";
-      readonly lat: number;
-      readonly lon: number;
-      readonly radiusM: number;
+      readonly kind: "filter";
+      readonly value?: string | undefined;
+      readonly geo?: GeoRadius | undefined;
     } & QueryOptions)
   | ({ readonly kind: "sample" } & QueryOptions)
   | { readonly kind: "ids"; readonly ids: readonly string[] };
@@ -41,7 +50,7 @@ export type ContentQuery =
 export interface ContentHit {
   /** The item id. */
   readonly id: string;
-  /** The recall score: cosine for `vector`, overlap for `tags`, negative distance in metres for `geo`, else 0. */
+  /** The recall score: cosine for `vector`, overlap for `tags`, negative distance in metres for a `filter` with `geo`, else 0. */
   readonly score: number;
   /** The item's content, or null when the store has none. */
   readonly content: Content | null;

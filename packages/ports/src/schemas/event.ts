@@ -59,3 +59,16 @@ export function canonicalEventJson(event: InteractionEvent): string {
   for (const field of INTERACTION_EVENT_FIELDS) ordered[field] = event[field];
   return JSON.stringify(ordered);
 }
+
+/**
+ * Buffer order of events: ascending timestamp, then canonical JSON (the order a Redis sorted set keeps,
+ * so every event store returns a user's events in the same order).
+ * @param a - an event with its canonical JSON and epoch milliseconds
+ * @param b - another
+ */
+export function compareBufferedEvents(
+  a: { readonly ms: number; readonly json: string },
+  b: { readonly ms: number; readonly json: string },
+): number {
+  return a.ms - b.ms || (a.json < b.json ? -1 : a.json > b.json ? 1 : 0);
+}

@@ -57,3 +57,20 @@ export function emptyUserSignals(userId: string): UserSignals {
 export function isCold(signals: Pick<UserSignals, "positives">): boolean {
   return Object.keys(signals.positives).length === 0;
 }
+
+/**
+ * Validate a stored or received user model.
+ * @param value - parsed JSON
+ * @returns the typed model (unknown keys dropped), or a message describing the first problem
+ */
+export function safeParseUserSignals(
+  value: unknown,
+):
+  | { readonly success: true; readonly output: UserSignals }
+  | { readonly success: false; readonly message: string } {
+  const result = v.safeParse(UserSignalsSchema, value);
+  if (result.success) return { success: true, output: result.output };
+  const issue = result.issues[0];
+  const path = (issue.path ?? []).map((item) => String(item.key)).join(".");
+  return { success: false, message: `${path || "model"}: ${issue.message}` };
+}

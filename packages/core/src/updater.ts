@@ -1,0 +1,125 @@
+import type {
+  Content,
+  ContentStore,
+  EventSource,
+  InteractionEvent,
+  RecConfig,
+  UserModelStore,
+  UserSignals,
+} from "@recsys/ports";
+import { buildUserSignals } from "./signal-builder.js";
+import type { Instant } from "./time.js";
+
+/** Options of {@link UserModelUpdater}. */
+export interface UpdaterOptions {
+  /** The catalogue (for contents and vectors of touched items). */
+  readonly contentStore: ContentStore;
+  /** Where models are saved. */
+  readonly modelStore: UserModelStore;
+  /** The resolved config. */
+  readonly cfg: RecConfig;
+}
+
+/** Per-call options of the updater. */
+export interface UpdateOptions {
+  /** The time the model is built at. */
+  readonly now: Instant;
+  /** Demographics from an external provider (they win over survey values). */
+  readonly demographics?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * The ingest side: folds events into user models. `build` is deterministic; `refresh` is the
+ * rebuild-from-buffer pattern (read the user's whole buffered window, rebuild from scratch, save), so a
+ * model never depends on the order ingests were processed in, only on the buffer's contents.
+ *
+ * @example
+ * const updater = new UserModelUpdater({ contentStore, modelStore, cfg });
+ * await buffer.append(events);
+ * await updater.refresh("user-1", buffer, { now: Date.now() });
+ */
+export class UserModelUpdater {
+  readonly #store: ContentStore;
+  readonly #models: UserModelStore;
+  readonly #cfg: RecConfig;
+
+  /** @param options - stores and config */
+  constructor(options: UpdaterOptions) {
+    this.#store = options.contentStore;
+    this.#models = options.modelStore;
+    this.#cfg = options.cfg;
+  }
+
+  /**
+   * Fold an event sequence into a user model (one content-store round trip for the touched items).
+   * @param userId - the user
+   * @param events - the user's events in ascending time order
+   * @param options - `now`, optional provider demographics
+   */
+  async build(
+    userId: string,
+    events: readonly InteractionEvent[],
+    options: UpdateOptions,
+  ): Promise<UserSignals> {
+    const touched = [...new Set(events.flatMap((e) => (e.content_id ? [e.content_id] : [])))];
+    const contents = new Map<string, Content>();
+    const vectors = new Map<string, Float32Array>();
+    if (touched.length > 0) {
+      const [hits = []] = await this.#store.query([{ kind: "ids", ids: touched }]);
+      for (const hit of hits) {
+        if (hit.content) contents.set(hit.id, hit.content);
+        if (hit.vector) vectors.set(hit.id, hit.vector);
+      }
+    }
+    return buildUserSignals(userId, events, contents, vectors, {
+      now: options.now,
+      cfg: this.#cfg,
+      demographics: options.demographics,
+    });
+  }
+
+  /**
+   * Rebuild a user's model from their buffered events and save it.
+   * @param userId - the user
+   * @param source - the event buffer
+   * @param options - `now`, optional provider demographics
+   * @returns the saved model
+   */
+  async refresh(userId: string, source: EventSource, options: UpdateOptions): Promise<UserSignals> {
+    const events = await source.fetchEvents(userId);
+    const signals = await this.build(userId, events, options);
+    await this.#models.saveSignals(signals);
+    return signals;
+  }
+
+  /**
+   * Refresh several users, at most `concurrency` at a time. Rejects with the first failure after every
+   * started refresh has settled.
+   * @param userIds - the users
+   * @param source - the event buffer
+   * @param options - `now`, and optional `concurrency` (default 8)
+   */
+  async refreshAll(
+    userIds: Iterable<string>,
+    source: EventSource,
+    options: UpdateOptions & { readonly concurrency?: number },
+  ): Promise<UserSignals[]> {
+    const ids = [...userIds];
+    const out: UserSignals[] = new Array(ids.length);
+    let next = 0;
+    let failure: { error: unknown } | null = null;
+    const worker = async () => {
+      while (next < ids.length && failure === null) {
+        const index = next++;
+        try {
+          out[index] = await this.refresh(ids[index]!, source, options);
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, ids.length) }, worker));
+    if (failure !== null) throw (failure as { error: unknown }).error;
+    return out;
+  }
+}

@@ -1,0 +1,183 @@
+import { cosine, haversineM } from "@recsys/core";
+import { type ContentStore, contentFromPayload } from "@recsys/ports";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CatalogPoint } from "../catalog.js";
+import { CONTRACT_CENTRE, CONTRACT_POINTS } from "./world.js";
+
+/** How to run the content-store contract against an implementation. */
+export interface ContentStoreContractOptions {
+  /** Name shown in the test report. */
+  readonly name: string;
+  /** Create a store holding exactly these points (the store may be a new collection on a real server). */
+  readonly create: (points: readonly CatalogPoint[]) => Promise<ContentStore>;
+  /** Clean up after the suite (drop the collection, close clients). */
+  readonly destroy?: (store: ContentStore) => Promise<void>;
+}
+
+const ids = (hits: readonly { id: string }[]) => hits.map((h) => h.id);
+const point = (id: string) => CONTRACT_POINTS.find((p) => p.id === id)!;
+
+/**
+ * The behaviour every {@link ContentStore} must have. Call it inside a vitest test file; it registers a
+ * `describe` block.
+ * @param options - name, factory and clean-up
+ * @example
+ * describeContentStoreContract({ name: "FakeContentStore", create: async (points) => FakeContentStore.fromPoints(points) });
+ */
+export function describeContentStoreContract(options: ContentStoreContractOptions): void {
+  describe(`ContentStore contract: ${options.name}`, () => {
+    let store: ContentStore;
+    beforeAll(async () => {
+      store = await options.create(CONTRACT_POINTS);
+    });
+    afterAll(async () => {
+      if (store && options.destroy) await options.destroy(store);
+    });
+
+    it("pings, and reports the vector dimension", async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+      expect(await store.dimension()).toBe(4);
+    });
+
+    it("gets contents by id, read through contentFromPayload, omitting unknown ids", async () => {
+      const got = await store.get(["3", "999", "1"]);
+      expect([...got.keys()].sort()).toEqual(["1", "3"]);
+      expect(got.get("3")).toEqual(contentFromPayload("3", point("3").payload));
+      expect(got.get("1")?.lat).toBeCloseTo(52.7581, 6);
+    });
+
+    it("gets vectors by id, omitting unknown ids", async () => {
+      const got = await store.getVectors(["2", "404"]);
+      expect([...got.keys()]).toEqual(["2"]);
+      expect(Array.from(got.get("2")!)).toEqual(Array.from(point("2").vector));
+    });
+
+    it("answers a batch with one result list per query, in order", async () => {
+      const results = await store.query([
+        { kind: "ids", ids: ["5"] },
+        { kind: "sample", limit: 2 },
+        { kind: "ids", ids: [] },
+      ]);
+      expect(results).toHaveLength(3);
+      expect(ids(results[0]!)).toEqual(["5"]);
+      expect(results[1]).toHaveLength(2);
+      expect(results[2]).toEqual([]);
+    });
+
+    it("ids: returns the asked items in the order asked, with content and vector", async () => {
+      const [hits] = await store.query([{ kind: "ids", ids: ["7", "missing", "2"] }]);
+      expect(ids(hits!)).toEqual(["7", "2"]);
+      expect(hits![0]!.content).toEqual(contentFromPayload("7", point("7").payload));
+      expect(Array.from(hits![1]!.vector!)).toEqual(Array.from(point("2").vector));
+    });
+
+    it("vector: nearest by cosine, best first, with scores, content and vector", async () => {
+      const query = [1, 0.05, 0, 0];
+      const [hits] = await store.query([{ kind: "vector", vector: query, limit: 4 }]);
+      const expected = [...CONTRACT_POINTS]
+        .map((p) => ({ id: p.id, score: cosine(query, p.vector) }))
+        .sort((a, b) => b.score - a.score)
+        .slice(0, 4);
+      expect(ids(hits!)).toEqual(ids(expected));
+      hits!.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i]!.score, 5));
+      expect(hits![0]!.content?.title).toBe("Item 1");
+      expect(hits![0]!.vector).not.toBeNull();
+    });
+
+    it("vector: excludes ids inside the query, before the limit", async () => {
+      const [hits] = await store.query([
+        { kind: "vector", vector: [1, 0, 0, 0], limit: 3, exclude: new Set(["1", "2"]) },
+      ]);
+      expect(ids(hits!)).not.toContain("1");
+      expect(ids(hits!)).not.toContain("2");
+      // cos(e0, 3) = 0.7071, cos(e0, 11) = 0.5, the rest ≤ 0.
+      expect(ids(hits!).slice(0, 2)).toEqual(["3", "11"]);
+      expect(hits).toHaveLength(3);
+    });
+
+    it("tags: items with any normalised key, ranked by weighted overlap, ties by id", async () => {
+      const [hits] = await store.query([
+        {
+          kind: "tags",
+          weights: { "theme_what:forced labor": 1, "theme_what:family": 0.5, "theme_what:theater": 0.2 },
+          limit: 10,
+        },
+      ]);
+      // 1: 1·1 = 1; 2: 1·0.5 = 0.5; 3: 0.5·1 = 0.5; 4: 0.5·0.6 = 0.3; 10: 0.2·1 = 0.2
+      expect(ids(hits!)).toEqual(["1", "2", "3", "4", "10"]);
+      expect(hits!.map((h) => h.score)).toEqual([
+        1,
+        0.5,
+        0.5,
+        expect.closeTo(0.3, 6),
+        expect.closeTo(0.2, 6),
+      ]);
+    });
+
+    it("tags: respects exclusion and the limit", async () => {
+      const [hits] = await store.query([
+        {
+          kind: "tags",
+          weights: { "theme_what:forced labor": 1, "theme_what:family": 0.5 },
+          limit: 2,
+          exclude: new Set(["1"]),
+        },
+      ]);
+      expect(ids(hits!)).toEqual(["2", "3"]);
+    });
+
+    it("filter: by normalised label (AR machine tags decoded), in id order", async () => {
+      const [byAr, byWords, none] = await store.query([
+        { kind: "filter", value: "AiARLocationBarrack3", limit: 10 },
+        { kind: "filter", value: "barrack 3", limit: 10 },
+        { kind: "filter", value: "Barrack 99", limit: 10 },
+      ]);
+      expect(ids(byAr!)).toEqual(["1", "3", "6"]);
+      expect(ids(byWords!)).toEqual(["1", "3", "6"]);
+      expect(none).toEqual([]);
+    });
+
+    it("filter: geo radius alone, nearest first, and intersected with a label", async () => {
+      const radius = 300;
+      const within = CONTRACT_POINTS.flatMap((p) => {
+        const loc = p.payload.location as { lat: number; lon: number } | undefined;
+        if (!loc) return [];
+        const d = haversineM(CONTRACT_CENTRE.lat, CONTRACT_CENTRE.lon, loc.lat, loc.lon);
+        return d <= radius ? [{ id: p.id, d }] : [];
+      }).sort((a, b) => a.d - b.d);
+      const geo = { ...CONTRACT_CENTRE, radiusM: radius };
+      const [near, both, excluded] = await store.query([
+        { kind: "filter", geo, limit: 10 },
+        { kind: "filter", value: "Barrack 3", geo, limit: 10 },
+        { kind: "filter", geo, limit: 2, exclude: new Set(["1"]) },
+      ]);
+      expect(ids(near!)).toEqual(within.map((w) => w.id));
+      expect(within.length).toBeGreaterThanOrEqual(4);
+      expect(ids(both!)).toEqual(within.map((w) => w.id).filter((id) => ["1", "3", "6"].includes(id)));
+      expect(ids(excluded!)).toEqual(
+        within
+          .map((w) => w.id)
+          .filter((id) => id !== "1")
+          .slice(0, 2),
+      );
+    });
+
+    it("sample: distinct catalogue items, never excluded ones, at most limit", async () => {
+      const all = new Set(CONTRACT_POINTS.map((p) => p.id));
+      const exclude = new Set(["1", "2", "3", "4", "5"]);
+      const [some, rest, none] = await store.query([
+        { kind: "sample", limit: 4, exclude },
+        { kind: "sample", limit: 50, exclude },
+        { kind: "sample", limit: 5, exclude: all },
+      ]);
+      expect(some).toHaveLength(4);
+      expect(new Set(ids(some!)).size).toBe(4);
+      for (const id of ids(some!)) {
+        expect(all.has(id)).toBe(true);
+        expect(exclude.has(id)).toBe(false);
+      }
+      expect(ids(rest!).sort()).toEqual(["10", "11", "12", "6", "7", "8", "9"]);
+      expect(none).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,7 @@
+export { type ContentStoreContractOptions, describeContentStoreContract } from "./content-store-contract.js";
+export { describeEventBufferContract, type EventBufferContractOptions } from "./event-buffer-contract.js";
+export {
+  describeUserModelStoreContract,
+  type UserModelStoreContractOptions,
+} from "./user-model-store-contract.js";
+export { CONTRACT_CENTRE, CONTRACT_POINTS } from "./world.js";

@@ -1,0 +1,75 @@
+import { emptyUserSignals, type UserModelStore, type UserSignals } from "@recsys/ports";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/** How to run the user-model-store contract against an implementation. */
+export interface UserModelStoreContractOptions {
+  /** Name shown in the test report. */
+  readonly name: string;
+  /** Create an empty store. */
+  readonly create: () => Promise<UserModelStore>;
+  /** Clean up after the suite. */
+  readonly destroy?: (store: UserModelStore) => Promise<void>;
+}
+
+/**
+ * The behaviour every {@link UserModelStore} must have. Registers a `describe` block.
+ * @param options - name, factory and clean-up
+ */
+export function describeUserModelStoreContract(options: UserModelStoreContractOptions): void {
+  describe(`UserModelStore contract: ${options.name}`, () => {
+    let store: UserModelStore;
+    const run = `contract-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6)}`;
+    beforeAll(async () => {
+      store = await options.create();
+    });
+    afterAll(async () => {
+      if (store && options.destroy) await options.destroy(store);
+    });
+
+    const model = (userId: string): UserSignals => ({
+      user_id: userId,
+      positives: { "101": 0.7771434, "102": 0.5 },
+      negatives: { "301": 0.3 },
+      viewed: ["101", "102", "201"],
+      recent_views: ["201", "101", "102"],
+      tag_affinity: { "theme_what:forced labor": 1, "theme_what:workshops": 0.4 },
+      tag_aversion: {},
+      taste_vector: [0.6, 0.8, 0, -0.1234567890123],
+      recency_vector: null,
+      behavior: {
+        n_views: 3,
+        n_positive: 2,
+        n_negative: 1,
+        avg_dwell_ratio: 0.6667,
+        completion_rate: 1,
+        revisit_rate: 0,
+        depth: 0.6667,
+      },
+      demographics: { age: 30, gender: "female", email_shared: "no" },
+    });
+
+    it("pings", async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it("returns null for an unknown user", async () => {
+      expect(await store.getSignals(`${run}-nobody`)).toBeNull();
+    });
+
+    it("returns exactly what was saved, as a copy", async () => {
+      const saved = model(`${run}-u1`);
+      await store.saveSignals(saved);
+      const got = await store.getSignals(saved.user_id);
+      expect(got).toEqual(saved);
+      expect(got).not.toBe(saved);
+    });
+
+    it("replaces a saved model and keeps users apart", async () => {
+      const id = `${run}-u2`;
+      await store.saveSignals(model(id));
+      await store.saveSignals(emptyUserSignals(id));
+      expect(await store.getSignals(id)).toEqual(emptyUserSignals(id));
+      expect((await store.getSignals(`${run}-u1`))?.positives).toEqual(model("x").positives);
+    });
+  });
+}

@@ -1,0 +1,55 @@
+import type { RandomSource } from "@recsys/core";
+import { BB_POINTS } from "./bb-fixtures.js";
+import { type CatalogPoint, readCatalogFile } from "./catalog.js";
+import { FakeContentStore } from "./fake-content-store.js";
+import { FakeEventSource } from "./fake-event-source.js";
+import { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
+
+/** Options of {@link createEmbeddedStores}. */
+export interface EmbeddedOptions {
+  /** Catalogue points; default: the BB dev fixtures. */
+  readonly catalog?: readonly CatalogPoint[] | undefined;
+  /** Event window in days (buffer trimming). */
+  readonly windowDays?: number | undefined;
+  /** Sampling mode of the content store. */
+  readonly sampling?: "random" | "ascending" | undefined;
+  /** Randomness of the content store's sampling. */
+  readonly random?: RandomSource | undefined;
+}
+
+/** The embedded default: every store in memory. */
+export interface EmbeddedStores {
+  readonly contentStore: FakeContentStore;
+  readonly eventBuffer: FakeEventSource;
+  readonly modelStore: InMemoryUserModelStore;
+}
+
+/**
+ * The stores that run recsys with no infrastructure: the catalogue in memory (the BB dev fixtures unless
+ * one is given), an in-memory event buffer and model store.
+ * @param options - catalogue, window, sampling
+ */
+export function createEmbeddedStores(options: EmbeddedOptions = {}): EmbeddedStores {
+  return {
+    contentStore: FakeContentStore.fromPoints(options.catalog ?? BB_POINTS, {
+      ...(options.sampling ? { sampling: options.sampling } : {}),
+      ...(options.random ? { random: options.random } : {}),
+    }),
+    eventBuffer: new FakeEventSource(
+      options.windowDays === undefined ? {} : { windowDays: options.windowDays },
+    ),
+    modelStore: new InMemoryUserModelStore(),
+  };
+}
+
+/**
+ * Like {@link createEmbeddedStores}, reading the catalogue from a file when a path is given.
+ * @param path - a catalogue file (JSON Lines or a JSON array), or undefined for the BB dev fixtures
+ * @param options - window, sampling
+ */
+export async function createEmbeddedStoresFromFile(
+  path: string | undefined,
+  options: Omit<EmbeddedOptions, "catalog"> = {},
+): Promise<EmbeddedStores> {
+  return createEmbeddedStores({ ...options, catalog: path ? await readCatalogFile(path) : undefined });
+}

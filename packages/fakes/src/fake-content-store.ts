@@ -1,0 +1,278 @@
+import {
+  compareIds,
+  haversineM,
+  normalized,
+  normalizeFilterValue,
+  normalizeKey,
+  type RandomSource,
+} from "@recsys/core";
+import {
+  type Content,
+  type ContentHit,
+  type ContentQuery,
+  type ContentStore,
+  contentFromPayload,
+  InvalidArgumentError,
+  type Vector,
+} from "@recsys/ports";
+import type { CatalogPoint } from "./catalog.js";
+
+/** Options of {@link FakeContentStore}. */
+export interface FakeContentStoreOptions {
+  /**
+   * `random` (default) samples uniformly; `ascending` returns the first ids in catalogue id order, the
+   * reference's deterministic sample, for tests and parity runs.
+   */
+  readonly sampling?: "random" | "ascending";
+  /** Randomness for `random` sampling (default `Math.random`). */
+  readonly random?: RandomSource;
+}
+
+interface Posting {
+  readonly index: number;
+  readonly weight: number;
+}
+
+/**
+ * An in-memory {@link ContentStore}: exact cosine search over a contiguous Float32Array of unit vectors,
+ * store-side exclusion, tag recall ranked by weighted overlap, filter and geo constraints, and sampling.
+ * Fast enough to serve a 10,000-item catalogue as the embedded default. Counts `query` round trips in
+ * {@link FakeContentStore.roundTrips}.
+ */
+export class FakeContentStore implements ContentStore {
+  readonly #ids: string[] = [];
+  readonly #position = new Map<string, number>();
+  readonly #contents: Content[] = [];
+  readonly #vectors: (Float32Array | null)[] = [];
+  readonly #units: Float32Array;
+  readonly #dimension: number | null;
+  readonly #tagIndex = new Map<string, Posting[]>();
+  readonly #valueIndex = new Map<string, number[]>();
+  readonly #idOrder: number[];
+  readonly #sampling: "random" | "ascending";
+  readonly #random: RandomSource;
+  /** Number of `query` calls served (one per round trip). */
+  roundTrips = 0;
+
+  /**
+   * @param contents - the catalogue items
+   * @param vectors - item id → embedding (items without one are never returned by vector search)
+   * @param options - sampling mode and randomness
+   * @throws InvalidArgumentError on duplicate ids or vectors of different dimensions
+   */
+  constructor(
+    contents: Iterable<Content>,
+    vectors: ReadonlyMap<string, ArrayLike<number>> = new Map(),
+    options: FakeContentStoreOptions = {},
+  ) {
+    this.#sampling = options.sampling ?? "random";
+    this.#random = options.random ?? Math.random;
+    let dimension: number | null = null;
+    for (const content of contents) {
+      if (this.#position.has(content.id))
+        throw new InvalidArgumentError(`duplicate item id ${content.id}`, "id");
+      const index = this.#ids.length;
+      this.#ids.push(content.id);
+      this.#position.set(content.id, index);
+      this.#contents.push(content);
+      const vector = vectors.get(content.id);
+      if (vector && vector.length > 0) {
+        dimension ??= vector.length;
+        if (vector.length !== dimension) {
+          throw new InvalidArgumentError(
+            `item ${content.id} has a ${vector.length}-dimension vector, the catalogue ${dimension}`,
+            "vector",
+          );
+        }
+        this.#vectors.push(Float32Array.from(vector));
+      } else this.#vectors.push(null);
+      const keys = new Map<string, number>();
+      for (const tag of content.tags) keys.set(normalizeKey(`${tag.facet}:${tag.label}`), tag.weight);
+      for (const [key, weight] of keys) push(this.#tagIndex, key, { index, weight });
+      for (const value of new Set(content.tags.map((tag) => normalizeFilterValue(tag.label)))) {
+        push(this.#valueIndex, value, index);
+      }
+    }
+    this.#dimension = dimension;
+    const d = dimension ?? 0;
+    this.#units = new Float32Array(this.#ids.length * d);
+    this.#vectors.forEach((vector, index) => {
+      if (vector) this.#units.set(normalized(vector), index * d);
+    });
+    this.#idOrder = this.#ids.map((_, i) => i).sort((a, b) => compareIds(this.#ids[a]!, this.#ids[b]!));
+  }
+
+  /**
+   * A store over catalogue points (design §4 format), payloads read with `contentFromPayload`.
+   * @param points - the points
+   * @param options - sampling mode and randomness
+   */
+  static fromPoints(
+    points: readonly CatalogPoint[],
+    options: FakeContentStoreOptions = {},
+  ): FakeContentStore {
+    const contents = points.map((p) => contentFromPayload(p.id, p.payload));
+    return new FakeContentStore(contents, new Map(points.map((p) => [p.id, p.vector])), options);
+  }
+
+  /** Number of items. */
+  get size(): number {
+    return this.#ids.length;
+  }
+
+  async query(queries: readonly ContentQuery[]): Promise<ContentHit[][]> {
+    this.roundTrips += 1;
+    return queries.map((query) => this.#run(query));
+  }
+
+  async get(ids: readonly string[]): Promise<Map<string, Content>> {
+    const out = new Map<string, Content>();
+    for (const id of ids) {
+      const index = this.#position.get(id);
+      if (index !== undefined) out.set(id, this.#contents[index]!);
+    }
+    return out;
+  }
+
+  async getVectors(ids: readonly string[]): Promise<Map<string, Vector>> {
+    const out = new Map<string, Vector>();
+    for (const id of ids) {
+      const index = this.#position.get(id);
+      const vector = index === undefined ? null : this.#vectors[index];
+      if (vector) out.set(id, vector);
+    }
+    return out;
+  }
+
+  async dimension(): Promise<number | null> {
+    return this.#dimension;
+  }
+
+  async ping(): Promise<void> {}
+
+  #hit(index: number, score: number): ContentHit {
+    return { id: this.#ids[index]!, score, content: this.#contents[index]!, vector: this.#vectors[index]! };
+  }
+
+  #excluded(index: number, exclude: ReadonlySet<string> | undefined): boolean {
+    return exclude !== undefined && exclude.has(this.#ids[index]!);
+  }
+
+  #run(query: ContentQuery): ContentHit[] {
+    switch (query.kind) {
+      case "vector":
+        return this.#nearest(query.vector, query.limit, query.exclude);
+      case "tags":
+        return this.#tags(query.weights, query.limit, query.exclude);
+      case "filter":
+        return this.#filter(query.value, query.geo, query.limit, query.exclude);
+      case "sample":
+        return this.#sample(query.limit, query.exclude);
+      case "ids":
+        return query.ids.flatMap((id) => {
+          const index = this.#position.get(id);
+          return index === undefined ? [] : [this.#hit(index, 0)];
+        });
+    }
+  }
+
+  #nearest(vector: ArrayLike<number>, limit: number, exclude: ReadonlySet<string> | undefined): ContentHit[] {
+    const d = this.#dimension;
+    if (d === null || vector.length !== d || limit <= 0) return [];
+    const q = normalized(vector);
+    const units = this.#units;
+    const best: { index: number; score: number }[] = [];
+    for (let index = 0; index < this.#ids.length; index++) {
+      if (this.#vectors[index] === null || this.#excluded(index, exclude)) continue;
+      let score = 0;
+      const offset = index * d;
+      for (let j = 0; j < d; j++) score += q[j]! * units[offset + j]!;
+      if (best.length === limit && score <= best[limit - 1]!.score) continue;
+      let pos = best.length;
+      while (pos > 0 && best[pos - 1]!.score < score) pos--;
+      best.splice(pos, 0, { index, score });
+      if (best.length > limit) best.pop();
+    }
+    return best.map((b) => this.#hit(b.index, b.score));
+  }
+
+  #tags(weights: Readonly<Record<string, number>>, limit: number, exclude: ReadonlySet<string> | undefined) {
+    const scores = new Map<number, number>();
+    for (const [key, weight] of Object.entries(weights)) {
+      for (const posting of this.#tagIndex.get(normalizeKey(key)) ?? []) {
+        if (this.#excluded(posting.index, exclude)) continue;
+        scores.set(posting.index, (scores.get(posting.index) ?? 0) + weight * posting.weight);
+      }
+    }
+    return [...scores]
+      .sort((a, b) => b[1] - a[1] || compareIds(this.#ids[a[0]]!, this.#ids[b[0]]!))
+      .slice(0, Math.max(0, limit))
+      .map(([index, score]) => this.#hit(index, score));
+  }
+
+  #filter(
+    value: string | undefined,
+    geo: { readonly lat: number; readonly lon: number; readonly radiusM: number } | undefined,
+    limit: number,
+    exclude: ReadonlySet<string> | undefined,
+  ): ContentHit[] {
+    let indexes =
+      value === undefined ? this.#idOrder : [...(this.#valueIndex.get(normalizeFilterValue(value)) ?? [])];
+    indexes = indexes.filter((index) => !this.#excluded(index, exclude));
+    if (!geo) {
+      return indexes
+        .sort((a, b) => compareIds(this.#ids[a]!, this.#ids[b]!))
+        .slice(0, Math.max(0, limit))
+        .map((index) => this.#hit(index, 0));
+    }
+    const near: { index: number; distance: number }[] = [];
+    for (const index of indexes) {
+      const { lat, lon } = this.#contents[index]!;
+      if (lat === null || lon === null) continue;
+      const distance = haversineM(geo.lat, geo.lon, lat, lon);
+      if (distance <= geo.radiusM) near.push({ index, distance });
+    }
+    return near
+      .sort((a, b) => a.distance - b.distance || compareIds(this.#ids[a.index]!, this.#ids[b.index]!))
+      .slice(0, Math.max(0, limit))
+      .map((n) => this.#hit(n.index, -n.distance));
+  }
+
+  #sample(limit: number, exclude: ReadonlySet<string> | undefined): ContentHit[] {
+    if (limit <= 0) return [];
+    if (this.#sampling === "ascending") {
+      const out: ContentHit[] = [];
+      for (const index of this.#idOrder) {
+        if (out.length >= limit) break;
+        if (!this.#excluded(index, exclude)) out.push(this.#hit(index, 0));
+      }
+      return out;
+    }
+    const n = this.#ids.length;
+    const excludedCount = exclude?.size ?? 0;
+    const picked: number[] = [];
+    if ((limit + excludedCount) * 4 < n) {
+      const taken = new Set<number>();
+      while (picked.length < limit) {
+        const index = Math.floor(this.#random() * n);
+        if (taken.has(index)) continue;
+        taken.add(index);
+        if (!this.#excluded(index, exclude)) picked.push(index);
+      }
+    } else {
+      const pool = this.#idOrder.filter((index) => !this.#excluded(index, exclude));
+      for (let i = 0; i < Math.min(limit, pool.length); i++) {
+        const j = i + Math.floor(this.#random() * (pool.length - i));
+        [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+        picked.push(pool[i]!);
+      }
+    }
+    return picked.map((index) => this.#hit(index, 0));
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

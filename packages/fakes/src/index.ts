@@ -1,0 +1,18 @@
+export {
+  BB_NOW,
+  BB_POINTS,
+  createBBContentStore,
+  type RudderstackTrack,
+  rudderstackViews,
+  viewEvents,
+} from "./bb-fixtures.js";
+export { type CatalogPoint, contentsOf, parseCatalog, readCatalogFile, toCatalogPoint } from "./catalog.js";
+export {
+  createEmbeddedStores,
+  createEmbeddedStoresFromFile,
+  type EmbeddedOptions,
+  type EmbeddedStores,
+} from "./embedded.js";
+export { FakeContentStore, type FakeContentStoreOptions } from "./fake-content-store.js";
+export { FakeEventSource, type FakeEventSourceOptions } from "./fake-event-source.js";
+export { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
