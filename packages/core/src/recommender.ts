@@ -169,30 +169,22 @@ export class Recommender {
       inject &&
       !constrained &&
       (cfg.distractor_strategy === "random" || (cfg.distractor_strategy === "max_dissimilar" && !taste));
-    let coldFallback = false;
     if (constrained) {
       add("constrained", constrainedQuery(seen));
     } else {
       if (taste) add("semantic", { kind: "vector", vector: taste, limit: pool, exclude: seen });
-      if (topKeys.size > 0)
+      if (topKeys.size > 0) {
         add("tags", { kind: "tags", weights: Object.fromEntries(topKeys), limit: pool, exclude: seen });
-      if (!taste && topKeys.size === 0) {
-        coldFallback = true;
-        add("sample", {
-          kind: "sample",
-          limit: Math.max(pool, wantsDistractorSample ? distractorSampleLimit : 0),
-          exclude: seen,
-        });
-      } else if (wantsDistractorSample) {
+      }
+      const sampleLimit = Math.max(pool, wantsDistractorSample ? distractorSampleLimit : 0);
+      // A user without a taste vector may have an empty recall: sample in the same round trip.
+      if (!taste) add("sample", { kind: "sample", limit: sampleLimit, exclude: seen });
+      else if (wantsDistractorSample) {
         add("distractorSample", { kind: "sample", limit: distractorSampleLimit, exclude: seen });
       }
       if (inject && cfg.distractor_strategy === "max_dissimilar" && taste) {
-        add("dissimilar", {
-          kind: "vector",
-          vector: taste.map((x) => -x),
-          limit: pool + cfg.final_limit,
-          exclude: seen,
-        });
+        const vector = taste.map((x) => -x);
+        add("dissimilar", { kind: "vector", vector, limit: pool + cfg.final_limit, exclude: seen });
       }
       if (inject && cfg.distractor_strategy === "unexplored_theme") {
         add("distractorSample", { kind: "sample", limit: 20 + cfg.final_limit, exclude: seen });
@@ -200,7 +192,7 @@ export class Recommender {
     }
     if (liked.length > 0) add("liked", { kind: "ids", ids: liked.map(([id]) => id) });
 
-    let results = await this.#store.query(plan.queries);
+    const results = plan.queries.length > 0 ? await this.#store.query(plan.queries) : [];
     const hitsOf = (slot: keyof Plan["slots"]) => {
       const index = plan.slots[slot];
       return index === undefined ? EMPTY : (results[index] ?? EMPTY);
@@ -208,6 +200,7 @@ export class Recommender {
 
     const candidates = new Map<string, ContentHit>();
     let seenFallback = false;
+    let coldFallback = false;
     if (constrained) {
       for (const hit of hitsOf("constrained")) if (!seen.has(hit.id)) candidates.set(hit.id, hit);
       if (candidates.size === 0 && cfg.filter_reshow_when_exhausted) {
@@ -216,20 +209,18 @@ export class Recommender {
         seenFallback = candidates.size > 0;
       }
     } else {
-      for (const hit of [...hitsOf("semantic"), ...hitsOf("tags"), ...hitsOf("sample").slice(0, pool)]) {
+      for (const hit of [...hitsOf("semantic"), ...hitsOf("tags")]) {
         if (!seen.has(hit.id) && !candidates.has(hit.id)) candidates.set(hit.id, hit);
       }
-      if (candidates.size === 0 && !coldFallback) {
+      if (candidates.size === 0) {
         coldFallback = true;
-        const extra = inject && cfg.distractor_strategy !== "unexplored_theme";
-        const fallbackPlan: ContentQuery[] = [
-          { kind: "sample", limit: Math.max(pool, extra ? distractorSampleLimit : 0), exclude: seen },
-        ];
-        results = [...results];
-        const [sampled] = await this.#store.query(fallbackPlan);
-        plan.slots.sample = results.push(sampled ?? EMPTY) - 1;
-        for (const hit of (sampled ?? EMPTY).slice(0, pool))
-          if (!seen.has(hit.id)) candidates.set(hit.id, hit);
+        if (plan.slots.sample === undefined) {
+          const extra = inject && cfg.distractor_strategy !== "unexplored_theme";
+          const limit = Math.max(pool, extra ? distractorSampleLimit : 0);
+          const [sampled] = await this.#store.query([{ kind: "sample", limit, exclude: seen }]);
+          plan.slots.sample = results.push(sampled ?? EMPTY) - 1;
+        }
+        for (const hit of hitsOf("sample").slice(0, pool)) if (!seen.has(hit.id)) candidates.set(hit.id, hit);
       }
       if (coldFallback) strategy = "cold";
     }

@@ -28,6 +28,11 @@ export interface FakeContentStoreOptions {
   readonly random?: RandomSource;
 }
 
+interface Scan {
+  readonly unit: Float32Array;
+  readonly scores: Float64Array;
+}
+
 interface Posting {
   readonly index: number;
   readonly weight: number;
@@ -122,7 +127,8 @@ export class FakeContentStore implements ContentStore {
 
   async query(queries: readonly ContentQuery[]): Promise<ContentHit[][]> {
     this.roundTrips += 1;
-    return queries.map((query) => this.#run(query));
+    const scans: Scan[] = [];
+    return queries.map((query) => this.#run(query, scans));
   }
 
   async get(ids: readonly string[]): Promise<Map<string, Content>> {
@@ -155,13 +161,13 @@ export class FakeContentStore implements ContentStore {
   }
 
   #excluded(index: number, exclude: ReadonlySet<string> | undefined): boolean {
-    return exclude !== undefined && exclude.has(this.#ids[index]!);
+    return exclude?.has(this.#ids[index]!) === true;
   }
 
-  #run(query: ContentQuery): ContentHit[] {
+  #run(query: ContentQuery, scans: Scan[]): ContentHit[] {
     switch (query.kind) {
       case "vector":
-        return this.#nearest(query.vector, query.limit, query.exclude);
+        return this.#nearest(query.vector, query.limit, query.exclude, scans);
       case "tags":
         return this.#tags(query.weights, query.limit, query.exclude);
       case "filter":
@@ -176,24 +182,40 @@ export class FakeContentStore implements ContentStore {
     }
   }
 
-  #nearest(vector: ArrayLike<number>, limit: number, exclude: ReadonlySet<string> | undefined): ContentHit[] {
+  #nearest(
+    vector: ArrayLike<number>,
+    limit: number,
+    exclude: ReadonlySet<string> | undefined,
+    scans: Scan[],
+  ): ContentHit[] {
     const d = this.#dimension;
     if (d === null || vector.length !== d || limit <= 0) return [];
-    const q = normalized(vector);
-    const units = this.#units;
+    const scores = this.#scan(normalized(vector), scans);
     const best: { index: number; score: number }[] = [];
-    for (let index = 0; index < this.#ids.length; index++) {
-      if (this.#vectors[index] === null || this.#excluded(index, exclude)) continue;
-      let score = 0;
-      const offset = index * d;
-      for (let j = 0; j < d; j++) score += q[j]! * units[offset + j]!;
+    for (let index = 0; index < scores.length; index++) {
+      const score = scores[index]!;
       if (best.length === limit && score <= best[limit - 1]!.score) continue;
+      if (this.#vectors[index] === null || this.#excluded(index, exclude)) continue;
       let pos = best.length;
       while (pos > 0 && best[pos - 1]!.score < score) pos--;
       best.splice(pos, 0, { index, score });
       if (best.length > limit) best.pop();
     }
     return best.map((b) => this.#hit(b.index, b.score));
+  }
+
+  /**
+   * Cosine of a unit query with every item. Within one batch, a query that is the exact negation of an
+   * earlier one (the distractor's −taste search) reuses that scan with the sign flipped.
+   */
+  #scan(unit: Float32Array, scans: Scan[]): Float64Array {
+    for (const scan of scans) {
+      if (scan.unit.every((x, i) => x === -unit[i]!)) return scan.scores.map((x) => -x);
+      if (scan.unit.every((x, i) => x === unit[i]!)) return scan.scores;
+    }
+    const scores = dotAll(unit, this.#units, this.#ids.length, this.#dimension ?? 0);
+    scans.push({ unit, scores });
+    return scores;
   }
 
   #tags(weights: Readonly<Record<string, number>>, limit: number, exclude: ReadonlySet<string> | undefined) {
@@ -269,6 +291,18 @@ export class FakeContentStore implements ContentStore {
     }
     return picked.map((index) => this.#hit(index, 0));
   }
+}
+
+/** Dot product of `query` with every row of a row-major matrix (a tight loop V8 optimises well). */
+function dotAll(query: Float32Array, matrix: Float32Array, rows: number, d: number): Float64Array {
+  const out = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let dot = 0;
+    const offset = r * d;
+    for (let j = 0; j < d; j++) dot += query[j]! * matrix[offset + j]!;
+    out[r] = dot;
+  }
+  return out;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

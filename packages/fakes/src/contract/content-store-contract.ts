@@ -79,7 +79,9 @@ export function describeContentStoreContract(options: ContentStoreContractOption
         .sort((a, b) => b.score - a.score)
         .slice(0, 4);
       expect(ids(hits!)).toEqual(ids(expected));
-      hits!.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i]!.score, 5));
+      hits!.forEach((hit, i) => {
+        expect(hit.score).toBeCloseTo(expected[i]!.score, 5);
+      });
       expect(hits![0]!.content?.title).toBe("Item 1");
       expect(hits![0]!.vector).not.toBeNull();
     });

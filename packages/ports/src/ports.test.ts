@@ -1,0 +1,159 @@
+import { describe, expect, it } from "vitest";
+import {
+  ConfigError,
+  canonicalEventJson,
+  compareBufferedEvents,
+  contentFromPayload,
+  DEFAULT_REC_CONFIG,
+  emptyUserSignals,
+  type InteractionEvent,
+  InvalidArgumentError,
+  isCold,
+  parseYears,
+  RecsysError,
+  StoreUnavailableError,
+  safeParseRecConfig,
+  safeParseUserSignals,
+} from "./index.js";
+
+describe("contentFromPayload (reference §8.2)", () => {
+  it("reads every payload field", () => {
+    const content = contentFromPayload("101", {
+      title: "Forced labour",
+      text: "Body",
+      content_type: "image_item",
+      tags: [
+        { facet: "theme_what", label: "Forced Labor", weight: 0.8 },
+        { label: "no facet" },
+        { facet: "f", label: 7 },
+        "junk",
+      ],
+      text_length_words: "250",
+      word_count: 3,
+      thumbnail_url: "https://img/t.jpg",
+      publicUrl: "https://omeka/items/101",
+      locations: [
+        { lat: "52.7581", lon: 9.9062 },
+        { lat: 1, lon: 2 },
+      ],
+      time_metadata: { dates_of_creation: ["1942", "c. 1943–1944", 1944, "year 2101", "18900"] },
+    });
+    expect(content).toEqual({
+      id: "101",
+      content_type: "image_item",
+      title: "Forced labour",
+      text: "Body",
+      tags: [
+        { facet: "theme_what", label: "Forced Labor", weight: 0.8 },
+        { facet: "unknown", label: "no facet", weight: 1 },
+        { facet: "f", label: "7", weight: 1 },
+      ],
+      word_count: 250,
+      has_image: true,
+      lat: 52.7581,
+      lon: 9.9062,
+      image_url: "https://img/t.jpg",
+      public_url: "https://omeka/items/101",
+      years: [1942, 1943, 1944],
+    });
+  });
+
+  it("falls back to defaults for missing or malformed fields", () => {
+    expect(
+      contentFromPayload("x", {
+        content_type: "hologram",
+        location: { lat: "n/a", lon: 1 },
+        files_url: ["a.jpg"],
+      }),
+    ).toEqual({
+      id: "x",
+      content_type: "text_item",
+      title: "",
+      text: "",
+      tags: [],
+      word_count: 0,
+      has_image: true,
+      lat: null,
+      lon: null,
+      image_url: null,
+      public_url: null,
+      years: [],
+    });
+    expect(contentFromPayload("y", null).has_image).toBe(false);
+    expect(
+      contentFromPayload("z", { lat: 1.5, lon: "2.5", time_metadata: { date: "1945-05-04" } }),
+    ).toMatchObject({
+      lat: 1.5,
+      lon: 2.5,
+      years: [1945],
+    });
+  });
+
+  it("parses standalone 18xx–20xx years only", () => {
+    expect(parseYears(["1899", "2024", "1799", "12000", "19450"])).toEqual([1899, 2024]);
+  });
+});
+
+describe("errors", () => {
+  it("are recognised across the hierarchy by marker, with codes and fields", () => {
+    const invalid = new InvalidArgumentError("limit must be positive", "limit");
+    const config = new ConfigError("RECSYS_W_TAG", "expected a number");
+    const store = new StoreUnavailableError("redis", "timeout", { cause: new Error("ETIMEDOUT") });
+    expect(
+      RecsysError.isInstance(invalid) && RecsysError.isInstance(config) && RecsysError.isInstance(store),
+    ).toBe(true);
+    expect(InvalidArgumentError.isInstance(invalid)).toBe(true);
+    expect(InvalidArgumentError.isInstance(config)).toBe(false);
+    expect(ConfigError.isInstance(config)).toBe(true);
+    expect(StoreUnavailableError.isInstance(store)).toBe(true);
+    expect(RecsysError.isInstance(new Error("x"))).toBe(false);
+    expect(config.message).toBe("RECSYS_W_TAG: expected a number");
+    expect(invalid.field).toBe("limit");
+    expect((store.cause as Error).message).toBe("ETIMEDOUT");
+  });
+});
+
+describe("schemas", () => {
+  it("the default config validates; a bad one names the path", () => {
+    expect(safeParseRecConfig(DEFAULT_REC_CONFIG)).toEqual({ success: true, output: DEFAULT_REC_CONFIG });
+    const bad = safeParseRecConfig({
+      ...DEFAULT_REC_CONFIG,
+      fusion: { ...DEFAULT_REC_CONFIG.fusion, tag: "x" },
+    });
+    expect(bad.success).toBe(false);
+    expect(!bad.success && bad.issue.path).toBe("fusion.tag");
+  });
+
+  it("user models: the empty one is cold; stored JSON round-trips; unknown keys are dropped", () => {
+    const empty = emptyUserSignals("u");
+    expect(isCold(empty)).toBe(true);
+    expect(isCold({ positives: { "1": 0.5 } })).toBe(false);
+    const parsed = safeParseUserSignals({ user_id: "u", positives: { "1": 0.5 }, is_cold: false });
+    expect(parsed).toEqual({ success: true, output: { ...empty, positives: { "1": 0.5 } } });
+    const bad = safeParseUserSignals({ user_id: "u", positives: { "1": "high" } });
+    expect(bad).toEqual({ success: false, message: expect.stringContaining("positives.1") });
+  });
+
+  it("canonical event JSON has a fixed field order, and buffer order is (time, JSON)", () => {
+    const base: InteractionEvent = {
+      user_id: "u",
+      event: "E",
+      ts: "2026-06-10T10:00:00.000Z",
+      session_id: null,
+      request_id: null,
+      content_id: "1",
+      dwell_seconds: null,
+      end_reason: null,
+      query_text: null,
+      clicked_id: null,
+      impressions: [],
+      survey_answers: {},
+      raw: {},
+    };
+    const reordered = Object.fromEntries(Object.entries(base).reverse()) as unknown as typeof base;
+    expect(canonicalEventJson(reordered)).toBe(canonicalEventJson(base));
+    expect(canonicalEventJson(base).startsWith('{"user_id":"u","event":"E","ts"')).toBe(true);
+    expect(compareBufferedEvents({ ms: 1, json: "b" }, { ms: 2, json: "a" })).toBeLessThan(0);
+    expect(compareBufferedEvents({ ms: 2, json: "b" }, { ms: 2, json: "a" })).toBeGreaterThan(0);
+  });
+});
