@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -16,6 +16,7 @@ interface Manifest {
 function manifests(): Map<string, { dir: string; manifest: Manifest }> {
   const out = new Map<string, { dir: string; manifest: Manifest }>();
   for (const group of ["packages", "apps", "tools"]) {
+    if (!existsSync(join(root, group))) continue;
     for (const name of readdirSync(join(root, group))) {
       const dir = join(root, group, name);
       const file = join(dir, "package.json");

@@ -1,0 +1,59 @@
+import { ConfigError, InvalidArgumentError, StoreUnavailableError } from "@recsys/ports";
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/** The JSON error body of every failed request. */
+export interface ErrorBody {
+  readonly error: { readonly code: string; readonly message: string; readonly details?: unknown };
+}
+
+/** An error that maps to one HTTP status and JSON body. */
+export class HttpError extends Error {
+  readonly status: ContentfulStatusCode;
+  readonly code: string;
+  readonly details: unknown;
+
+  constructor(status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/**
+ * Map any thrown error to a status and body, once, for the whole app.
+ * @param error - what was thrown
+ */
+export function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (StoreUnavailableError.isInstance(error)) {
+    return new HttpError(503, "store_unavailable", `a backing store is unavailable (${error.store})`);
+  }
+  if (InvalidArgumentError.isInstance(error)) {
+    return new HttpError(
+      422,
+      "invalid_argument",
+      error.message,
+      error.field ? { field: error.field } : undefined,
+    );
+  }
+  if (ConfigError.isInstance(error)) return new HttpError(500, "config_error", error.message);
+  return new HttpError(500, "internal_error", "internal error");
+}
+
+/**
+ * Send an error as JSON.
+ * @param c - the context
+ * @param error - the error
+ */
+export function sendError(c: Context, error: HttpError): Response {
+  const body: ErrorBody = {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.details === undefined ? {} : { details: error.details }),
+    },
+  };
+  return c.json(body, error.status);
+}

@@ -1,0 +1,62 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { ConfigError } from "@recsys/ports";
+import { createApp } from "./app.js";
+import { buildComponents } from "./components.js";
+import { appOptionsFromEnv } from "./env.js";
+
+const log = (entry: Record<string, unknown>) =>
+  process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), ...entry })}\n`);
+
+async function main(): Promise<void> {
+  let components: Awaited<ReturnType<typeof buildComponents>>;
+  let options: ReturnType<typeof appOptionsFromEnv>;
+  try {
+    components = await buildComponents({}, process.env);
+    options = appOptionsFromEnv(process.env, components.mode);
+  } catch (error) {
+    const message = ConfigError.isInstance(error) || error instanceof Error ? error.message : String(error);
+    process.stderr.write(`recsys: cannot start: ${message}\n`);
+    process.exit(2);
+  }
+  const app = createApp(components, options.app);
+  const server = serve(
+    { fetch: app.fetch, hostname: options.host, port: options.port },
+    (info: AddressInfo) => {
+      const base = `http://${info.address.includes(":") ? `[${info.address}]` : info.address}:${info.port}`;
+      log({
+        level: "info",
+        msg: "listening",
+        url: base,
+        stores: components.description,
+        auth: options.authSummary,
+      });
+      process.stdout.write(`recsys API docs: ${base}${options.app.basePath ?? "/recsys"}/docs\n`);
+    },
+  );
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log({ level: "info", msg: "shutting down", signal });
+    const force = setTimeout(() => {
+      log({ level: "warn", msg: "forced exit after 10 s" });
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    // Stop accepting; in-flight requests finish; keep-alive connections are closed as they go idle.
+    const http = server as unknown as { closeIdleConnections?: () => void };
+    const reaper = setInterval(() => http.closeIdleConnections?.(), 50);
+    server.close(async () => {
+      clearInterval(reaper);
+      await components.close();
+      log({ level: "info", msg: "stopped" });
+      process.exit(0);
+    });
+    http.closeIdleConnections?.();
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+await main();

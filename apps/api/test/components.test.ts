@@ -1,0 +1,40 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { buildComponents } from "../src/components.js";
+
+describe("buildComponents", () => {
+  it("runs on the embedded default with the BB dev fixtures", async () => {
+    const c = await buildComponents({}, {});
+    expect(c.mode).toBe("embedded");
+    expect(c.description).toContain("BB dev fixtures, 8 items");
+    expect(c.cfg.final_limit).toBe(10);
+  });
+
+  it("loads the catalogue named by RECSYS_CATALOG and applies RECSYS_* and explicit config", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "recsys-"));
+    const file = join(dir, "catalog.jsonl");
+    writeFileSync(
+      file,
+      `${JSON.stringify({ id: 1, vector: [1, 0], payload: { title: "One" } })}\n${JSON.stringify({ id: 2, vector: [0, 1], payload: {} })}\n`,
+    );
+    const c = await buildComponents(
+      { final_limit: 4 },
+      { RECSYS_CATALOG: file, RECSYS_W_TAG: "0.6", RECSYS_FINAL_LIMIT: "8" },
+    );
+    expect(c.description).toContain("2 items");
+    expect(c.cfg.fusion.tag).toBe(0.6);
+    expect(c.cfg.final_limit).toBe(4);
+    expect((await c.contentStore.get(["1"])).get("1")?.title).toBe("One");
+  });
+
+  it("fails with a clear message for a bad catalogue or a bad variable", async () => {
+    await expect(buildComponents({}, { RECSYS_CATALOG: "/nonexistent/catalog.jsonl" })).rejects.toThrow(
+      "/nonexistent/catalog.jsonl: cannot read catalogue (ENOENT)",
+    );
+    await expect(buildComponents({}, { RECSYS_W_TAG: "heavy" })).rejects.toThrow(
+      'RECSYS_W_TAG: expected a number, got "heavy"',
+    );
+  });
+});

@@ -1,0 +1,108 @@
+import { request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { resolveConfig } from "@recsys/core";
+import { createEmbeddedStores } from "@recsys/fakes";
+import type { RecConfigInput } from "@recsys/ports";
+import { type AppOptions, createApp } from "../src/app.js";
+import { assemble, type Components } from "../src/components.js";
+
+/** Embedded components over the BB fixtures with the reference's deterministic sampling. */
+export function embeddedComponents(partial: RecConfigInput = {}): Components {
+  const cfg = resolveConfig(partial);
+  const stores = createEmbeddedStores({ sampling: "ascending" });
+  return assemble(cfg, stores, "embedded", "test", async () => {});
+}
+
+/** A running server on a free loopback port. */
+export interface Running {
+  readonly url: string;
+  readonly logs: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+/**
+ * Serve the app over a real socket on 127.0.0.1 and a free port.
+ * @param components - the components
+ * @param options - app options (logs are captured)
+ */
+export async function startServer(components: Components, options: AppOptions = {}): Promise<Running> {
+  const logs: Record<string, unknown>[] = [];
+  const app = createApp(components, { dev: true, logger: (e) => logs.push(e), ...options });
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, (info: AddressInfo) => {
+      resolve({
+        url: `http://127.0.0.1:${info.port}`,
+        logs,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+          }),
+      });
+    });
+  });
+}
+
+/** POST JSON (or raw text) and parse the JSON answer. */
+export async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return {
+    status: res.status,
+    headers: res.headers,
+    json: (await res.json()) as Record<string, unknown> & { result?: unknown },
+  };
+}
+
+/** GET and parse the JSON answer. */
+export async function get(url: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { headers });
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = null;
+  }
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    json: json as Record<string, unknown> & { result?: never },
+  };
+}
+
+/**
+ * Send a request with node:http and read the answer even when the server answers early and closes the
+ * connection while the body is still being sent (as it does for an oversized body).
+ */
+export function rawRequest(
+  url: string,
+  init: { method: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const req = httpRequest(url, { method: init.method, headers: init.headers ?? {} }, (res) => {
+      answered = true;
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        text += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on("error", reject);
+    });
+    req.on("error", (error) => {
+      if (!answered) reject(error);
+    });
+    // The server may close the socket while the body is still being written: ignore that late EPIPE.
+    req.on("socket", (socket) => {
+      socket.on("error", () => {});
+    });
+    req.end(init.body);
+  });
+}

@@ -1,0 +1,85 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { embeddedComponents, get, type Running, startServer } from "./helpers.js";
+
+describe("OpenAPI document and docs page", () => {
+  let server: Running;
+  beforeAll(async () => {
+    server = await startServer(embeddedComponents());
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("validates as OpenAPI 3.1 and lists every route with request and response schemas", async () => {
+    const res = await get(`${server.url}/recsys/openapi.json`);
+    expect(res.status).toBe(200);
+    const spec = res.json as unknown as {
+      openapi: string;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            parameters?: { name: string; in: string; schema: unknown }[];
+            requestBody?: { content: Record<string, { schema: unknown }> };
+            responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+          }
+        >
+      >;
+    };
+    const validator = new Validator();
+    const result = await validator.validate(spec as unknown as Parameters<Validator["validate"]>[0]);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe("3.1");
+    expect(Object.keys(spec.paths).sort()).toEqual([
+      "/health",
+      "/ready",
+      "/recsys/api/ingest",
+      "/recsys/api/recommend",
+      "/recsys/api/usermodel",
+    ]);
+    const ingest = spec.paths["/recsys/api/ingest"]!.post!;
+    expect(ingest.requestBody!.content["application/json"]!.schema).toBeTruthy();
+    for (const code of ["200", "400", "413", "422", "503"])
+      expect(ingest.responses[code]!.content!["application/json"]!.schema).toBeTruthy();
+    const recommend = spec.paths["/recsys/api/recommend"]!.get!;
+    expect(recommend.parameters!.map((p) => p.name).sort()).toEqual([
+      "filter",
+      "geo_radius_m",
+      "include_content",
+      "limit",
+      "near_lat",
+      "near_lon",
+      "user_id",
+    ]);
+    expect(recommend.parameters!.every((p) => p.in === "query")).toBe(true);
+    const ok = recommend.responses["200"]!.content!["application/json"]!.schema as {
+      properties: { result: { properties: Record<string, unknown> } };
+    };
+    expect(Object.keys(ok.properties.result.properties).sort()).toEqual([
+      "diagnostics",
+      "filter",
+      "items",
+      "request_id",
+      "strategy",
+      "user_id",
+    ]);
+    const usermodel = spec.paths["/recsys/api/usermodel"]!.get!;
+    expect(usermodel.parameters!.map((p) => p.name)).toEqual(["user_id"]);
+    expect(usermodel.responses["200"]!.content!["application/json"]!.schema).toBeTruthy();
+  });
+
+  it("serves an interactive docs page that loads nothing from outside the service", async () => {
+    const res = await get(`${server.url}/recsys/docs`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/html");
+    expect(res.text).toContain("/recsys/openapi.json");
+    expect(res.text).toContain("Send request");
+    expect(res.text).not.toMatch(/https?:\/\//);
+    expect(res.text).not.toMatch(/\bsrc\s*=|<link\b|@import|url\(/i);
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    expect(res.headers.get("content-security-policy")).toContain("connect-src 'self'");
+  });
+});

@@ -1,0 +1,79 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { request } from "node:http";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = join(import.meta.dirname, "..");
+
+function startProcess(env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--conditions=@recsys/source", "--import", "tsx", "src/server.ts"], {
+    cwd: root,
+    env: { ...process.env, PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => {
+    out += d;
+  });
+  child.stderr.on("data", (d) => {
+    err += d;
+  });
+  return { child, output: () => out, errors: () => err };
+}
+
+describe("the service process", () => {
+  it("starts on the embedded default, prints the docs URL, serves, and exits cleanly on SIGTERM", async () => {
+    const { child, output } = startProcess({});
+    const deadline = Date.now() + 30_000;
+    while (!/recsys API docs: (\S+)/.test(output()) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    const docs = /recsys API docs: (\S+)/.exec(output())![1]!;
+    expect(docs).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/recsys\/docs$/);
+    const url = new URL(docs.replace(/\/recsys\/docs$/, "/recsys/api/ingest"));
+    // An ingest whose body is still arriving when SIGTERM lands must complete.
+    const body = JSON.stringify({
+      event: "CONTENT_VIEW_STARTED",
+      userId: "late",
+      properties: { content: "content_101" },
+    });
+    const req = request(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": body.length },
+    });
+    const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      req.on("response", (res) => {
+        let text = "";
+        res.on("data", (d) => {
+          text += d;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on("error", reject);
+    });
+    req.write(body.slice(0, 10));
+    await new Promise((r) => setTimeout(r, 200));
+    child.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 200));
+    req.end(body.slice(10));
+    const answered = await response;
+    expect(answered.status).toBe(200);
+    expect(JSON.parse(answered.text)).toMatchObject({ ingested: 1, users: ["late"] });
+    const [code] = await once(child, "exit");
+    expect(code).toBe(0);
+    expect(output()).toContain('"msg":"stopped"');
+  }, 40_000);
+
+  it("refuses to start with a clear message for an invalid variable or an unavailable adapter", async () => {
+    for (const [env, message] of [
+      [{ RECSYS_MMR_LAMBDA: "2" }, "RECSYS_MMR_LAMBDA"],
+      [{ PORT: "not-a-port" }, "PORT: expected an integer"],
+    ] as const) {
+      const { child, errors } = startProcess(env);
+      const [code] = await once(child, "exit");
+      expect(code).toBe(2);
+      expect(errors()).toContain(message);
+    }
+  }, 40_000);
+});
