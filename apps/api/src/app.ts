@@ -344,6 +344,7 @@ export function createApp(components: Components, options: AppOptions = {}): Hon
       );
     },
   );
+  app.get("/favicon.ico", (c) => c.body(null, 204));
   app.get("/metrics", (c) =>
     c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }),
   );
@@ -361,7 +362,8 @@ export function createApp(components: Components, options: AppOptions = {}): Hon
         },
         components: { securitySchemes: { apiKey: { type: "apiKey", in: "header", name: "X-API-Key" } } },
       },
-      exclude: [`${base}/openapi.json`, `${base}/docs`, "/metrics"],
+      exclude: [`${base}/openapi.json`, `${base}/docs`, "/metrics", "/favicon.ico"],
+      defaultValidationErrorResponse: false,
     }),
   );
   app.get(`${base}/docs`, (c) =>

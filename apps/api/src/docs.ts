@@ -29,6 +29,7 @@ export function docsPage(specUrl: string): string {
   label small { font-weight: 400; color: var(--muted); }
   input, textarea { width: 100%; padding: 7px 9px; border: 1px solid var(--line); border-radius: 6px; font: 13px ui-monospace, monospace; }
   textarea { min-height: 140px; }
+  #apikey { margin-bottom: 20px; }
   button { margin-top: 12px; padding: 8px 16px; border: 0; border-radius: 6px; background: var(--accent); color: #fff; font-weight: 600; cursor: pointer; }
   pre { background: #0f1420; color: #e4e8f1; padding: 12px; border-radius: 6px; overflow: auto; max-height: 420px; font-size: 12.5px; }
   .status { font-weight: 600; margin-top: 12px; }

@@ -55,6 +55,7 @@ describe("OpenAPI document and docs page", () => {
       "user_id",
     ]);
     expect(recommend.parameters!.every((p) => p.in === "query")).toBe(true);
+    expect(Object.keys(recommend.responses).sort()).toEqual(["200", "401", "422", "503"]);
     const ok = recommend.responses["200"]!.content!["application/json"]!.schema as {
       properties: { result: { properties: Record<string, unknown> } };
     };

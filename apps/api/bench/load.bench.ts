@@ -1,0 +1,142 @@
+// Load benchmark (loopback only, bounded in time): recommend and ingest throughput and p50/p99 latency
+// of the service on the embedded default, beside a bare Hono route measured in the same run. The server
+// runs in a child process; autocannon drives it from this one.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import autocannon from "autocannon";
+import { generateCatalog } from "../../../packages/fakes/bench/world.js";
+
+const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = 10;
+
+interface Row {
+  catalogue: string;
+  target: string;
+  requestsPerSecond: number;
+  eventsPerSecond?: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+}
+
+async function startTarget(env: Record<string, string>) {
+  const child = spawn(
+    process.execPath,
+    ["--conditions=@recsys/source", "--import", "tsx", "bench/target.ts"],
+    {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const lines = createInterface({ input: child.stdout! });
+  const [first] = (await once(lines, "line")) as [string];
+  return { child, ports: JSON.parse(first) as { recsysPort: number; barePort: number } };
+}
+
+async function run(options: autocannon.Options): Promise<autocannon.Result> {
+  await autocannon({ connections: CONNECTIONS, duration: 1, ...options }); // warm-up, not reported
+  return autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+}
+
+function ingestBody(counter: number): string {
+  // 100 events: 10 users × 5 views (STARTED + ENDED) of BB-style ids.
+  const events: unknown[] = [];
+  const now = Date.now();
+  for (let u = 0; u < 10; u++) {
+    const user = `load-${counter}-${u}`;
+    for (let v = 0; v < 5; v++) {
+      const content = { content_id: `content_${101 + v}` };
+      const start = now - (v + 1) * 60_000;
+      events.push({
+        type: "track",
+        event: "CONTENT_VIEW_STARTED",
+        userId: user,
+        timestamp: new Date(start).toISOString(),
+        properties: { content },
+      });
+      events.push({
+        type: "track",
+        event: "CONTENT_VIEW_ENDED",
+        userId: user,
+        timestamp: new Date(start + 30_000).toISOString(),
+        properties: { content, details: { dwell_seconds: 30, reason: "next_button" } },
+      });
+    }
+  }
+  return JSON.stringify(events);
+}
+
+async function measure(catalogue: string, env: Record<string, string>): Promise<Row[]> {
+  const { child, ports } = await startTarget(env);
+  const rows: Row[] = [];
+  const row = (target: string, r: autocannon.Result, eventsPerRequest?: number): Row => ({
+    catalogue,
+    target,
+    requestsPerSecond: r.requests.average,
+    ...(eventsPerRequest ? { eventsPerSecond: r.requests.average * eventsPerRequest } : {}),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx + r.errors,
+  });
+  try {
+    rows.push(
+      row("bare Hono GET /hello (baseline)", await run({ url: `http://127.0.0.1:${ports.barePort}/hello` })),
+    );
+    const base = `http://127.0.0.1:${ports.recsysPort}/recsys/api`;
+    rows.push(row("GET /recommend (warm user)", await run({ url: `${base}/recommend?user_id=bench-warm` })));
+    rows.push(row("GET /recommend (cold user)", await run({ url: `${base}/recommend?user_id=nobody` })));
+    let counter = 0;
+    rows.push(
+      row(
+        "POST /ingest (100 events, 10 users)",
+        await run({
+          url: `${base}/ingest`,
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          requests: [{ setupRequest: (req) => ({ ...req, body: ingestBody(counter++) }) }],
+        }),
+        100,
+      ),
+    );
+  } finally {
+    child.kill("SIGTERM");
+    await once(child, "exit");
+  }
+  return rows;
+}
+
+const catalogFile = join(tmpdir(), `recsys-bench-catalog-${process.pid}.jsonl`);
+writeFileSync(
+  catalogFile,
+  generateCatalog({ items: 10_000, dimension: 384, seed: 7 })
+    .map((p) => JSON.stringify({ id: p.id, vector: Array.from(p.vector), payload: p.payload }))
+    .join("\n"),
+);
+
+const rows = [
+  ...(await measure("BB dev fixtures (8 items)", {})),
+  ...(await measure("generated 10k × 384", { RECSYS_CATALOG: catalogFile })),
+];
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s per row`,
+);
+for (const catalogue of new Set(rows.map((r) => r.catalogue))) {
+  const subset = rows.filter((r) => r.catalogue === catalogue);
+  const baseline = subset[0]!.requestsPerSecond;
+  console.log(`\n${catalogue}`);
+  console.table(
+    subset.map((r) => ({
+      target: r.target,
+      "req/s": Math.round(r.requestsPerSecond),
+      "events/s": r.eventsPerSecond ? Math.round(r.eventsPerSecond) : "",
+      "× bare req/s": (r.requestsPerSecond / baseline).toFixed(3),
+      "p50 ms": r.p50,
+      "p99 ms": r.p99,
+      "non-2xx": r.non2xx,
+    })),
+  );
+}
