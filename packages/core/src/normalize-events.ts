@@ -1,4 +1,4 @@
-import { END_REASONS, type EndReason, type InteractionEvent } from "@recsys/ports";
+import { END_REASONS, type EndReason, type InteractionEvent, interactionEvent } from "@recsys/ports";
 import { normalizeContentId } from "./ids.js";
 import { formatTimestamp, type Instant, parseTimestamp, toEpochMs } from "./time.js";
 
@@ -134,24 +134,6 @@ function impressionsOf(context: Json): string[] {
   return ids;
 }
 
-function baseEvent(userId: string, event: string, ts: string, raw: Json): InteractionEvent {
-  return {
-    user_id: userId,
-    event,
-    ts,
-    session_id: null,
-    request_id: null,
-    content_id: null,
-    dwell_seconds: null,
-    end_reason: null,
-    query_text: null,
-    clicked_id: null,
-    impressions: [],
-    survey_answers: {},
-    raw,
-  };
-}
-
 function normalizeIdentify(item: Json, nowMs: number): InteractionEvent {
   const userId = userIdOf(item);
   const traits = item.traits;
@@ -159,7 +141,13 @@ function normalizeIdentify(item: Json, nowMs: number): InteractionEvent {
     throw new Reject("traits must be an object");
   const answers = dictionary();
   for (const [key, value] of Object.entries(traits ?? {})) if (value !== null) answers[key] = value;
-  return { ...baseEvent(userId, "IDENTIFY", timestampOf(item, nowMs), item), survey_answers: answers };
+  return interactionEvent({
+    user_id: userId,
+    event: "IDENTIFY",
+    ts: timestampOf(item, nowMs),
+    survey_answers: answers,
+    raw: item,
+  });
 }
 
 function normalizeTrack(item: Json, nowMs: number): InteractionEvent {

@@ -1,4 +1,4 @@
-import type { Content, EndReason, InteractionEvent } from "@recsys/ports";
+import { type Content, type EndReason, type InteractionEvent, interactionEvent } from "@recsys/ports";
 
 /** Appendix B's clock: 2026-06-10 12:00 UTC. */
 export const NOW = Date.UTC(2026, 5, 10, 12);
@@ -49,44 +49,27 @@ export function views(
   const events: InteractionEvent[] = [];
   for (let k = 0; k < visits; k++) {
     const start = baseMs + k * MINUTE;
-    const common = { user_id: user, content_id: id, session_id: "s1", request_id: null, query_text: null };
-    const rest = { clicked_id: null, impressions: [], survey_answers: {}, raw: {} };
-    events.push({
-      ...common,
-      ...rest,
-      event: "CONTENT_VIEW_STARTED",
-      ts: new Date(start).toISOString(),
-      dwell_seconds: null,
-      end_reason: null,
-    });
-    events.push({
-      ...common,
-      ...rest,
-      event: "CONTENT_VIEW_ENDED",
-      ts: new Date(start + dwell * 1000).toISOString(),
-      dwell_seconds: dwell,
-      end_reason: reason,
-    });
+    const common = { user_id: user, content_id: id, session_id: "s1" };
+    events.push(
+      interactionEvent({ ...common, event: "CONTENT_VIEW_STARTED", ts: new Date(start).toISOString() }),
+    );
+    const ts = new Date(start + dwell * 1000).toISOString();
+    events.push(
+      interactionEvent({
+        ...common,
+        event: "CONTENT_VIEW_ENDED",
+        ts,
+        dwell_seconds: dwell,
+        end_reason: reason,
+      }),
+    );
   }
   return events;
 }
 
-/** A bare event with the given fields. */
+/** A bare event of user `u1` with the given fields. */
 export function event(
   fields: Partial<InteractionEvent> & Pick<InteractionEvent, "event" | "ts">,
 ): InteractionEvent {
-  return {
-    user_id: "u1",
-    session_id: null,
-    request_id: null,
-    content_id: null,
-    dwell_seconds: null,
-    end_reason: null,
-    query_text: null,
-    clicked_id: null,
-    impressions: [],
-    survey_answers: {},
-    raw: {},
-    ...fields,
-  };
+  return interactionEvent({ user_id: "u1", ...fields });
 }

@@ -1,5 +1,5 @@
 import { normalizeFilterValue, normalizeKey } from "@recsys/core";
-import type { EndReason, InteractionEvent } from "@recsys/ports";
+import { type EndReason, type InteractionEvent, interactionEvent } from "@recsys/ports";
 import type { CatalogPoint } from "./catalog.js";
 import { FakeContentStore, type FakeContentStoreOptions } from "./fake-content-store.js";
 
@@ -85,21 +85,19 @@ export function viewEvents(
   baseMs: number,
   visits = 1,
 ): InteractionEvent[] {
-  return rudderstackViews(userId, contentId, dwell, reason, baseMs, visits).map((raw) => ({
-    user_id: userId,
-    event: raw.event,
-    ts: raw.timestamp,
-    session_id: "s1",
-    request_id: null,
-    content_id: contentId,
-    dwell_seconds: raw.event === "CONTENT_VIEW_ENDED" ? dwell : null,
-    end_reason: raw.event === "CONTENT_VIEW_ENDED" ? reason : null,
-    query_text: null,
-    clicked_id: null,
-    impressions: [],
-    survey_answers: {},
-    raw: { ...raw },
-  }));
+  return rudderstackViews(userId, contentId, dwell, reason, baseMs, visits).map((raw) => {
+    const ended = raw.event === "CONTENT_VIEW_ENDED";
+    return interactionEvent({
+      user_id: userId,
+      event: raw.event,
+      ts: raw.timestamp,
+      session_id: "s1",
+      content_id: contentId,
+      dwell_seconds: ended ? dwell : null,
+      end_reason: ended ? reason : null,
+      raw: { ...raw },
+    });
+  });
 }
 
 /** A RudderStack track call as apps send it. */

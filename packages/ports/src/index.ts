@@ -43,6 +43,7 @@ export {
   INTERACTION_EVENT_FIELDS,
   type InteractionEvent,
   InteractionEventSchema,
+  interactionEvent,
 } from "./schemas/event.js";
 export {
   type Candidate,

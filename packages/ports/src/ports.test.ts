@@ -6,8 +6,8 @@ import {
   contentFromPayload,
   DEFAULT_REC_CONFIG,
   emptyUserSignals,
-  type InteractionEvent,
   InvalidArgumentError,
+  interactionEvent,
   isCold,
   parseYears,
   RecsysError,
@@ -135,21 +135,12 @@ describe("schemas", () => {
   });
 
   it("canonical event JSON has a fixed field order, and buffer order is (time, JSON)", () => {
-    const base: InteractionEvent = {
+    const base = interactionEvent({
       user_id: "u",
       event: "E",
       ts: "2026-06-10T10:00:00.000Z",
-      session_id: null,
-      request_id: null,
       content_id: "1",
-      dwell_seconds: null,
-      end_reason: null,
-      query_text: null,
-      clicked_id: null,
-      impressions: [],
-      survey_answers: {},
-      raw: {},
-    };
+    });
     const reordered = Object.fromEntries(Object.entries(base).reverse()) as unknown as typeof base;
     expect(canonicalEventJson(reordered)).toBe(canonicalEventJson(base));
     expect(canonicalEventJson(base).startsWith('{"user_id":"u","event":"E","ts"')).toBe(true);

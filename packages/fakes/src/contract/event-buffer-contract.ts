@@ -1,4 +1,4 @@
-import type { EventBuffer, InteractionEvent } from "@recsys/ports";
+import { type EventBuffer, type InteractionEvent, interactionEvent } from "@recsys/ports";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /** How to run the event-buffer contract against an implementation. */
@@ -14,22 +14,8 @@ export interface EventBufferContractOptions {
 let counter = 0;
 
 function ev(user: string, ts: string, fields: Partial<InteractionEvent> = {}): InteractionEvent {
-  return {
-    user_id: user,
-    event: "CONTENT_VIEW_STARTED",
-    ts,
-    session_id: "s1",
-    request_id: null,
-    content_id: "101",
-    dwell_seconds: null,
-    end_reason: null,
-    query_text: null,
-    clicked_id: null,
-    impressions: [],
-    survey_answers: {},
-    raw: { n: counter++ },
-    ...fields,
-  };
+  const base = { user_id: user, event: "CONTENT_VIEW_STARTED", ts, session_id: "s1", content_id: "101" };
+  return interactionEvent({ ...base, raw: { n: counter++ }, ...fields });
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { issuePath } from "./issues.js";
 
 const finite = v.pipe(v.number(), v.finite());
 const nonNegative = v.pipe(v.number(), v.finite(), v.minValue(0));
@@ -269,7 +270,7 @@ export function safeParseRecConfig(
   const result = v.safeParse(RecConfigSchema, value);
   if (result.success) return { success: true, output: result.output };
   const issue = result.issues[0];
-  const path = (issue.path ?? []).map((item) => String(item.key)).join(".");
+  const path = issuePath(issue);
   const message =
     issue.type === "strict_object" && issue.path
       ? "unknown key"

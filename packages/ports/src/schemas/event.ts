@@ -72,3 +72,27 @@ export function compareBufferedEvents(
 ): number {
   return a.ms - b.ms || (a.json < b.json ? -1 : a.json > b.json ? 1 : 0);
 }
+
+/**
+ * An event with every optional field at its default (null, `[]` or `{}`).
+ * @param fields - at least `user_id`, `event` and `ts`
+ * @returns a complete event
+ * @example interactionEvent({ user_id: "u1", event: "CONTENT_VIEW_STARTED", ts: "2026-06-10T10:00:00.000Z", content_id: "101" })
+ */
+export function interactionEvent(
+  fields: Partial<InteractionEvent> & Pick<InteractionEvent, "user_id" | "event" | "ts">,
+): InteractionEvent {
+  return {
+    session_id: null,
+    request_id: null,
+    content_id: null,
+    dwell_seconds: null,
+    end_reason: null,
+    query_text: null,
+    clicked_id: null,
+    impressions: [],
+    survey_answers: {},
+    raw: {},
+    ...fields,
+  };
+}

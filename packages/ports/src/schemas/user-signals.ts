@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { issuePath } from "./issues.js";
 
 const finite = v.pipe(v.number(), v.finite());
 const weights = v.record(v.string(), finite);
@@ -71,6 +72,6 @@ export function safeParseUserSignals(
   const result = v.safeParse(UserSignalsSchema, value);
   if (result.success) return { success: true, output: result.output };
   const issue = result.issues[0];
-  const path = (issue.path ?? []).map((item) => String(item.key)).join(".");
+  const path = issuePath(issue);
   return { success: false, message: `${path || "model"}: ${issue.message}` };
 }
