@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { startRedisServer } from "@recsys/adapters-redis/testing";
 import autocannon from "autocannon";
 import { generateCatalog } from "../../../packages/fakes/bench/world.js";
 

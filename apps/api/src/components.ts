@@ -1,3 +1,4 @@
+import { createRedisClient, createRedisStores, waitUntilReady } from "@recsys/adapters-redis";
 import { type Environment, Recommender, resolveConfig, UserModelUpdater } from "@recsys/core";
 import { createEmbeddedStoresFromFile } from "@recsys/fakes";
 import {
@@ -8,6 +9,7 @@ import {
   type RecConfigInput,
   type UserModelStore,
 } from "@recsys/ports";
+import { flag, integer } from "./env-values.js";
 
 /** Everything the service runs on: config, stores and the two orchestrators. */
 export interface Components {
@@ -42,22 +44,40 @@ export async function buildComponents(
   env: Environment = process.env,
 ): Promise<Components> {
   const config = resolveConfig(cfg, env);
-  for (const variable of ["QDRANT_API_URL", "REDIS_URL"] as const) {
-    if (env[variable]?.trim()) {
-      throw new ConfigError(
-        variable,
-        "is set, but this build has no adapter for it yet; unset it to run on the embedded stores",
-      );
-    }
+  if (env.QDRANT_API_URL?.trim()) {
+    throw new ConfigError(
+      "QDRANT_API_URL",
+      "is set, but this build has no Qdrant adapter yet; unset it to use the embedded catalogue",
+    );
   }
   const catalog = env.RECSYS_CATALOG?.trim() || undefined;
-  const stores = await createEmbeddedStoresFromFile(catalog, { windowDays: config.event_window_days });
+  const embedded = await createEmbeddedStoresFromFile(catalog, { windowDays: config.event_window_days });
+  const contentDescription = `catalogue: ${catalog ?? "BB dev fixtures"}, ${embedded.contentStore.size} items`;
+  const redisUrl = env.REDIS_URL?.trim();
+  if (!redisUrl) {
+    return assemble(config, embedded, "embedded", `embedded (${contentDescription})`, async () => {});
+  }
+  const client = createRedisClient(redisUrl, {
+    commandTimeoutMs: integer(env, "RECSYS_REDIS_TIMEOUT_MS", 1000, 1, 600_000),
+    cluster: flag(env, "REDIS_CLUSTER"),
+  });
+  client.on("error", () => {}); // outages surface as StoreUnavailableError (503) and on /ready
+  const prefix = env.RECSYS_REDIS_PREFIX?.trim() || "default";
+  const redis = createRedisStores({
+    client,
+    prefix,
+    windowDays: config.event_window_days,
+    modelTtlDays: config.model_ttl_days,
+  });
+  await waitUntilReady(client, 2000);
   return assemble(
     config,
-    stores,
-    "embedded",
-    `embedded (catalogue: ${catalog ?? "BB dev fixtures"}, ${stores.contentStore.size} items)`,
-    async () => {},
+    { contentStore: embedded.contentStore, ...redis },
+    "real",
+    `redis (prefix ${prefix}) + embedded content (${contentDescription})`,
+    async () => {
+      await client.quit().catch(() => client.disconnect());
+    },
   );
 }
 

@@ -1,24 +1,7 @@
 import type { Environment } from "@recsys/core";
 import { ConfigError } from "@recsys/ports";
 import type { AppOptions } from "./app.js";
-
-function flag(env: Environment, name: string): boolean {
-  const value = env[name]?.trim().toLowerCase();
-  if (value === undefined || value === "") return false;
-  if (["1", "true", "yes", "on"].includes(value)) return true;
-  if (["0", "false", "no", "off"].includes(value)) return false;
-  throw new ConfigError(name, `expected 1/0, true/false or yes/no, got ${JSON.stringify(env[name])}`);
-}
-
-function integer(env: Environment, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(name, `expected an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return n;
-}
+import { flag, integer } from "./env-values.js";
 
 /** Service settings read from the environment (design §5). */
 export interface ServiceSettings {

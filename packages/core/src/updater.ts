@@ -1,11 +1,13 @@
-import type {
-  Content,
-  ContentStore,
-  EventSource,
-  InteractionEvent,
-  RecConfig,
-  UserModelStore,
-  UserSignals,
+import {
+  type Content,
+  type ContentStore,
+  canonicalEventJson,
+  type EventBuffer,
+  type EventSource,
+  type InteractionEvent,
+  type RecConfig,
+  type UserModelStore,
+  type UserSignals,
 } from "@recsys/ports";
 import { buildUserSignals } from "./signal-builder.js";
 import type { Instant } from "./time.js";
@@ -79,17 +81,57 @@ export class UserModelUpdater {
   }
 
   /**
-   * Rebuild a user's model from their buffered events and save it.
+   * Rebuild a user's model from their buffered events and save it, until stable: after saving, the buffer
+   * is read again, and if it changed meanwhile (a concurrent ingest appended for the same user), the model
+   * is rebuilt from the new contents and saved again. Whatever the interleaving of concurrent refreshes,
+   * the last model saved was built from the buffer as it was after the last append, so no event is lost
+   * from the model. Works on any EventSource and any UserModelStore (no transactions needed, so it also
+   * works on Redis Cluster).
    * @param userId - the user
    * @param source - the event buffer
-   * @param options - `now`, optional provider demographics
+   * @param options - `now`, optional provider demographics, `maxRounds` (default 8)
    * @returns the saved model
    */
-  async refresh(userId: string, source: EventSource, options: UpdateOptions): Promise<UserSignals> {
-    const events = await source.fetchEvents(userId);
-    const signals = await this.build(userId, events, options);
-    await this.#models.saveSignals(signals);
-    return signals;
+  async refresh(
+    userId: string,
+    source: EventSource,
+    options: UpdateOptions & { readonly maxRounds?: number },
+  ): Promise<UserSignals> {
+    let events = await source.fetchEvents(userId);
+    const rounds = options.maxRounds ?? 8;
+    for (let round = 1; ; round++) {
+      const signals = await this.build(userId, events, options);
+      await this.#models.saveSignals(signals);
+      const after = await source.fetchEvents(userId);
+      if (round >= rounds || sameEvents(events, after)) return signals;
+      events = after;
+    }
+  }
+
+  /**
+   * Rebuild every user's model from the buffer (a replay), `concurrency` at a time.
+   * @param buffer - an event buffer that can list its users
+   * @param options - `now`, `concurrency` (default 8), `onProgress(done)` called after each user
+   * @returns the number of users rebuilt
+   */
+  async rebuildAll(
+    buffer: EventBuffer,
+    options: UpdateOptions & { readonly concurrency?: number; readonly onProgress?: (done: number) => void },
+  ): Promise<number> {
+    let done = 0;
+    let batch: string[] = [];
+    const flush = async () => {
+      await this.refreshAll(batch, buffer, options);
+      done += batch.length;
+      batch = [];
+      options.onProgress?.(done);
+    };
+    for await (const userId of buffer.users()) {
+      batch.push(userId);
+      if (batch.length >= 256) await flush();
+    }
+    if (batch.length > 0) await flush();
+    return done;
   }
 
   /**
@@ -122,4 +164,10 @@ export class UserModelUpdater {
     if (failure !== null) throw (failure as { error: unknown }).error;
     return out;
   }
+}
+
+function sameEvents(a: readonly InteractionEvent[], b: readonly InteractionEvent[]): boolean {
+  return (
+    a.length === b.length && a.every((event, i) => canonicalEventJson(event) === canonicalEventJson(b[i]!))
+  );
 }

@@ -44,6 +44,7 @@ export {
   type InteractionEvent,
   InteractionEventSchema,
   interactionEvent,
+  safeParseInteractionEvent,
 } from "./schemas/event.js";
 export {
   type Candidate,

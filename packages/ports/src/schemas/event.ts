@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { issuePath } from "./issues.js";
 
 /** How a content view ended; any other value is treated as "no reason" (`null`). */
 export const END_REASONS = ["next_button", "link", "close_button", "abandon"] as const;
@@ -74,7 +75,7 @@ export function compareBufferedEvents(
 }
 
 /**
- * An event with every optional field at its default (null, `[]` or `{}`).
+ * An event with every optional field at its default (null, `[]` or `{}`), keys in canonical order.
  * @param fields - at least `user_id`, `event` and `ts`
  * @returns a complete event
  * @example interactionEvent({ user_id: "u1", event: "CONTENT_VIEW_STARTED", ts: "2026-06-10T10:00:00.000Z", content_id: "101" })
@@ -82,7 +83,10 @@ export function compareBufferedEvents(
 export function interactionEvent(
   fields: Partial<InteractionEvent> & Pick<InteractionEvent, "user_id" | "event" | "ts">,
 ): InteractionEvent {
-  return {
+  const event: InteractionEvent = {
+    user_id: fields.user_id,
+    event: fields.event,
+    ts: fields.ts,
     session_id: null,
     request_id: null,
     content_id: null,
@@ -93,6 +97,22 @@ export function interactionEvent(
     impressions: [],
     survey_answers: {},
     raw: {},
-    ...fields,
   };
+  return Object.assign(event, fields);
+}
+
+/**
+ * Validate a stored or received canonical event (after its `ts` has been normalised).
+ * @param value - parsed JSON
+ * @returns the typed event, or a message describing the first problem
+ */
+export function safeParseInteractionEvent(
+  value: unknown,
+):
+  | { readonly success: true; readonly output: InteractionEvent }
+  | { readonly success: false; readonly message: string } {
+  const result = v.safeParse(InteractionEventSchema, value);
+  if (result.success) return { success: true, output: result.output };
+  const issue = result.issues[0];
+  return { success: false, message: `${issuePath(issue) || "event"}: ${issue.message}` };
 }

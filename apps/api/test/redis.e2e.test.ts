@@ -1,0 +1,157 @@
+import { startRedisServer, type TestRedisServer } from "@recsys/adapters-redis/testing";
+import { UserModelUpdater } from "@recsys/core";
+import { rudderstackViews } from "@recsys/fakes";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildComponents, type Components } from "../src/components.js";
+import { get, post, type Running, startServer } from "./helpers.js";
+
+const HOUR = 3_600_000;
+// The Redis buffer trims to a 30-day window on the wall clock, so the events are recent; the app clock is fixed.
+const BB_NOW = Math.floor(Date.now() / 60_000) * 60_000;
+
+let redis: TestRedisServer;
+let components: Components;
+let server: Running;
+
+beforeAll(async () => {
+  redis = await startRedisServer({ durable: true });
+  components = await buildComponents(
+    {},
+    { REDIS_URL: redis.url, RECSYS_REDIS_PREFIX: "e2e", RECSYS_REDIS_TIMEOUT_MS: "500" },
+  );
+  // Random content-store latency (0–15 ms) shuffles how concurrent refreshes interleave, as replicas and
+  // real networks do; without the rebuild-until-stable loop the concurrency tests below fail.
+  const store = components.contentStore;
+  const query = store.query.bind(store);
+  store.query = async (queries) => {
+    await new Promise((r) => setTimeout(r, Math.random() * 15));
+    return query(queries);
+  };
+  server = await startServer(components, { clock: () => BB_NOW, dev: true });
+});
+afterAll(async () => {
+  await server.close();
+  await components.close();
+  await redis.stop();
+});
+
+/** The model rebuilt from the user's full buffer, at the same `now`. */
+async function rebuilt(userId: string) {
+  const updater = new UserModelUpdater({
+    contentStore: components.contentStore,
+    modelStore: components.modelStore,
+    cfg: components.cfg,
+  });
+  return updater.build(userId, await components.eventBuffer.fetchEvents(userId), { now: BB_NOW });
+}
+
+/** Start a request after a random 0–60 ms, so appends and refreshes of different requests interleave. */
+async function staggered<T>(send: () => Promise<T>): Promise<T> {
+  await new Promise((r) => setTimeout(r, Math.random() * 60));
+  return send();
+}
+
+function oneEvent(userId: string, i: number) {
+  // A known item every 4th event, otherwise an id of its own: every event shows in `viewed`, so a model
+  // that missed one differs from the rebuild.
+  const content = {
+    content_id: i % 4 === 0 ? `content_${[101, 102, 103, 201][(i / 4) % 4]}` : `content_${5000 + i}`,
+  };
+  const ts = new Date(BB_NOW - HOUR + i * 1000).toISOString();
+  return i % 2 === 0
+    ? { type: "track", event: "CONTENT_VIEW_STARTED", userId, timestamp: ts, properties: { content } }
+    : {
+        type: "track",
+        event: "CONTENT_VIEW_ENDED",
+        userId,
+        timestamp: ts,
+        properties: { content, details: { dwell_seconds: 20 + i, reason: "next_button" } },
+      };
+}
+
+describe("the service on a real Redis", () => {
+  it("serves the Appendix B visitor through Redis exactly as on the embedded stores", async () => {
+    const calls = [
+      ...rudderstackViews("redis-b", "101", 120, "next_button", BB_NOW - HOUR),
+      ...rudderstackViews("redis-b", "102", 120, "next_button", BB_NOW - HOUR),
+    ];
+    expect((await post(`${server.url}/recsys/api/ingest`, calls)).json).toMatchObject({
+      ingested: 4,
+      users: ["redis-b"],
+    });
+    const result = (await get(`${server.url}/recsys/api/recommend?user_id=redis-b`)).json
+      .result as unknown as { strategy: string; items: { id: string; relevance_score: number }[] };
+    expect(result.strategy).toBe("warm");
+    expect(result.items[0]!.id).toBe("103");
+    expect(Math.abs(result.items[0]!.relevance_score - 0.657174)).toBeLessThan(1e-6);
+    expect((await get(`${server.url}/ready`)).json).toEqual({
+      status: "ready",
+      stores: { content: "ok", events: "ok", models: "ok" },
+    });
+  });
+
+  it("50 concurrent single-event ingests for one user: every event buffered, model = rebuild from the buffer", async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        staggered(() => post(`${server.url}/recsys/api/ingest`, oneEvent("hot", i))),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
+    expect(await components.eventBuffer.fetchEvents("hot")).toHaveLength(50);
+    expect(await components.modelStore.getSignals("hot")).toEqual(await rebuilt("hot"));
+  });
+
+  it("20 users × 20 events interleaved, concurrently: every model = rebuild from its buffer", async () => {
+    const requests = [];
+    for (let i = 0; i < 20; i++) {
+      for (let u = 0; u < 20; u++)
+        requests.push(staggered(() => post(`${server.url}/recsys/api/ingest`, oneEvent(`crowd-${u}`, i))));
+    }
+    const responses = await Promise.all(requests);
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    for (let u = 0; u < 20; u++) {
+      expect(await components.eventBuffer.fetchEvents(`crowd-${u}`)).toHaveLength(20);
+      expect(await components.modelStore.getSignals(`crowd-${u}`)).toEqual(await rebuilt(`crowd-${u}`));
+    }
+  }, 60_000);
+
+  it("a Redis crash mid-load: only 200 or 503, no hang beyond the timeout, every 200 kept, recovery without restart", async () => {
+    const accepted: string[] = [];
+    const statuses = new Set<number>();
+    let slowest = 0;
+    let sent = 0;
+    let stop = false;
+    const lane = async (lane: number) => {
+      while (!stop) {
+        const userId = `fault-${lane}-${sent++}`;
+        const started = Date.now();
+        const res = await post(`${server.url}/recsys/api/ingest`, [oneEvent(userId, 0), oneEvent(userId, 1)]);
+        slowest = Math.max(slowest, Date.now() - started);
+        statuses.add(res.status);
+        if (res.status === 200) accepted.push(userId);
+        const rec = await get(`${server.url}/recsys/api/recommend?user_id=${userId}`);
+        statuses.add(rec.status);
+      }
+    };
+    const lanes = [0, 1, 2, 3].map(lane);
+    await new Promise((r) => setTimeout(r, 400));
+    await redis.kill();
+    await new Promise((r) => setTimeout(r, 800));
+    const down = await get(`${server.url}/ready`);
+    expect(down.status).toBe(503);
+    expect(down.json).toMatchObject({
+      status: "unavailable",
+      stores: { events: "unavailable", models: "unavailable" },
+    });
+    await redis.restart();
+    await new Promise((r) => setTimeout(r, 1500));
+    stop = true;
+    await Promise.all(lanes);
+    expect([...statuses].sort()).toEqual([200, 503]);
+    expect(slowest).toBeLessThan(3000);
+    expect(accepted.length).toBeGreaterThan(10);
+    for (const userId of accepted) expect(await components.eventBuffer.fetchEvents(userId)).toHaveLength(2);
+    expect((await get(`${server.url}/ready`)).status).toBe(200);
+    expect((await post(`${server.url}/recsys/api/ingest`, oneEvent("after", 0))).status).toBe(200);
+  }, 60_000);
+});

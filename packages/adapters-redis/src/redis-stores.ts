@@ -1,0 +1,252 @@
+import { eventTime, formatTimestamp, parseTimestamp } from "@recsys/core";
+import {
+  canonicalEventJson,
+  type EventBuffer,
+  type InteractionEvent,
+  StoreUnavailableError,
+  safeParseInteractionEvent,
+  safeParseUserSignals,
+  type UserModelStore,
+  type UserSignals,
+} from "@recsys/ports";
+import type { Cluster, Redis } from "ioredis";
+
+/** A single Redis client or a Redis Cluster client (ioredis). */
+export type RedisClient = Redis | Cluster;
+
+/** A structured log sink. */
+export type RedisLogger = (entry: Record<string, unknown>) => void;
+
+/** Options of {@link createRedisStores}. */
+export interface RedisStoresOptions {
+  /** The ioredis client; the application owns its lifecycle. */
+  readonly client: RedisClient;
+  /** Key prefix (`RECSYS_REDIS_PREFIX`, default `default`): keys are `{prefix}:evt:{user}` and `{prefix}:umodel:{user}`. */
+  readonly prefix?: string;
+  /** Events older than this are trimmed on every append (default 30). */
+  readonly windowDays?: number;
+  /** Model key TTL, reset on every save (default 90). */
+  readonly modelTtlDays?: number;
+  /** The clock for trimming (default `Date.now`). */
+  readonly clock?: () => number;
+  /** Where unreadable stored data is reported (default: a JSON line on stderr). */
+  readonly logger?: RedisLogger;
+}
+
+function isCluster(client: RedisClient): client is Cluster {
+  return (client as { isCluster?: boolean }).isCluster === true;
+}
+
+async function guarded<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (StoreUnavailableError.isInstance(error)) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new StoreUnavailableError("redis", `${operation} failed: ${message}`, { cause: error });
+  }
+}
+
+function checkExec(results: [Error | null, unknown][] | null, operation: string): void {
+  if (results === null) throw new Error(`${operation}: transaction aborted`);
+  for (const [error] of results) if (error) throw error;
+}
+
+const defaultLogger: RedisLogger = (entry) =>
+  process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), ...entry })}\n`);
+
+/**
+ * The hot event buffer on Redis (design §7): one sorted set per user, member = canonical event JSON (an
+ * exact replay is stored once), score = epoch seconds, trimmed to the event window on every append. A
+ * batch append is one MULTI/EXEC transaction on a single Redis (all or nothing); on Redis Cluster it is one
+ * transaction per user, since a user's key is the only key a command touches.
+ */
+export class RedisEventBuffer implements EventBuffer {
+  readonly #client: RedisClient;
+  readonly #prefix: string;
+  readonly #windowMs: number;
+  readonly #clock: () => number;
+  readonly #log: RedisLogger;
+
+  /** @param options - client, prefix, window, clock, logger */
+  constructor(options: RedisStoresOptions) {
+    this.#client = options.client;
+    this.#prefix = options.prefix ?? "default";
+    this.#windowMs = (options.windowDays ?? 30) * 86_400_000;
+    this.#clock = options.clock ?? Date.now;
+    this.#log = options.logger ?? defaultLogger;
+  }
+
+  /**
+   * The sorted-set key of a user's events.
+   * @param userId - the user
+   */
+  key(userId: string): string {
+    return `${this.#prefix}:evt:${userId}`;
+  }
+
+  async append(events: readonly InteractionEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const byUser = new Map<string, (string | number)[]>();
+    for (const event of events) {
+      const args = byUser.get(event.user_id) ?? [];
+      args.push(eventTime(event.ts) / 1000, canonicalEventJson(event));
+      byUser.set(event.user_id, args);
+    }
+    const cutoff = `(${(this.#clock() - this.#windowMs) / 1000}`;
+    await guarded("append", async () => {
+      if (isCluster(this.#client)) {
+        await Promise.all(
+          [...byUser].map(async ([user, args]) => {
+            const key = this.key(user);
+            checkExec(
+              await this.#client
+                .multi()
+                .zadd(key, ...args)
+                .zremrangebyscore(key, "-inf", cutoff)
+                .exec(),
+              "append",
+            );
+          }),
+        );
+        return;
+      }
+      const tx = this.#client.multi();
+      for (const [user, args] of byUser) {
+        const key = this.key(user);
+        tx.zadd(key, ...args).zremrangebyscore(key, "-inf", cutoff);
+      }
+      checkExec(await tx.exec(), "append");
+    });
+  }
+
+  async fetchEvents(userId: string): Promise<InteractionEvent[]> {
+    const members = await guarded("fetchEvents", () => this.#client.zrange(this.key(userId), 0, -1));
+    const events: InteractionEvent[] = [];
+    for (const member of members) {
+      const event = this.#parse(member);
+      if (event) events.push(event);
+      else this.#log({ level: "warn", msg: "skipped an unreadable buffered event", key: this.key(userId) });
+    }
+    return events;
+  }
+
+  #parse(member: string): InteractionEvent | null {
+    let value: unknown;
+    try {
+      value = JSON.parse(member);
+    } catch {
+      return null;
+    }
+    if (typeof value !== "object" || value === null) return null;
+    const record = value as Record<string, unknown>;
+    // The reference service writes `2026-06-10T10:00:00Z` or an offset; normalise to the canonical UTC form.
+    const ms = typeof record.ts === "string" ? parseTimestamp(record.ts) : null;
+    if (ms === null) return null;
+    const parsed = safeParseInteractionEvent({ ...record, ts: formatTimestamp(ms) });
+    return parsed.success ? parsed.output : null;
+  }
+
+  async *users(): AsyncIterable<string> {
+    const match = `${this.#prefix.replace(/[*?[\]\\]/g, "\\$&")}:evt:*`;
+    const start = `${this.#prefix}:evt:`.length;
+    const nodes = isCluster(this.#client) ? this.#client.nodes("master") : [this.#client];
+    const seen = new Set<string>();
+    for (const node of nodes) {
+      let cursor = "0";
+      do {
+        const [next, keys] = await guarded("users", () => node.scan(cursor, "MATCH", match, "COUNT", 1000));
+        cursor = next;
+        for (const key of keys) {
+          const user = key.slice(start);
+          if (!seen.has(user)) {
+            seen.add(user);
+            yield user;
+          }
+        }
+      } while (cursor !== "0");
+    }
+  }
+
+  async ping(): Promise<void> {
+    await guarded("ping", () => this.#client.ping());
+  }
+}
+
+/**
+ * User models on Redis (design §7): `{prefix}:umodel:{user}` = UserSignals JSON with a TTL reset on every
+ * save. A value that does not parse or validate is treated as a missing model (and logged), never a crash.
+ */
+export class RedisUserModelStore implements UserModelStore {
+  readonly #client: RedisClient;
+  readonly #prefix: string;
+  readonly #ttlSeconds: number;
+  readonly #log: RedisLogger;
+
+  /** @param options - client, prefix, TTL, logger */
+  constructor(options: RedisStoresOptions) {
+    this.#client = options.client;
+    this.#prefix = options.prefix ?? "default";
+    this.#ttlSeconds = Math.max(1, Math.round((options.modelTtlDays ?? 90) * 86_400));
+    this.#log = options.logger ?? defaultLogger;
+  }
+
+  /**
+   * The key of a user's model.
+   * @param userId - the user
+   */
+  key(userId: string): string {
+    return `${this.#prefix}:umodel:${userId}`;
+  }
+
+  async getSignals(userId: string): Promise<UserSignals | null> {
+    const text = await guarded("getSignals", () => this.#client.get(this.key(userId)));
+    if (text === null) return null;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.#log({
+        level: "warn",
+        msg: "stored user model is not JSON; treating it as missing",
+        key: this.key(userId),
+      });
+      return null;
+    }
+    const parsed = safeParseUserSignals(value);
+    if (!parsed.success) {
+      this.#log({
+        level: "warn",
+        msg: "stored user model is invalid; treating it as missing",
+        key: this.key(userId),
+        problem: parsed.message,
+      });
+      return null;
+    }
+    return parsed.output;
+  }
+
+  async saveSignals(signals: UserSignals): Promise<void> {
+    await guarded("saveSignals", () =>
+      this.#client.set(this.key(signals.user_id), JSON.stringify(signals), "EX", this.#ttlSeconds),
+    );
+  }
+
+  async ping(): Promise<void> {
+    await guarded("ping", () => this.#client.ping());
+  }
+}
+
+/**
+ * The Redis event buffer and model store over one client.
+ * @param options - client, prefix, window, TTL, clock, logger
+ * @example
+ * const client = createRedisClient(process.env.REDIS_URL!);
+ * const { eventBuffer, modelStore } = createRedisStores({ client, prefix: "default" });
+ */
+export function createRedisStores(options: RedisStoresOptions): {
+  eventBuffer: RedisEventBuffer;
+  modelStore: RedisUserModelStore;
+} {
+  return { eventBuffer: new RedisEventBuffer(options), modelStore: new RedisUserModelStore(options) };
+}

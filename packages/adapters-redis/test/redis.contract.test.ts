@@ -1,0 +1,30 @@
+import { describeEventBufferContract, describeUserModelStoreContract } from "@recsys/fakes/contract";
+import type { Redis } from "ioredis";
+import { afterAll } from "vitest";
+import { createRedisClient, waitUntilReady } from "../src/client.js";
+import { createRedisStores } from "../src/redis-stores.js";
+import { startRedisServer } from "../src/testing/redis-server.js";
+
+const server = await startRedisServer();
+const clients: Redis[] = [];
+const client = async () => {
+  const c = createRedisClient(server.url) as Redis;
+  clients.push(c);
+  await waitUntilReady(c);
+  return c;
+};
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await server.stop();
+});
+
+// Events of 2026 must not be trimmed by the 30-day window: the clock is fixed in June 2026.
+const clock = () => Date.UTC(2026, 5, 12);
+describeEventBufferContract({
+  name: "RedisEventBuffer",
+  create: async () => createRedisStores({ client: await client(), clock }).eventBuffer,
+});
+describeUserModelStoreContract({
+  name: "RedisUserModelStore",
+  create: async () => createRedisStores({ client: await client() }).modelStore,
+});

@@ -1,0 +1,195 @@
+import { interactionEvent, StoreUnavailableError } from "@recsys/ports";
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRedisClient, waitUntilReady } from "../src/client.js";
+import { createRedisStores } from "../src/redis-stores.js";
+import { startRedisServer, type TestRedisServer } from "../src/testing/redis-server.js";
+
+let server: TestRedisServer;
+let client: Redis;
+const logs: Record<string, unknown>[] = [];
+const NOW = Date.UTC(2026, 5, 10, 12);
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  client = createRedisClient(server.url) as Redis;
+  await waitUntilReady(client);
+});
+afterAll(async () => {
+  client.disconnect();
+  await server.stop();
+});
+
+const stores = (prefix: string) =>
+  createRedisStores({ client, prefix, clock: () => NOW, logger: (e) => logs.push(e) });
+
+describe("storage layout (design §7)", () => {
+  it("writes {prefix}:evt:{user} as a sorted set of event JSON scored by epoch seconds, trimmed to the window", async () => {
+    const { eventBuffer } = stores("layout");
+    const old = interactionEvent({ user_id: "u1", event: "OLD", ts: "2026-05-01T00:00:00.000Z" });
+    const recent = interactionEvent({
+      user_id: "u1",
+      event: "CONTENT_VIEW_STARTED",
+      ts: "2026-06-10T10:00:00.500Z",
+      content_id: "101",
+    });
+    await eventBuffer.append([old, recent]);
+    const members = await client.zrange("layout:evt:u1", 0, -1, "WITHSCORES");
+    expect(members).toEqual([JSON.stringify(recent), String(Date.parse(recent.ts) / 1000)]);
+    expect(JSON.parse(members[0]!)).toEqual(recent);
+    expect(await client.ttl("layout:evt:u1")).toBe(-1);
+  });
+
+  it("writes {prefix}:umodel:{user} as UserSignals JSON with a 90-day TTL", async () => {
+    const { modelStore } = stores("layout");
+    const model = {
+      user_id: "u1",
+      positives: { "101": 0.5 },
+      negatives: {},
+      viewed: ["101"],
+      recent_views: ["101"],
+      tag_affinity: {},
+      tag_aversion: {},
+      taste_vector: null,
+      recency_vector: null,
+      behavior: {},
+      demographics: {},
+    };
+    await modelStore.saveSignals(model);
+    expect(JSON.parse((await client.get("layout:umodel:u1"))!)).toEqual(model);
+    const ttl = await client.ttl("layout:umodel:u1");
+    expect(ttl).toBeGreaterThan(90 * 86_400 - 5);
+    expect(ttl).toBeLessThanOrEqual(90 * 86_400);
+  });
+
+  it("lists users by scanning the prefix only", async () => {
+    const a = stores("scan-a");
+    await a.eventBuffer.append([
+      interactionEvent({ user_id: "x:y", event: "E", ts: "2026-06-10T10:00:00.000Z" }),
+    ]);
+    await stores("scan-b").eventBuffer.append([
+      interactionEvent({ user_id: "z", event: "E", ts: "2026-06-10T10:00:00.000Z" }),
+    ]);
+    const users: string[] = [];
+    for await (const u of a.eventBuffer.users()) users.push(u);
+    expect(users).toEqual(["x:y"]);
+  });
+});
+
+describe("compatibility with the reference service (reference §2, §8.3)", () => {
+  it("reads events and a model written by the reference (pydantic JSON, Z timestamps, floats)", async () => {
+    const pyEvent =
+      '{"user_id":"visitor-7","event":"CONTENT_VIEW_ENDED","ts":"2026-06-10T10:02:00Z","session_id":"s1","request_id":null,"content_id":"101","dwell_seconds":120.0,"end_reason":"next_button","query_text":null,"clicked_id":null,"impressions":["102"],"survey_answers":{},"raw":{"event":"CONTENT_VIEW_ENDED","userId":"visitor-7"}}';
+    const pyOffset =
+      '{"user_id":"visitor-7","event":"CONTENT_VIEW_STARTED","ts":"2026-06-10T12:00:00+02:00","session_id":"s1","request_id":null,"content_id":"101","dwell_seconds":null,"end_reason":null,"query_text":null,"clicked_id":null,"impressions":[],"survey_answers":{"rating":4.0},"raw":{}}';
+    await client.zadd(
+      "compat:evt:visitor-7",
+      Date.UTC(2026, 5, 10, 10, 2) / 1000,
+      pyEvent,
+      Date.UTC(2026, 5, 10, 10) / 1000,
+      pyOffset,
+    );
+    const { eventBuffer, modelStore } = stores("compat");
+    const events = await eventBuffer.fetchEvents("visitor-7");
+    expect(events.map((e) => [e.event, e.ts])).toEqual([
+      ["CONTENT_VIEW_STARTED", "2026-06-10T10:00:00.000Z"],
+      ["CONTENT_VIEW_ENDED", "2026-06-10T10:02:00.000Z"],
+    ]);
+    expect(events[1]).toMatchObject({ dwell_seconds: 120, end_reason: "next_button", impressions: ["102"] });
+    expect(events[0]!.survey_answers).toEqual({ rating: 4 });
+
+    const pyModel =
+      '{"user_id":"visitor-7","positives":{"101":0.777143},"negatives":{"102":0.3},"viewed":["101"],"recent_views":["101"],"tag_affinity":{"theme_what:forced labor":1.0},"tag_aversion":{},"taste_vector":[1.0,0.0,0.0,0.0,0.0,0.0],"recency_vector":[1.0,0.0,0.0,0.0,0.0,0.0],"behavior":{"n_views":1,"n_positive":1,"n_negative":1,"avg_dwell_ratio":1.0,"completion_rate":1.0,"revisit_rate":0.0,"depth":1.0},"demographics":{"age":"55_64","email_shared":"no"}}';
+    await client.set("compat:umodel:visitor-7", pyModel);
+    const model = await modelStore.getSignals("visitor-7");
+    expect(model).toEqual(JSON.parse(pyModel));
+  });
+
+  it("writes exactly the reference's field sets", async () => {
+    const { eventBuffer, modelStore } = stores("compat-out");
+    await eventBuffer.append([
+      interactionEvent({ user_id: "u", event: "E", ts: "2026-06-10T10:00:00.000Z" }),
+    ]);
+    const [member] = await client.zrange("compat-out:evt:u", 0, -1);
+    expect(Object.keys(JSON.parse(member!))).toEqual([
+      "user_id",
+      "event",
+      "ts",
+      "session_id",
+      "request_id",
+      "content_id",
+      "dwell_seconds",
+      "end_reason",
+      "query_text",
+      "clicked_id",
+      "impressions",
+      "survey_answers",
+      "raw",
+    ]);
+    await modelStore.saveSignals({
+      user_id: "u",
+      positives: {},
+      negatives: {},
+      viewed: [],
+      recent_views: [],
+      tag_affinity: {},
+      tag_aversion: {},
+      taste_vector: null,
+      recency_vector: null,
+      behavior: {},
+      demographics: {},
+    });
+    expect(Object.keys(JSON.parse((await client.get("compat-out:umodel:u"))!)).sort()).toEqual([
+      "behavior",
+      "demographics",
+      "negatives",
+      "positives",
+      "recency_vector",
+      "recent_views",
+      "tag_affinity",
+      "tag_aversion",
+      "taste_vector",
+      "user_id",
+      "viewed",
+    ]);
+  });
+
+  it("treats a corrupt stored model as missing and logs it; skips an unreadable buffered event", async () => {
+    const { eventBuffer, modelStore } = stores("corrupt");
+    await client.set("corrupt:umodel:a", "{not json");
+    await client.set("corrupt:umodel:b", JSON.stringify({ user_id: "b", positives: { "1": "lots" } }));
+    expect(await modelStore.getSignals("a")).toBeNull();
+    expect(await modelStore.getSignals("b")).toBeNull();
+    expect(logs.filter((l) => String(l.key).startsWith("corrupt:umodel:"))).toHaveLength(2);
+    await client.zadd(
+      "corrupt:evt:c",
+      1,
+      "garbage",
+      2,
+      JSON.stringify(interactionEvent({ user_id: "c", event: "E", ts: "2026-06-10T10:00:00.000Z" })),
+    );
+    expect((await eventBuffer.fetchEvents("c")).map((e) => e.event)).toEqual(["E"]);
+  });
+});
+
+describe("outages", () => {
+  it("turns a down server into StoreUnavailableError within the command timeout, and recovers", async () => {
+    const own = await startRedisServer({ durable: true });
+    const c = createRedisClient(own.url, { commandTimeoutMs: 300 }) as Redis;
+    await waitUntilReady(c);
+    const { eventBuffer, modelStore } = createRedisStores({ client: c, clock: () => NOW });
+    const event = interactionEvent({ user_id: "o", event: "E", ts: "2026-06-10T10:00:00.000Z" });
+    await eventBuffer.append([event]);
+    await own.kill();
+    const started = Date.now();
+    const failure = await eventBuffer.fetchEvents("o").catch((e: unknown) => e);
+    expect(StoreUnavailableError.isInstance(failure)).toBe(true);
+    await expect(modelStore.ping()).rejects.toSatisfy((e: unknown) => StoreUnavailableError.isInstance(e));
+    expect(Date.now() - started).toBeLessThan(2000);
+    await own.restart();
+    expect(await waitUntilReady(c, 5000)).toBe(true);
+    expect(await eventBuffer.fetchEvents("o")).toEqual([event]);
+    c.disconnect();
+    await own.stop();
+  });
+});

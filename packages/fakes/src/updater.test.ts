@@ -1,0 +1,59 @@
+import { resolveConfig, UserModelUpdater } from "@recsys/core";
+import type { InteractionEvent } from "@recsys/ports";
+import { describe, expect, it } from "vitest";
+import { BB_NOW, createBBContentStore, viewEvents } from "./bb-fixtures.js";
+import { FakeEventSource } from "./fake-event-source.js";
+import { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
+
+const HOUR = 3_600_000;
+
+describe("UserModelUpdater.refresh: rebuild until stable", () => {
+  it("rebuilds when the buffer changed while the model was being saved, so no event is lost", async () => {
+    const contentStore = createBBContentStore();
+    const buffer = new FakeEventSource();
+    const late = viewEvents("u", "102", 120, "next_button", BB_NOW - HOUR);
+    let saves = 0;
+    const models = new InMemoryUserModelStore();
+    const save = models.saveSignals.bind(models);
+    models.saveSignals = async (signals) => {
+      saves += 1;
+      await save(signals);
+      // A concurrent ingest appends right after the first save.
+      if (saves === 1) await buffer.append(late);
+    };
+    const updater = new UserModelUpdater({ contentStore, modelStore: models, cfg: resolveConfig() });
+    await buffer.append(viewEvents("u", "101", 120, "next_button", BB_NOW - HOUR));
+    const saved = await updater.refresh("u", buffer, { now: BB_NOW });
+    expect(saves).toBe(2);
+    expect(Object.keys(saved.positives).sort()).toEqual(["101", "102"]);
+    expect((await models.getSignals("u"))?.positives).toEqual(saved.positives);
+  });
+
+  it("stops after maxRounds under endless churn, having saved each time", async () => {
+    const contentStore = createBBContentStore();
+    const models = new InMemoryUserModelStore();
+    let n = 0;
+    const churning = {
+      async fetchEvents(): Promise<InteractionEvent[]> {
+        n += 1;
+        return viewEvents("u", "101", 10 + n, "link", BB_NOW - HOUR);
+      },
+    };
+    const updater = new UserModelUpdater({ contentStore, modelStore: models, cfg: resolveConfig() });
+    await updater.refresh("u", churning, { now: BB_NOW, maxRounds: 3 });
+    expect(n).toBe(4);
+  });
+
+  it("rebuildAll refreshes every user of the buffer and reports progress", async () => {
+    const contentStore = createBBContentStore();
+    const buffer = new FakeEventSource();
+    const models = new InMemoryUserModelStore();
+    for (const u of ["a", "b", "c"])
+      await buffer.append(viewEvents(u, "101", 120, "next_button", BB_NOW - HOUR));
+    const progress: number[] = [];
+    const updater = new UserModelUpdater({ contentStore, modelStore: models, cfg: resolveConfig() });
+    expect(await updater.rebuildAll(buffer, { now: BB_NOW, onProgress: (d) => progress.push(d) })).toBe(3);
+    expect(progress).toEqual([3]);
+    expect(models.userIds().sort()).toEqual(["a", "b", "c"]);
+  });
+});
