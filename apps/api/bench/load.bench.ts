@@ -118,10 +118,13 @@ writeFileSync(
     .join("\n"),
 );
 
+const redis = await startRedisServer();
 const rows = [
   ...(await measure("BB dev fixtures (8 items)", {})),
+  ...(await measure("BB dev fixtures, Redis buffer and models", { REDIS_URL: redis.url })),
   ...(await measure("generated 10k × 384", { RECSYS_CATALOG: catalogFile })),
 ];
+await redis.stop();
 console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s per row`,
 );

@@ -1,8 +1,8 @@
+import { createQdrantClient, QdrantContentStore } from "@recsys/adapters-qdrant";
 import { createRedisClient, createRedisStores, waitUntilReady } from "@recsys/adapters-redis";
 import { type Environment, Recommender, resolveConfig, UserModelUpdater } from "@recsys/core";
-import { createEmbeddedStoresFromFile } from "@recsys/fakes";
+import { createEmbeddedStoresFromFile, FakeEventSource, InMemoryUserModelStore } from "@recsys/fakes";
 import {
-  ConfigError,
   type ContentStore,
   type EventBuffer,
   type RecConfig,
@@ -37,25 +37,29 @@ export interface Components {
  *
  * @param cfg - an explicit partial config (wins over `RECSYS_*` variables)
  * @param env - the environment (default `process.env`)
- * @throws ConfigError when a variable is invalid or names a store this build cannot use
+ * @throws ConfigError when a variable is invalid
  */
 export async function buildComponents(
   cfg: RecConfigInput = {},
   env: Environment = process.env,
 ): Promise<Components> {
   const config = resolveConfig(cfg, env);
-  if (env.QDRANT_API_URL?.trim()) {
-    throw new ConfigError(
-      "QDRANT_API_URL",
-      "is set, but this build has no Qdrant adapter yet; unset it to use the embedded catalogue",
-    );
-  }
-  const catalog = env.RECSYS_CATALOG?.trim() || undefined;
-  const embedded = await createEmbeddedStoresFromFile(catalog, { windowDays: config.event_window_days });
-  const contentDescription = `catalogue: ${catalog ?? "BB dev fixtures"}, ${embedded.contentStore.size} items`;
+  const content = await contentStoreFrom(env, config.event_window_days);
   const redisUrl = env.REDIS_URL?.trim();
   if (!redisUrl) {
-    return assemble(config, embedded, "embedded", `embedded (${contentDescription})`, async () => {});
+    const stores = {
+      contentStore: content.store,
+      eventBuffer: new FakeEventSource({ windowDays: config.event_window_days }),
+      modelStore: new InMemoryUserModelStore(),
+    };
+    const mode = content.real ? "real" : "embedded";
+    return assemble(
+      config,
+      stores,
+      mode,
+      `in-memory events and models, ${content.description}`,
+      async () => {},
+    );
   }
   const client = createRedisClient(redisUrl, {
     commandTimeoutMs: integer(env, "RECSYS_REDIS_TIMEOUT_MS", 1000, 1, 600_000),
@@ -72,13 +76,40 @@ export async function buildComponents(
   await waitUntilReady(client, 2000);
   return assemble(
     config,
-    { contentStore: embedded.contentStore, ...redis },
+    { contentStore: content.store, ...redis },
     "real",
-    `redis (prefix ${prefix}) + embedded content (${contentDescription})`,
+    `redis (prefix ${prefix}), ${content.description}`,
     async () => {
       await client.quit().catch(() => client.disconnect());
     },
   );
+}
+
+/** The content store chosen from the environment. */
+async function contentStoreFrom(
+  env: Environment,
+  windowDays: number,
+): Promise<{ store: ContentStore; real: boolean; description: string }> {
+  const qdrantUrl = env.QDRANT_API_URL?.trim();
+  if (qdrantUrl) {
+    const collection = env.QDRANT_COLLECTION?.trim() || "omeka-items";
+    const client = createQdrantClient(qdrantUrl, {
+      apiKey: env.QDRANT_API_KEY?.trim() || undefined,
+      timeoutMs: integer(env, "RECSYS_QDRANT_TIMEOUT_MS", 2000, 1, 600_000),
+    });
+    return {
+      store: new QdrantContentStore({ client, collection }),
+      real: true,
+      description: `qdrant collection ${collection}`,
+    };
+  }
+  const catalog = env.RECSYS_CATALOG?.trim() || undefined;
+  const embedded = await createEmbeddedStoresFromFile(catalog, { windowDays });
+  return {
+    store: embedded.contentStore,
+    real: false,
+    description: `embedded catalogue (${catalog ?? "BB dev fixtures"}, ${embedded.contentStore.size} items)`,
+  };
 }
 
 /**

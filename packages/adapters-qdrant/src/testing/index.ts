@@ -1,0 +1,6 @@
+export {
+  type ProtocolServerOptions,
+  type QdrantProtocolServer,
+  type RecordedRequest,
+  startQdrantProtocolServer,
+} from "./qdrant-protocol-server.js";
