@@ -2,13 +2,7 @@ import { createQdrantClient, QdrantContentStore } from "@recsys/adapters-qdrant"
 import { createRedisClient, createRedisStores, waitUntilReady } from "@recsys/adapters-redis";
 import { type Environment, Recommender, resolveConfig, UserModelUpdater } from "@recsys/core";
 import { createEmbeddedStoresFromFile, FakeEventSource, InMemoryUserModelStore } from "@recsys/fakes";
-import {
-  type ContentStore,
-  type EventBuffer,
-  type RecConfig,
-  type RecConfigInput,
-  type UserModelStore,
-} from "@recsys/ports";
+import type { ContentStore, EventBuffer, RecConfig, RecConfigInput, UserModelStore } from "@recsys/ports";
 import { flag, integer } from "./env-values.js";
 
 /** Everything the service runs on: config, stores and the two orchestrators. */
