@@ -8,8 +8,8 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { startRedisServer } from "@recsys/adapters-redis/testing";
+import { generateCatalog } from "@recsys/fakes";
 import autocannon from "autocannon";
-import { generateCatalog } from "../../../packages/fakes/bench/world.js";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 10;

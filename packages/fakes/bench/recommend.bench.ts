@@ -4,8 +4,8 @@ import { createSeededRandom, normalized, Recommender, resolveConfig } from "@rec
 import { emptyUserSignals, type UserSignals } from "@recsys/ports";
 import { Bench } from "tinybench";
 import { FakeContentStore } from "../src/fake-content-store.js";
+import { generateCatalog } from "../src/generate.js";
 import { InMemoryUserModelStore } from "../src/in-memory-user-model-store.js";
-import { generateCatalog } from "./world.js";
 
 const ITEMS = 10_000;
 const DIM = 384;

@@ -15,4 +15,10 @@ export {
 } from "./embedded.js";
 export { FakeContentStore, type FakeContentStoreOptions } from "./fake-content-store.js";
 export { FakeEventSource, type FakeEventSourceOptions } from "./fake-event-source.js";
+export {
+  type GenerateEventsOptions,
+  type GenerateOptions,
+  generateCatalog,
+  generateEvents,
+} from "./generate.js";
 export { InMemoryUserModelStore } from "./in-memory-user-model-store.js";

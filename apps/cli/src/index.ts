@@ -1,0 +1,3 @@
+export { stableHash } from "./hash.js";
+export { type CliIo, run } from "./run.js";
+export { aggregateEval, type EvalMetrics, type EvalRecord } from "./scoring.js";

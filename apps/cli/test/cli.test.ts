@@ -1,0 +1,291 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { BB_NOW_ISO, bbFiles, cli, cliProcess, generatedFiles, tempDir } from "./helpers.js";
+
+const lines = (text: string) =>
+  text
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe("recsys recommend and usermodel on the BB fixtures", () => {
+  const dir = tempDir();
+  const { catalog, events } = bbFiles(dir);
+
+  it("recommends for every user, reproducing Appendix B", async () => {
+    const res = await cli([
+      "recommend",
+      "--catalog",
+      catalog,
+      "--events",
+      events,
+      "--now",
+      BB_NOW_ISO,
+      "--sampling",
+      "ascending",
+    ]);
+    expect(res.code).toBe(0);
+    const out = lines(res.stdout);
+    expect(out.map((l) => l.user_id).sort()).toEqual(["visitor-b", "visitor-c"]);
+    const b = out.find((l) => l.user_id === "visitor-b")! as {
+      strategy: string;
+      items: { id: string; relevance_score: number }[];
+    };
+    expect(b.strategy).toBe("warm");
+    expect(b.items.map((i) => i.id)).toEqual(["103", "201", "301", "202", "203", "302"]);
+    expect(Math.abs(b.items[0]!.relevance_score - 0.657174)).toBeLessThan(1e-6);
+    const c = out.find((l) => l.user_id === "visitor-c")! as { strategy: string; items: { id: string }[] };
+    expect(c.strategy).toBe("cold");
+    expect(c.items.map((i) => i.id)).not.toContain("301");
+  });
+
+  it("--user selects, --limit truncates, --out writes a file", async () => {
+    const out = join(dir, "out.jsonl");
+    const res = await cli([
+      "recommend",
+      "--catalog",
+      catalog,
+      "--events",
+      events,
+      "--now",
+      BB_NOW_ISO,
+      "--user",
+      "visitor-b",
+      "--limit",
+      "2",
+      "--out",
+      out,
+    ]);
+    expect(res).toEqual({ code: 0, stdout: "", stderr: "" });
+    const written = lines((await import("node:fs")).readFileSync(out, "utf8"));
+    expect(written).toHaveLength(1);
+    expect((written[0]!.items as unknown[]).length).toBe(2);
+  });
+
+  it("prints one user's model", async () => {
+    const res = await cli([
+      "usermodel",
+      "--catalog",
+      catalog,
+      "--events",
+      events,
+      "--now",
+      BB_NOW_ISO,
+      "--user",
+      "visitor-b",
+    ]);
+    expect(res.code).toBe(0);
+    const model = JSON.parse(res.stdout) as {
+      positives: Record<string, number>;
+      tag_affinity: Record<string, number>;
+    };
+    expect(Math.abs(model.positives["101"]! - 0.777143)).toBeLessThan(1e-6);
+    expect(model.tag_affinity["theme_what:forced labor"]).toBe(1);
+  });
+
+  it("the same seed gives the same output; random sampling differs across seeds for cold users", async () => {
+    const args = [
+      "recommend",
+      "--catalog",
+      catalog,
+      "--events",
+      events,
+      "--now",
+      BB_NOW_ISO,
+      "--user",
+      "visitor-c",
+    ];
+    const a = await cli([...args, "--seed", "7"]);
+    const b = await cli([...args, "--seed", "7"]);
+    expect(a.stdout).toBe(b.stdout);
+    const others = await Promise.all([1, 2, 3, 4].map((seed) => cli([...args, "--seed", String(seed)])));
+    expect(new Set(others.map((o) => o.stdout)).size).toBeGreaterThan(1);
+  });
+});
+
+describe("recsys on a generated world", () => {
+  const dir = tempDir();
+  const { catalog, events } = generatedFiles(dir);
+  const base = ["--catalog", catalog, "--events", events, "--now", BB_NOW_ISO, "--seed", "3"];
+
+  it("--shard i/n splits users; together the shards give exactly the full output", async () => {
+    const full = lines((await cli(["recommend", ...base, "--workers", "1"])).stdout);
+    expect(full).toHaveLength(150);
+    const shards = await Promise.all(
+      [0, 1, 2].map((i) => cli(["recommend", ...base, "--workers", "1", "--shard", `${i}/3`])),
+    );
+    const parts = shards.map((s) => lines(s.stdout));
+    for (const part of parts) expect(part.length).toBeGreaterThan(20);
+    const byUser = (rows: Record<string, unknown>[]) =>
+      new Map(rows.map((r) => [r.user_id, JSON.stringify(r)]));
+    expect(byUser(parts.flat())).toEqual(byUser(full));
+  });
+
+  it("a small memory budget reads the file in several passes with identical output", async () => {
+    const one = await cli(["recommend", ...base, "--workers", "1"]);
+    const many = await cli(["recommend", ...base, "--workers", "1", "--memory-budget", "1"]);
+    expect(many.code).toBe(0);
+    expect(many.stdout).toBe(one.stdout);
+  });
+
+  it("worker threads give the same output as the main thread", async () => {
+    const single = await cliProcess(["recommend", ...base, "--workers", "1"]);
+    const threaded = await cliProcess(["recommend", ...base, "--workers", "2"]);
+    expect(threaded.code).toBe(0);
+    expect(threaded.stderr).toBe("");
+    expect(threaded.stdout).toBe(single.stdout);
+  }, 60_000);
+
+  it("eval prints a table, --json the metrics, --compare the difference per metric", async () => {
+    const table = await cli(["eval", ...base, "--workers", "1", "--k", "10"]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^metric\s+default\n/);
+    for (const label of ["users evaluated", "HR@10", "NDCG@10", "MRR", "coverage", "diversity", "cold share"])
+      expect(table.stdout).toContain(label);
+    const json = JSON.parse((await cli(["eval", ...base, "--workers", "1", "--json"])).stdout) as Record<
+      string,
+      number
+    >;
+    expect(json.users).toBeGreaterThan(100);
+    for (const key of ["hit_rate", "ndcg", "mrr", "coverage", "diversity", "cold_share"]) {
+      expect(json[key]).toBeGreaterThanOrEqual(0);
+      expect(json[key]).toBeLessThanOrEqual(1);
+    }
+    expect(json.ndcg!).toBeLessThanOrEqual(json.hit_rate!);
+    expect(json.mrr).toBeGreaterThan(0);
+    const other = join(dir, "b.json");
+    writeFileSync(other, JSON.stringify({ mmr_lambda: 0.3 }));
+    const compared = JSON.parse(
+      (await cli(["eval", ...base, "--workers", "1", "--json", "--compare", other])).stdout,
+    ) as Record<string, Record<string, number>>;
+    expect(compared.default).toEqual(json);
+    expect(compared.difference!.diversity).toBeCloseTo(compared[other]!.diversity! - json.diversity!, 12);
+    const text = (await cli(["eval", ...base, "--workers", "1", "--compare", other])).stdout;
+    expect(text.split("\n")[0]).toMatch(/metric\s+default\s+\S+b\.json\s+Δ/);
+  });
+});
+
+describe("errors exit 2 with one line naming the problem", () => {
+  const dir = tempDir();
+  const { catalog, events } = bbFiles(dir);
+  const cases: [string[], RegExp][] = [
+    [["recommend", "--catalog", catalog], /^recsys: --events is required\n$/],
+    [["recommend", "--catalog", catalog, "--events", events, "--bogus"], /^recsys: Unknown option '--bogus'/],
+    [
+      ["recommend", "--catalog", join(dir, "missing.jsonl"), "--events", events],
+      /^recsys: .*missing\.jsonl: cannot read catalogue \(ENOENT\)\n$/,
+    ],
+    [
+      ["recommend", "--catalog", catalog, "--events", join(dir, "none.jsonl")],
+      /^recsys: cannot read events file .*none\.jsonl \(ENOENT\)\n$/,
+    ],
+    [
+      ["recommend", "--catalog", catalog, "--events", events, "--now", "yesterday"],
+      /^recsys: --now must be an ISO-8601 timestamp/,
+    ],
+    [
+      ["recommend", "--catalog", catalog, "--events", events, "--shard", "3/3"],
+      /^recsys: --shard must be I\/N/,
+    ],
+    [
+      ["recommend", "--catalog", catalog, "--events", events, "--limit", "0"],
+      /^recsys: --limit must be an integer ≥ 1/,
+    ],
+    [["usermodel", "--catalog", catalog, "--events", events], /^recsys: --user is required, exactly once\n$/],
+    [
+      ["usermodel", "--catalog", catalog, "--events", events, "--user", "nobody"],
+      /^recsys: no event of user "nobody"/,
+    ],
+    [["frobnicate"], /^recsys: unknown command "frobnicate"/],
+  ];
+  it.each(cases)("%j", async (args, message) => {
+    const res = await cli(args);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(message);
+    expect(res.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("names the file and line of a malformed events line and of a bad catalogue point", async () => {
+    const badEvents = join(dir, "bad-events.jsonl");
+    writeFileSync(badEvents, '{"event":"E","userId":"u"}\n\n{not json}\n');
+    expect((await cli(["recommend", "--catalog", catalog, "--events", badEvents])).stderr).toBe(
+      `recsys: ${badEvents}:3: not valid JSON\n`,
+    );
+    const badCatalog = join(dir, "bad-catalog.jsonl");
+    writeFileSync(badCatalog, '{"id": 1, "vector": [1, 0], "payload": {}}\n{"id": 2, "vector": "x"}\n');
+    const res = await cli(["recommend", "--catalog", badCatalog, "--events", events]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe(
+      `recsys: ${badCatalog}:2: "vector" must be a non-empty array of finite numbers\n`,
+    );
+  });
+
+  it("names the config file and key", async () => {
+    const config = join(dir, "config.json");
+    writeFileSync(config, JSON.stringify({ fusion: { tga: 1 } }));
+    const res = await cli(["recommend", "--catalog", catalog, "--events", events, "--config", config]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe(`recsys: ${config}: fusion.tga: unknown key\n`);
+  });
+
+  it("warns about rejected events on stderr, keeping the rest", async () => {
+    const mixed = join(dir, "mixed.jsonl");
+    writeFileSync(
+      mixed,
+      `${JSON.stringify([{ event: "E" }, { event: "CONTENT_VIEW_STARTED", userId: "u", timestamp: BB_NOW_ISO, properties: { content: "content_101" } }])}\n`,
+    );
+    const res = await cli(["recommend", "--catalog", catalog, "--events", mixed, "--now", BB_NOW_ISO]);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toBe(
+      `recsys: warning: 1 event(s) rejected; first: ${mixed}:1: item 0: missing userId and anonymousId\n`,
+    );
+    expect(lines(res.stdout).map((l) => l.user_id)).toEqual(["u"]);
+  });
+});
+
+describe("--help", () => {
+  it.each([
+    [[]],
+    [["--help"]],
+    [["recommend", "--help"]],
+    [["usermodel", "--help"]],
+    [["eval", "--help"]],
+    [["catalog", "import", "--help"]],
+    [["replay", "--help"]],
+  ])("%j prints usage with an example", async (args) => {
+    const res = await cli(args);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain("recsys");
+    if (args.length > 1 || (args[0] && args[0] !== "--help")) expect(res.stdout).toContain("Example:");
+  });
+  it("defines every eval metric", async () => {
+    const text = (await cli(["eval", "--help"])).stdout;
+    for (const term of ["HR@k", "NDCG@k", "MRR", "coverage", "diversity", "cold share"])
+      expect(text).toContain(term);
+  });
+});
+
+describe("progress on stderr", () => {
+  it("draws users done, rate and ETA on a terminal, and stays quiet otherwise", async () => {
+    const { Progress } = await import("../src/progress.js");
+    const { Writable } = await import("node:stream");
+    let text = "";
+    const tty = Object.assign(
+      new Writable({
+        write(chunk, _e, done) {
+          text += chunk;
+          done();
+        },
+      }),
+      { isTTY: true },
+    );
+    const progress = new Progress(tty, "recommend", 4);
+    for (let i = 0; i < 4; i++) progress.tick();
+    progress.finish();
+    expect(text).toMatch(/\rrecommend \[#{24}\] 4\/4 users, \d+\/s, ETA 0 s \n$/);
+    const quiet = new Progress(new Writable({ write: (_c, _e, done) => done() }), "x", 1);
+    expect(quiet.enabled).toBe(false);
+  });
+});

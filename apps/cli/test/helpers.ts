@@ -1,0 +1,93 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import {
+  BB_NOW,
+  BB_POINTS,
+  type CatalogPoint,
+  generateCatalog,
+  generateEvents,
+  rudderstackViews,
+} from "@recsys/fakes";
+import { run } from "../src/run.js";
+
+/** A fresh temporary directory. */
+export const tempDir = () => mkdtempSync(join(tmpdir(), "recsys-cli-"));
+
+/** Write rows as JSON Lines. */
+export function writeJsonl(path: string, rows: readonly unknown[]): string {
+  writeFileSync(path, `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`);
+  return path;
+}
+
+/** A catalogue in the design §4 format. */
+export function catalogRows(points: readonly CatalogPoint[]) {
+  return points.map((p) => ({ id: p.id, vector: Array.from(p.vector), payload: p.payload }));
+}
+
+/** The BB world on disk: catalogue, and the Appendix B visitor's views as one ingest body per line. */
+export function bbFiles(dir: string) {
+  const catalog = writeJsonl(join(dir, "bb.jsonl"), catalogRows(BB_POINTS));
+  const hour = 3_600_000;
+  const events = writeJsonl(join(dir, "bb-events.jsonl"), [
+    [...rudderstackViews("visitor-b", "101", 120, "next_button", BB_NOW - hour)],
+    { batch: rudderstackViews("visitor-b", "102", 120, "next_button", BB_NOW - hour) },
+    ...rudderstackViews("visitor-c", "301", 1, "abandon", BB_NOW - hour),
+  ]);
+  return { catalog, events };
+}
+
+/** A seeded generated world on disk. */
+export function generatedFiles(dir: string, users = 150, items = 400, dimension = 16) {
+  const points = generateCatalog({ items, dimension, seed: 11, themes: 12 });
+  const catalog = writeJsonl(join(dir, "gen.jsonl"), catalogRows(points));
+  const calls = generateEvents({ catalog: points, users, eventsPerUser: 16, endMs: BB_NOW, seed: 13 });
+  const events = writeJsonl(join(dir, "gen-events.jsonl"), calls);
+  return { catalog, events, calls, points };
+}
+
+function sink() {
+  let text = "";
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += chunk;
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+/** Run the CLI in-process. */
+export async function cli(args: string[], env: Record<string, string | undefined> = {}) {
+  const out = sink();
+  const err = sink();
+  const code = await run(args, { stdout: out.stream, stderr: err.stream, env });
+  return { code, stdout: out.text(), stderr: err.text() };
+}
+
+/** Run the CLI as a process (`bin/recsys`), e.g. to use worker threads. */
+export function cliProcess(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(import.meta.dirname, "..", "bin", "recsys"), args, {
+      env: { ...process.env, ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Appendix B's clock, as an ISO string. */
+export const BB_NOW_ISO = new Date(BB_NOW).toISOString();

@@ -1,0 +1,27 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BB_NOW, generateCatalog, generateEvents } from "@recsys/fakes";
+
+/** A fresh temporary directory. */
+export const tempDir = () => mkdtempSync(join(tmpdir(), "recsys-system-"));
+
+/** Write rows as JSON Lines. */
+export function writeJsonl(path: string, rows: readonly unknown[]): string {
+  writeFileSync(path, `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`);
+  return path;
+}
+
+/** Appendix B's clock, as an ISO string. */
+export const BB_NOW_ISO = new Date(BB_NOW).toISOString();
+
+/** A seeded generated world on disk. */
+export function generatedFiles(dir: string, users: number, items: number, dimension: number) {
+  const points = generateCatalog({ items, dimension, seed: 11, themes: 12 });
+  const catalog = writeJsonl(
+    join(dir, "gen.jsonl"),
+    points.map((p) => ({ id: p.id, vector: Array.from(p.vector), payload: p.payload })),
+  );
+  const calls = generateEvents({ catalog: points, users, eventsPerUser: 16, endMs: BB_NOW, seed: 13 });
+  return { catalog, calls, points };
+}
