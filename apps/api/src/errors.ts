@@ -28,7 +28,10 @@ export class HttpError extends Error {
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (StoreUnavailableError.isInstance(error)) {
-    return new HttpError(503, "store_unavailable", `a backing store is unavailable (${error.store})`);
+    return new HttpError(503, "store_unavailable", `a backing store is unavailable (${error.store})`, {
+      store: error.store,
+      reason: error.message,
+    });
   }
   if (InvalidArgumentError.isInstance(error)) {
     return new HttpError(

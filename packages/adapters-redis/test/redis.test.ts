@@ -1,4 +1,4 @@
-import { interactionEvent, StoreUnavailableError } from "@recsys/ports";
+import { emptyUserSignals, interactionEvent, StoreUnavailableError } from "@recsys/ports";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisClient, waitUntilReady } from "../src/client.js";
@@ -43,17 +43,10 @@ describe("storage layout (design §7)", () => {
   it("writes {prefix}:umodel:{user} as UserSignals JSON with a 90-day TTL", async () => {
     const { modelStore } = stores("layout");
     const model = {
-      user_id: "u1",
+      ...emptyUserSignals("u1"),
       positives: { "101": 0.5 },
-      negatives: {},
       viewed: ["101"],
       recent_views: ["101"],
-      tag_affinity: {},
-      tag_aversion: {},
-      taste_vector: null,
-      recency_vector: null,
-      behavior: {},
-      demographics: {},
     };
     await modelStore.saveSignals(model);
     expect(JSON.parse((await client.get("layout:umodel:u1"))!)).toEqual(model);
@@ -126,19 +119,7 @@ describe("compatibility with the reference service (reference §2, §8.3)", () =
       "survey_answers",
       "raw",
     ]);
-    await modelStore.saveSignals({
-      user_id: "u",
-      positives: {},
-      negatives: {},
-      viewed: [],
-      recent_views: [],
-      tag_affinity: {},
-      tag_aversion: {},
-      taste_vector: null,
-      recency_vector: null,
-      behavior: {},
-      demographics: {},
-    });
+    await modelStore.saveSignals(emptyUserSignals("u"));
     expect(Object.keys(JSON.parse((await client.get("compat-out:umodel:u"))!)).sort()).toEqual([
       "behavior",
       "demographics",

@@ -46,6 +46,7 @@ export {
   interactionEvent,
   safeParseInteractionEvent,
 } from "./schemas/event.js";
+export type { ParseResult } from "./schemas/issues.js";
 export {
   type Candidate,
   type DistractorDiagnostics,

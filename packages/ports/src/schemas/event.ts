@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { issuePath } from "./issues.js";
+import { type ParseResult, safeParseWith } from "./issues.js";
 
 /** How a content view ended; any other value is treated as "no reason" (`null`). */
 export const END_REASONS = ["next_button", "link", "close_button", "abandon"] as const;
@@ -106,13 +106,6 @@ export function interactionEvent(
  * @param value - parsed JSON
  * @returns the typed event, or a message describing the first problem
  */
-export function safeParseInteractionEvent(
-  value: unknown,
-):
-  | { readonly success: true; readonly output: InteractionEvent }
-  | { readonly success: false; readonly message: string } {
-  const result = v.safeParse(InteractionEventSchema, value);
-  if (result.success) return { success: true, output: result.output };
-  const issue = result.issues[0];
-  return { success: false, message: `${issuePath(issue) || "event"}: ${issue.message}` };
+export function safeParseInteractionEvent(value: unknown): ParseResult<InteractionEvent> {
+  return safeParseWith(InteractionEventSchema, value, "event");
 }

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { issuePath } from "./issues.js";
+import { type ParseResult, safeParseWith } from "./issues.js";
 
 const finite = v.pipe(v.number(), v.finite());
 const weights = v.record(v.string(), finite);
@@ -64,14 +64,6 @@ export function isCold(signals: Pick<UserSignals, "positives">): boolean {
  * @param value - parsed JSON
  * @returns the typed model (unknown keys dropped), or a message describing the first problem
  */
-export function safeParseUserSignals(
-  value: unknown,
-):
-  | { readonly success: true; readonly output: UserSignals }
-  | { readonly success: false; readonly message: string } {
-  const result = v.safeParse(UserSignalsSchema, value);
-  if (result.success) return { success: true, output: result.output };
-  const issue = result.issues[0];
-  const path = issuePath(issue);
-  return { success: false, message: `${path || "model"}: ${issue.message}` };
+export function safeParseUserSignals(value: unknown): ParseResult<UserSignals> {
+  return safeParseWith(UserSignalsSchema, value, "model");
 }
