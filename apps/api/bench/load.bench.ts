@@ -8,7 +8,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { startRedisServer } from "@recsys/adapters-redis/testing";
-import { generateCatalog } from "@recsys/fakes";
+import { generateCatalog, serializeCatalog } from "@recsys/fakes";
 import autocannon from "autocannon";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
@@ -111,12 +111,7 @@ async function measure(catalogue: string, env: Record<string, string>): Promise<
 }
 
 const catalogFile = join(tmpdir(), `recsys-bench-catalog-${process.pid}.jsonl`);
-writeFileSync(
-  catalogFile,
-  generateCatalog({ items: 10_000, dimension: 384, seed: 7 })
-    .map((p) => JSON.stringify({ id: p.id, vector: Array.from(p.vector), payload: p.payload }))
-    .join("\n"),
-);
+writeFileSync(catalogFile, serializeCatalog(generateCatalog({ items: 10_000, dimension: 384, seed: 7 })));
 
 const redis = await startRedisServer();
 const rows = [

@@ -4,17 +4,12 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { BB_NOW, generateCatalog, generateEvents } from "@recsys/fakes";
+import { BB_NOW, generateCatalog, generateEvents, serializeCatalog } from "@recsys/fakes";
 
 const dir = mkdtempSync(join(tmpdir(), "recsys-score-bench-"));
 const points = generateCatalog({ items: 5000, dimension: 384, seed: 21, themes: 60 });
 const catalog = join(dir, "catalog.jsonl");
-writeFileSync(
-  catalog,
-  points
-    .map((p) => JSON.stringify({ id: p.id, vector: Array.from(p.vector), payload: p.payload }))
-    .join("\n"),
-);
+writeFileSync(catalog, serializeCatalog(points));
 const events = join(dir, "events.jsonl");
 const calls = generateEvents({ catalog: points, users: 2000, eventsPerUser: 40, endMs: BB_NOW, seed: 22 });
 writeFileSync(events, calls.map((c) => JSON.stringify(c)).join("\n"));

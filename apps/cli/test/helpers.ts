@@ -6,10 +6,10 @@ import { Writable } from "node:stream";
 import {
   BB_NOW,
   BB_POINTS,
-  type CatalogPoint,
   generateCatalog,
   generateEvents,
   rudderstackViews,
+  serializeCatalog,
 } from "@recsys/fakes";
 import { run } from "../src/run.js";
 
@@ -22,14 +22,10 @@ export function writeJsonl(path: string, rows: readonly unknown[]): string {
   return path;
 }
 
-/** A catalogue in the design §4 format. */
-export function catalogRows(points: readonly CatalogPoint[]) {
-  return points.map((p) => ({ id: p.id, vector: Array.from(p.vector), payload: p.payload }));
-}
-
 /** The BB world on disk: catalogue, and the Appendix B visitor's views as one ingest body per line. */
 export function bbFiles(dir: string) {
-  const catalog = writeJsonl(join(dir, "bb.jsonl"), catalogRows(BB_POINTS));
+  const catalog = join(dir, "bb.jsonl");
+  writeFileSync(catalog, serializeCatalog(BB_POINTS));
   const hour = 3_600_000;
   const events = writeJsonl(join(dir, "bb-events.jsonl"), [
     [...rudderstackViews("visitor-b", "101", 120, "next_button", BB_NOW - hour)],
@@ -42,7 +38,8 @@ export function bbFiles(dir: string) {
 /** A seeded generated world on disk. */
 export function generatedFiles(dir: string, users = 150, items = 400, dimension = 16) {
   const points = generateCatalog({ items, dimension, seed: 11, themes: 12 });
-  const catalog = writeJsonl(join(dir, "gen.jsonl"), catalogRows(points));
+  const catalog = join(dir, "gen.jsonl");
+  writeFileSync(catalog, serializeCatalog(points));
   const calls = generateEvents({ catalog: points, users, eventsPerUser: 16, endMs: BB_NOW, seed: 13 });
   const events = writeJsonl(join(dir, "gen-events.jsonl"), calls);
   return { catalog, events, calls, points };

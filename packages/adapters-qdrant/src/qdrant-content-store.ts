@@ -132,12 +132,8 @@ export class QdrantContentStore implements ContentStore {
 
   #request(query: ContentQuery): Schemas["QueryRequest"] {
     const common = { with_payload: true, with_vector: this.#withVector(true) };
-    if (query.kind === "ids") {
-      const ids = pointIds(query.ids);
-      return { ...common, filter: { must: [{ has_id: ids }] }, limit: Math.max(ids.length, 1) };
-    }
-    const mustNot: Condition[] =
-      query.exclude && query.exclude.size > 0 ? [{ has_id: pointIds(query.exclude) }] : [];
+    const exclude = query.kind === "ids" ? undefined : query.exclude;
+    const mustNot: Condition[] = exclude && exclude.size > 0 ? [{ has_id: pointIds(exclude) }] : [];
     const filter = (must: Condition[], should: Condition[] = []): Schemas["Filter"] | undefined => {
       const out: Schemas["Filter"] = {};
       if (must.length > 0) out.must = must;
@@ -147,6 +143,10 @@ export class QdrantContentStore implements ContentStore {
     };
     const withFilter = (f: Schemas["Filter"] | undefined) => (f ? { filter: f } : {});
     switch (query.kind) {
+      case "ids": {
+        const ids = pointIds(query.ids);
+        return { ...common, filter: { must: [{ has_id: ids }] }, limit: Math.max(ids.length, 1) };
+      }
       case "vector":
         return {
           ...common,

@@ -108,3 +108,12 @@ export async function readCatalogFile(path: string): Promise<CatalogPoint[]> {
 export function contentsOf(points: readonly CatalogPoint[]): Content[] {
   return points.map((point) => contentFromPayload(point.id, point.payload));
 }
+
+/**
+ * A catalogue as JSON Lines (the inverse of {@link parseCatalog}).
+ * @param points - the points
+ * @returns one `{"id", "vector", "payload"}` object per line
+ */
+export function serializeCatalog(points: readonly CatalogPoint[]): string {
+  return `${points.map((p) => JSON.stringify({ id: p.id, vector: Array.from(p.vector), payload: p.payload })).join("\n")}\n`;
+}

@@ -6,7 +6,14 @@ export {
   rudderstackViews,
   viewEvents,
 } from "./bb-fixtures.js";
-export { type CatalogPoint, contentsOf, parseCatalog, readCatalogFile, toCatalogPoint } from "./catalog.js";
+export {
+  type CatalogPoint,
+  contentsOf,
+  parseCatalog,
+  readCatalogFile,
+  serializeCatalog,
+  toCatalogPoint,
+} from "./catalog.js";
 export {
   createEmbeddedStores,
   createEmbeddedStoresFromFile,

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BB_NOW, generateCatalog, generateEvents } from "@recsys/fakes";
+import { BB_NOW, generateCatalog, generateEvents, serializeCatalog } from "@recsys/fakes";
 
 /** A fresh temporary directory. */
 export const tempDir = () => mkdtempSync(join(tmpdir(), "recsys-system-"));
@@ -18,10 +18,8 @@ export const BB_NOW_ISO = new Date(BB_NOW).toISOString();
 /** A seeded generated world on disk. */
 export function generatedFiles(dir: string, users: number, items: number, dimension: number) {
   const points = generateCatalog({ items, dimension, seed: 11, themes: 12 });
-  const catalog = writeJsonl(
-    join(dir, "gen.jsonl"),
-    points.map((p) => ({ id: p.id, vector: Array.from(p.vector), payload: p.payload })),
-  );
+  const catalog = join(dir, "gen.jsonl");
+  writeFileSync(catalog, serializeCatalog(points));
   const calls = generateEvents({ catalog: points, users, eventsPerUser: 16, endMs: BB_NOW, seed: 13 });
   return { catalog, calls, points };
 }
