@@ -4,9 +4,12 @@ import { createInterface } from "node:readline";
 import { eventTime, type Instant, normalizeEvents, toEpochMs } from "@recsys/core";
 import { canonicalEventJson, compareBufferedEvents, type InteractionEvent } from "@recsys/ports";
 import { CliError } from "./errors.js";
-import { stableHash } from "./hash.js";
+import { fingerprint, stableHash } from "./hash.js";
 
-/** What one pass over the events file holds per user: canonical event JSON in buffer order. */
+/**
+ * What one pass over the events file holds per user: canonical event JSON in buffer order, without the
+ * raw payload (models never read it), so a pass holds a fraction of its input.
+ */
 export type UserEvents = Map<string, string[]>;
 
 /** Totals of reading an events file. */
@@ -78,6 +81,16 @@ async function wholeFile(path: string): Promise<unknown> {
   }
 }
 
+/**
+ * Canonical JSON of an event with an empty `raw`. Sorting by (time, this JSON) gives the buffer's order
+ * (time, full canonical JSON) except between events that differ only in their raw payload, which fold into
+ * a model identically in either order.
+ * @param event - the event
+ */
+function withoutRaw(event: InteractionEvent): string {
+  return canonicalEventJson({ ...event, raw: {} });
+}
+
 function keep(userId: string, options: ReadOptions): boolean {
   if (options.users && !options.users.has(userId)) return false;
   if (options.shard && stableHash(userId) % options.shard.count !== options.shard.index) return false;
@@ -110,16 +123,17 @@ export async function readUserEvents(
       if (!keep(event.user_id, options) || (options.accept && !options.accept(event.user_id))) continue;
       const ms = eventTime(event.ts);
       if (ms < cutoff) continue;
-      const json = canonicalEventJson(event);
-      let jsons = seen.get(event.user_id);
-      if (!jsons) {
-        jsons = new Set();
-        seen.set(event.user_id, jsons);
+      // Exact replays are stored once, as in the buffer: compare fingerprints of the full canonical JSON.
+      const print = fingerprint(canonicalEventJson(event));
+      let prints = seen.get(event.user_id);
+      if (!prints) {
+        prints = new Set();
+        seen.set(event.user_id, prints);
         staged.set(event.user_id, []);
       }
-      if (jsons.has(json)) continue;
-      jsons.add(json);
-      staged.get(event.user_id)!.push({ ms, json });
+      if (prints.has(print)) continue;
+      prints.add(print);
+      staged.get(event.user_id)!.push({ ms, json: withoutRaw(event) });
       stats.events += 1;
     }
   }
