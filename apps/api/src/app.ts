@@ -171,7 +171,7 @@ export function makeRouter(components: Components, options: AppOptions = {}): Ho
           503,
           "store_unavailable",
           `events were stored, but user models could not be refreshed (${error.store}); they are rebuilt on the next ingest`,
-          { events_stored: events.length, users },
+          { events_stored: events.length, users, reason: error.message },
         );
       }
       return c.json({ status: "ok" as const, ingested: events.length, users, rejected });
