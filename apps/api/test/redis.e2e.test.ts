@@ -15,9 +15,12 @@ let server: Running;
 
 beforeAll(async () => {
   redis = await startRedisServer();
+  // A generous timeout: these tests are about correctness under concurrency, and on a loaded CI machine
+  // event-loop lag can fire a short command timeout after the reply has arrived. The crash test below
+  // runs its own service with a short one.
   components = await buildComponents(
     {},
-    { REDIS_URL: redis.url, RECSYS_REDIS_PREFIX: "e2e", RECSYS_REDIS_TIMEOUT_MS: "500" },
+    { REDIS_URL: redis.url, RECSYS_REDIS_PREFIX: "e2e", RECSYS_REDIS_TIMEOUT_MS: "30000" },
   );
   // Random content-store latency (0–15 ms) shuffles how concurrent refreshes interleave, as replicas and
   // real networks do; without the rebuild-until-stable loop the concurrency tests below fail.
