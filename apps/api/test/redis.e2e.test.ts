@@ -1,6 +1,7 @@
 import { startRedisServer, type TestRedisServer } from "@recsys/adapters-redis/testing";
 import { UserModelUpdater } from "@recsys/core";
 import { rudderstackViews } from "@recsys/fakes";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildComponents, type Components } from "../src/components.js";
 import { get, post, type Running, startServer } from "./helpers.js";
@@ -91,6 +92,27 @@ describe("the service on a real Redis", () => {
       status: "ready",
       stores: { content: "ok", events: "ok", models: "ok" },
     });
+  });
+
+  it("a recommend reads the model with exactly one Redis command (one GET)", async () => {
+    const admin = new Redis(redis.url);
+    const calls = async () => {
+      const info = await admin.info("commandstats");
+      return Object.fromEntries(
+        [...info.matchAll(/cmdstat_(\w+):calls=(\d+)/g)].map((m) => [m[1]!, Number(m[2])]),
+      );
+    };
+    await admin.config("RESETSTAT");
+    const before = await calls();
+    expect((await get(`${server.url}/recsys/api/recommend?user_id=redis-b`)).status).toBe(200);
+    const after = await calls();
+    admin.disconnect();
+    const delta = Object.fromEntries(
+      Object.entries(after)
+        .map(([name, n]) => [name, n - (before[name] ?? 0)] as const)
+        .filter(([name, n]) => n > 0 && name !== "info" && name !== "config"),
+    );
+    expect(delta).toEqual({ get: 1 });
   });
 
   it("50 concurrent single-event ingests for one user: every event buffered, model = rebuild from the buffer", async () => {
