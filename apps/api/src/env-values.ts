@@ -1,4 +1,4 @@
-import type { Environment } from "@recsys/core";
+import { type Environment, parseFlag } from "@recsys/core";
 import { ConfigError } from "@recsys/ports";
 
 /**
@@ -8,11 +8,8 @@ import { ConfigError } from "@recsys/ports";
  * @throws ConfigError naming the variable for any other value
  */
 export function flag(env: Environment, name: string): boolean {
-  const value = env[name]?.trim().toLowerCase();
-  if (value === undefined || value === "") return false;
-  if (["1", "true", "yes", "on"].includes(value)) return true;
-  if (["0", "false", "no", "off"].includes(value)) return false;
-  throw new ConfigError(name, `expected 1/0, true/false or yes/no, got ${JSON.stringify(env[name])}`);
+  const raw = env[name];
+  return raw === undefined || raw.trim() === "" ? false : parseFlag(name, raw);
 }
 
 /**

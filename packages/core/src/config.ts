@@ -59,6 +59,19 @@ export const CONFIG_ENV_BINDINGS: readonly EnvBinding[] = Object.entries(DEFAULT
 const TRUE = new Set(["1", "true", "yes", "on"]);
 const FALSE = new Set(["0", "false", "no", "off"]);
 
+/**
+ * Parse a boolean setting: 1/0, true/false, yes/no, on/off (any case, surrounding space ignored).
+ * @param variable - the variable or key, named in the error
+ * @param raw - the text
+ * @throws ConfigError naming the variable for any other value
+ */
+export function parseFlag(variable: string, raw: string): boolean {
+  const lower = raw.trim().toLowerCase();
+  if (TRUE.has(lower)) return true;
+  if (FALSE.has(lower)) return false;
+  throw new ConfigError(variable, `expected a boolean (1/0, true/false, yes/no), got ${JSON.stringify(raw)}`);
+}
+
 function parseNumber(variable: string, text: string, integer: boolean): number {
   const n = Number(text);
   if (!Number.isFinite(n)) throw new ConfigError(variable, `expected a number, got ${JSON.stringify(text)}`);
@@ -76,15 +89,8 @@ function parseEnvValue(binding: EnvBinding, raw: string): unknown {
       return parseNumber(variable, text, false);
     case "integer":
       return parseNumber(variable, text, true);
-    case "boolean": {
-      const lower = text.toLowerCase();
-      if (TRUE.has(lower)) return true;
-      if (FALSE.has(lower)) return false;
-      throw new ConfigError(
-        variable,
-        `expected a boolean (1/0, true/false, yes/no), got ${JSON.stringify(raw)}`,
-      );
-    }
+    case "boolean":
+      return parseFlag(variable, raw);
     case "string":
       return text;
     case "integer-list":

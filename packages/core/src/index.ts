@@ -5,7 +5,14 @@
  * @packageDocumentation
  */
 export { type AggregatedView, aggregateViews, VIEW_ENDED, VIEW_STARTED } from "./aggregate.js";
-export { CONFIG_ENV_BINDINGS, configFromEnv, deepMerge, type Environment, resolveConfig } from "./config.js";
+export {
+  CONFIG_ENV_BINDINGS,
+  configFromEnv,
+  deepMerge,
+  type Environment,
+  parseFlag,
+  resolveConfig,
+} from "./config.js";
 export {
   COMPLETION_BY_REASON,
   decay,

@@ -24,7 +24,8 @@ interface Stored {
  * Redis keeps them), an exact replay of a stored event stored once, optional window trimming.
  */
 export class FakeEventSource implements EventBuffer {
-  readonly #events = new Map<string, Stored[]>();
+  /** Per user: events in buffer order, and the set of their canonical JSON (exact-replay check in O(1)). */
+  readonly #events = new Map<string, { list: Stored[]; jsons: Set<string> }>();
   readonly #windowMs: number | null;
   readonly #clock: () => number;
 
@@ -37,26 +38,33 @@ export class FakeEventSource implements EventBuffer {
   async append(events: readonly InteractionEvent[]): Promise<void> {
     const touched = new Set<string>();
     for (const event of events) {
-      const list = this.#events.get(event.user_id) ?? [];
+      let user = this.#events.get(event.user_id);
+      if (!user) {
+        user = { list: [], jsons: new Set() };
+        this.#events.set(event.user_id, user);
+      }
       const json = canonicalEventJson(event);
-      if (!list.some((stored) => stored.json === json)) list.push({ ms: eventTime(event.ts), json });
-      this.#events.set(event.user_id, list);
+      if (!user.jsons.has(json)) {
+        user.jsons.add(json);
+        user.list.push({ ms: eventTime(event.ts), json });
+      }
       touched.add(event.user_id);
     }
     const cutoff = this.#windowMs === null ? null : this.#clock() - this.#windowMs;
-    for (const user of touched) {
-      const list = this.#events.get(user)!;
-      list.sort(compareBufferedEvents);
-      if (cutoff !== null) {
-        const kept = list.filter((stored) => stored.ms >= cutoff);
-        if (kept.length > 0) this.#events.set(user, kept);
-        else this.#events.delete(user);
-      }
+    for (const id of touched) {
+      const user = this.#events.get(id)!;
+      user.list.sort(compareBufferedEvents);
+      if (cutoff === null) continue;
+      for (const stored of user.list) if (stored.ms < cutoff) user.jsons.delete(stored.json);
+      user.list = user.list.filter((stored) => stored.ms >= cutoff);
+      if (user.list.length === 0) this.#events.delete(id);
     }
   }
 
   async fetchEvents(userId: string): Promise<InteractionEvent[]> {
-    return (this.#events.get(userId) ?? []).map((stored) => JSON.parse(stored.json) as InteractionEvent);
+    return (this.#events.get(userId)?.list ?? []).map(
+      (stored) => JSON.parse(stored.json) as InteractionEvent,
+    );
   }
 
   async *users(): AsyncIterable<string> {
