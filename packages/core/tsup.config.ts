@@ -4,6 +4,8 @@ export default defineConfig({
   entry: ["src/index.ts"],
   format: "esm",
   dts: true,
+  // The declaration build cannot use the composite project (tsup compiles entries, not the project).
+  tsconfig: "tsconfig.build.json",
   sourcemap: true,
   clean: true,
 });

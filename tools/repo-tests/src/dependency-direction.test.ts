@@ -127,3 +127,57 @@ describe("core and ports stay pure", () => {
     }
   });
 });
+
+interface TsConfig {
+  compilerOptions?: { composite?: boolean };
+  references?: { path: string }[];
+}
+
+function tsconfig(dir: string, file: string): TsConfig | undefined {
+  const path = join(dir, file);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as TsConfig) : undefined;
+}
+
+/** The package directories a config references (`.` and `tsconfig.json` paths stand for their folder). */
+function referenced(dir: string, config: TsConfig | undefined): string[] {
+  return (config?.references ?? [])
+    .map(({ path }) => relative(root, join(dir, path.replace(/\/?tsconfig(\.[a-z]+)?\.json$/, ""))))
+    .sort();
+}
+
+describe("TypeScript project references mirror the workspace dependencies", () => {
+  const all = manifests();
+  const dirOf = (names: string[]) =>
+    names
+      .filter((n) => all.has(n))
+      .map((n) => relative(root, all.get(n)!.dir))
+      .sort();
+
+  it("a package's source project references exactly its runtime workspace dependencies", () => {
+    for (const [name, { dir, manifest }] of all) {
+      const config = tsconfig(dir, "tsconfig.json");
+      if (!config?.compilerOptions?.composite) continue;
+      const deps = dirOf(Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }));
+      expect({ name, references: referenced(dir, config) }).toEqual({ name, references: deps });
+    }
+  });
+
+  it("a package's test project references its own sources and every workspace dependency", () => {
+    for (const [name, { dir, manifest }] of all) {
+      const composite = tsconfig(dir, "tsconfig.json")?.compilerOptions?.composite === true;
+      const config = composite ? tsconfig(dir, "tsconfig.test.json") : tsconfig(dir, "tsconfig.json");
+      const runtime = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies });
+      const dev = Object.keys(manifest.devDependencies ?? {});
+      // The test project reaches runtime dependencies through its own source project.
+      const expected = composite
+        ? [relative(root, dir), ...dirOf(dev.filter((d) => !runtime.includes(d)))].sort()
+        : dirOf([...runtime, ...dev]);
+      expect({ name, references: referenced(dir, config) }).toEqual({ name, references: expected });
+    }
+  });
+
+  it("the root solution builds every package's test project", () => {
+    const solution = referenced(root, tsconfig(root, "tsconfig.json"));
+    expect(solution).toEqual([...all.values()].map(({ dir }) => relative(root, dir)).sort());
+  });
+});
