@@ -5,15 +5,26 @@ import { parseEvents } from "./events-file.js";
 import { createScorer, type Scorer, type ScoringContext } from "./scoring.js";
 import type { Command, WorkerReply, WorkerRequest } from "./worker.js";
 
+/**
+ * Receives results in input order; a returned promise holds back further work until it settles, so a slow
+ * consumer (a full output pipe) bounds what is in flight.
+ */
+export type ResultSink = (result: unknown) => void | Promise<void>;
+
 /** Scores users on the main thread or on worker threads, keeping input order. */
 export interface ScoringPool {
   /** Number of catalogue items (from whichever scorer has loaded the catalogue). */
   catalogSize(): Promise<number>;
+  /**
+   * Score `users`, handing each result to `onResult` in input order as soon as it and every result before
+   * it are ready: nothing holds a whole pass of results.
+   */
   run(
     command: Command,
     users: readonly [string, string[]][],
     onProgress: (done: number) => void,
-  ): Promise<unknown[]>;
+    onResult: ResultSink,
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,12 +55,12 @@ export async function createPool(context: ScoringContext, workers: number): Prom
     command: Command,
     users: readonly [string, string[]][],
     onProgress: (done: number) => void,
+    onResult: ResultSink,
   ) => {
     const local = await loadLocal();
-    const out: unknown[] = [];
     for (const [userId, jsons] of users) {
       const events = parseEvents(jsons);
-      out.push(
+      await onResult(
         command === "recommend"
           ? await local.recommend(userId, events)
           : command === "usermodel"
@@ -58,16 +69,16 @@ export async function createPool(context: ScoringContext, workers: number): Prom
       );
       onProgress(1);
     }
-    return out;
   };
   return {
     async catalogSize() {
       return threads ? threads.catalogSize : (await loadLocal()).catalogSize;
     },
-    async run(command, users, onProgress) {
-      if (workers <= 1 || users.length < MIN_USERS_FOR_THREADS) return runLocally(command, users, onProgress);
+    async run(command, users, onProgress, onResult) {
+      if (workers <= 1 || users.length < MIN_USERS_FOR_THREADS)
+        return runLocally(command, users, onProgress, onResult);
       threads ??= await startThreads(context, workers);
-      return runOnThreads(threads.workers, command, users, onProgress);
+      return runOnThreads(threads.workers, command, users, onProgress, onResult);
     },
     async close() {
       if (threads) await Promise.all(threads.workers.map((t) => t.terminate()));
@@ -111,23 +122,42 @@ async function runOnThreads(
   command: Command,
   users: readonly [string, string[]][],
   onProgress: (done: number) => void,
-): Promise<unknown[]> {
-  const chunks: (readonly [string, string[]][])[] = [];
-  for (let i = 0; i < users.length; i += CHUNK) chunks.push(users.slice(i, i + CHUNK));
-  const results: unknown[][] = new Array(chunks.length);
+  onResult: ResultSink,
+): Promise<void> {
+  const chunkCount = Math.ceil(users.length / CHUNK);
+  // Chunks sent but not yet handed on are bounded: a thread that would exceed the window waits (parked)
+  // until earlier chunks have been consumed, so a slow chunk or a slow consumer cannot pile results up.
+  const window = threads.length * 2;
+  const waiting = new Map<number, unknown[]>();
+  const parked: (() => void)[] = [];
+  let emitted = 0;
   let next = 0;
+  let drained: Promise<void> = Promise.resolve();
+  const drain = async () => {
+    for (let ready = waiting.get(emitted); ready; ready = waiting.get(emitted)) {
+      waiting.delete(emitted);
+      emitted += 1;
+      for (const result of ready) await onResult(result);
+    }
+    while (parked.length > 0 && next - emitted < window) parked.shift()!();
+  };
   await Promise.all(
     threads.map(
       (worker) =>
         new Promise<void>((resolve, reject) => {
           const send = () => {
-            if (next >= chunks.length) {
+            if (next >= chunkCount) {
               worker.off("message", onMessage);
               resolve();
               return;
             }
+            if (next - emitted >= window) {
+              parked.push(send);
+              return;
+            }
             const id = next++;
-            worker.postMessage({ id, command, users: chunks[id]! } satisfies WorkerRequest);
+            const chunk = users.slice(id * CHUNK, (id + 1) * CHUNK);
+            worker.postMessage({ id, command, users: chunk } satisfies WorkerRequest);
           };
           const onMessage = (reply: WorkerReply) => {
             if ("error" in reply) {
@@ -135,8 +165,12 @@ async function runOnThreads(
               reject(new Error(reply.error));
             } else if ("progress" in reply) onProgress(reply.progress);
             else {
-              results[reply.id] = reply.results;
-              send();
+              waiting.set(reply.id, reply.results);
+              drained = drained.then(drain);
+              drained.then(send, (error: unknown) => {
+                worker.off("message", onMessage);
+                reject(error);
+              });
             }
           };
           worker.on("message", onMessage);
@@ -144,5 +178,5 @@ async function runOnThreads(
         }),
     ),
   );
-  return results.flat();
+  await drained;
 }

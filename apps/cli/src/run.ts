@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
@@ -20,7 +21,7 @@ import {
 } from "@recsys/ports";
 import { CliError } from "./errors.js";
 import { planPasses, type ReadOptions, type ReadStats, readBodies, readUserEvents } from "./events-file.js";
-import { createPool, type ScoringPool, workerCount } from "./pool.js";
+import { createPool, type ResultSink, type ScoringPool, workerCount } from "./pool.js";
 import { Progress } from "./progress.js";
 import { aggregateEval, type EvalMetrics, type EvalRecord, type ScoringContext } from "./scoring.js";
 import type { Command } from "./worker.js";
@@ -242,7 +243,7 @@ async function scoreFile(
   pool: ScoringPool,
   command: Command,
   io: CliIo,
-  emit: (result: unknown) => void,
+  emit: ResultSink,
 ): Promise<ReadStats> {
   const { passes, bucketOf } = await planPasses(prepared.eventsPath, prepared.budgetBytes, prepared.read);
   const stats: ReadStats = { events: 0, rejected: 0, firstRejection: null };
@@ -262,7 +263,7 @@ async function scoreFile(
     );
     const users = [...byUser].sort(([a], [b]) => bucketOf(a) - bucketOf(b) || (a < b ? -1 : a > b ? 1 : 0));
     progress.addTotal(users.length);
-    for (const result of await pool.run(command, users, (n) => progress.tick(n))) emit(result);
+    await pool.run(command, users, (n) => progress.tick(n), emit);
   }
   progress.finish();
   if (stats.rejected > 0)
@@ -270,14 +271,20 @@ async function scoreFile(
   return stats;
 }
 
+/**
+ * Where results go: `--out` or stdout. `write` returns a promise when the stream's buffer is full, which
+ * holds back scoring until it drains (so output never piles up in memory).
+ */
 function output(
   values: ScoringValues,
   io: CliIo,
-): { write: (line: string) => void; close: () => Promise<void> } {
-  if (!values.out) return { write: (line) => io.stdout.write(line), close: async () => {} };
+): { write: (line: string) => Promise<void> | undefined; close: () => Promise<void> } {
+  const drainable = (stream: NodeJS.WritableStream) => (line: string) =>
+    stream.write(line) ? undefined : once(stream, "drain").then(() => {});
+  if (!values.out) return { write: drainable(io.stdout), close: async () => {} };
   const stream = createWriteStream(values.out);
   return {
-    write: (line) => stream.write(line),
+    write: drainable(stream),
     close: () =>
       new Promise<void>((resolve, reject) => {
         stream.on("error", reject);
@@ -312,7 +319,7 @@ async function usermodelCommand(args: string[], io: CliIo): Promise<number> {
   try {
     await scoreFile(prepared, pool, "usermodel", io, (result) => {
       found = true;
-      out.write(`${JSON.stringify(result)}\n`);
+      return out.write(`${JSON.stringify(result)}\n`);
     });
     if (!found)
       throw new CliError(`no event of user ${JSON.stringify(values.user[0])} in ${prepared.eventsPath}`);
@@ -388,8 +395,8 @@ async function evalCommand(args: string[], io: CliIo): Promise<number> {
           difference: Object.fromEntries(METRIC_ROWS.map(([key]) => [key, b[key] - a[key]])),
         }
       : a;
-    out.write(`${JSON.stringify(body)}\n`);
-  } else out.write(evalTable(a, b, names));
+    await out.write(`${JSON.stringify(body)}\n`);
+  } else await out.write(evalTable(a, b, names));
   await out.close();
   return 0;
 }
