@@ -1,10 +1,14 @@
-import { createReadStream } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { once } from "node:events";
+import { createReadStream, createWriteStream, rmSync, type WriteStream } from "node:fs";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { eventTime, type Instant, normalizeEvents, toEpochMs } from "@recsys/core";
 import { canonicalEventJson, compareBufferedEvents, type InteractionEvent } from "@recsys/ports";
 import { CliError } from "./errors.js";
 import { fingerprint, stableHash } from "./hash.js";
+import { HEAP_SLACK_BYTES, heapGuard } from "./heap.js";
 
 /**
  * What one pass over the events file holds per user: canonical event JSON in buffer order, without the
@@ -98,52 +102,89 @@ function keep(userId: string, options: ReadOptions): boolean {
 }
 
 /**
- * Read and normalise an events file, grouping events per user in buffer order (timestamp, then canonical
- * JSON) with exact replays stored once, exactly as the service's event buffer keeps them.
- * @param path - the file
- * @param options - now, window, user and shard selection, and `accept(userId)` for pass selection
- * @param stats - totals, updated as the file is read
+ * The selected, in-window events of an events file, one at a time, with the fingerprint of each event's full
+ * canonical JSON (for exact-replay de-duplication) and its canonical JSON without the raw payload.
  */
-export async function readUserEvents(
+async function* selectedEvents(
   path: string,
-  options: ReadOptions & { readonly accept?: (userId: string) => boolean },
+  options: ReadOptions,
   stats: ReadStats,
-): Promise<UserEvents> {
+): AsyncGenerator<{ userId: string; print: string; ms: number; json: string }> {
   const nowMs = toEpochMs(options.now);
   const cutoff = nowMs - options.windowDays * 86_400_000;
-  const seen = new Map<string, Set<string>>();
-  const staged = new Map<string, { ms: number; json: string }[]>();
+  const guard = heapGuard(HEAP_SLACK_BYTES);
   for await (const { line, body } of readBodies(path)) {
+    guard();
     const { events, rejected } = normalizeEvents(body, { now: nowMs });
     if (rejected.length > 0) {
       stats.rejected += rejected.length;
       stats.firstRejection ??= `${path}:${line}: item ${rejected[0]!.index}: ${rejected[0]!.reason}`;
     }
     for (const event of events) {
-      if (!keep(event.user_id, options) || (options.accept && !options.accept(event.user_id))) continue;
+      if (!keep(event.user_id, options)) continue;
       const ms = eventTime(event.ts);
       if (ms < cutoff) continue;
-      // Exact replays are stored once, as in the buffer: compare fingerprints of the full canonical JSON.
-      const print = fingerprint(canonicalEventJson(event));
-      let prints = seen.get(event.user_id);
-      if (!prints) {
-        prints = new Set();
-        seen.set(event.user_id, prints);
-        staged.set(event.user_id, []);
-      }
-      if (prints.has(print)) continue;
-      prints.add(print);
-      staged.get(event.user_id)!.push({ ms, json: withoutRaw(event) });
-      stats.events += 1;
+      yield {
+        userId: event.user_id,
+        print: fingerprint(canonicalEventJson(event)),
+        ms,
+        json: withoutRaw(event),
+      };
     }
   }
-  const out: UserEvents = new Map();
-  for (const [user, list] of staged)
-    out.set(
-      user,
-      list.sort(compareBufferedEvents).map((e) => e.json),
-    );
-  return out;
+}
+
+/**
+ * One pass's events: per user, exact replays stored once (by fingerprint), then sorted into buffer order
+ * (timestamp, then canonical JSON), exactly as the service's event buffer keeps them.
+ */
+class PassCollector {
+  private readonly seen = new Map<string, Set<string>>();
+  private readonly staged = new Map<string, { ms: number; json: string }[]>();
+
+  constructor(private readonly stats: ReadStats) {}
+
+  add(userId: string, print: string, ms: number, json: string): void {
+    let prints = this.seen.get(userId);
+    if (!prints) {
+      prints = new Set();
+      this.seen.set(userId, prints);
+      this.staged.set(userId, []);
+    }
+    if (prints.has(print)) return;
+    prints.add(print);
+    this.staged.get(userId)!.push({ ms, json });
+    this.stats.events += 1;
+  }
+
+  finish(): UserEvents {
+    const out: UserEvents = new Map();
+    for (const [user, list] of this.staged)
+      out.set(
+        user,
+        list.sort(compareBufferedEvents).map((e) => e.json),
+      );
+    this.seen.clear();
+    this.staged.clear();
+    return out;
+  }
+}
+
+/**
+ * Read and normalise a whole events file in one pass, grouping events per user in buffer order with exact
+ * replays stored once.
+ * @param path - the file
+ * @param options - now, window, user and shard selection
+ * @param stats - totals, updated as the file is read
+ */
+export async function readUserEvents(
+  path: string,
+  options: ReadOptions,
+  stats: ReadStats,
+): Promise<UserEvents> {
+  const pass = new PassCollector(stats);
+  for await (const e of selectedEvents(path, options, stats)) pass.add(e.userId, e.print, e.ms, e.json);
+  return pass.finish();
 }
 
 /**
@@ -154,21 +195,53 @@ export function parseEvents(jsons: readonly string[]): InteractionEvent[] {
   return jsons.map((json) => JSON.parse(json) as InteractionEvent);
 }
 
+/** Users fall into this many buckets by stable hash; passes are ranges of buckets. */
+const BUCKETS = 1024;
+
 /**
- * Plan passes so that no pass holds more than `budgetBytes` of input: users are put in 1,024 buckets by
- * stable hash, and consecutive buckets are grouped. One pass when the file fits.
+ * The pass bucket of a user (a stable hash, independent of `--shard`): output is ordered by bucket, then id,
+ * whatever the number of passes.
+ * @param userId - the user
+ */
+export function passBucket(userId: string): number {
+  return stableHash(`bucket:${userId}`) % BUCKETS;
+}
+
+/** Temporary folders in use; removed on any exit, even one that skips `finally` (a signal, a crash). */
+const liveTempDirs = new Set<string>();
+let exitHookInstalled = false;
+
+function trackTempDir(dir: string): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => {
+      for (const d of liveTempDirs) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  liveTempDirs.add(dir);
+}
+
+/** Memory a pass takes per byte of spilled event text (strings, per-event objects, de-duplication sets). */
+const MEMORY_PER_SPILL_BYTE = 3;
+
+/**
+ * The events of a file, pass by pass, each pass holding at most about `budgetBytes` of memory.
+ *
+ * A file no bigger than the budget is read in one pass. A bigger one is read once: every selected event is
+ * spilled, without its raw payload, to one of several temporary files by the user's pass bucket; then each
+ * pass reads only a run of consecutive spill files (whole users, never split) that fits the budget. The
+ * file is parsed once whatever its size, and the temporary files are removed at the end, also on error.
  * @param path - the events file
  * @param budgetBytes - memory budget for one pass
- * @param options - now, selection
- * @returns bucket ranges `[from, to)`, and the bucket of a user
+ * @param options - now, window, user and shard selection, and where to put the temporary files
+ * @param stats - totals, updated as the file is read
  */
-export async function planPasses(
+export async function* readPasses(
   path: string,
   budgetBytes: number,
-  options: ReadOptions,
-): Promise<{ passes: [number, number][]; bucketOf: (userId: string) => number }> {
-  const BUCKETS = 1024;
-  const bucketOf = (userId: string) => stableHash(`bucket:${userId}`) % BUCKETS;
+  options: ReadOptions & { readonly tmpDir?: string | undefined },
+  stats: ReadStats,
+): AsyncGenerator<UserEvents> {
   let size: number;
   try {
     size = (await stat(path)).size;
@@ -177,26 +250,84 @@ export async function planPasses(
       `cannot read events file ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
     );
   }
-  if (size <= budgetBytes) return { passes: [[0, BUCKETS]], bucketOf };
-  const bytes = new Float64Array(BUCKETS);
-  const nowMs = toEpochMs(options.now);
-  for await (const { body } of readBodies(path)) {
-    for (const event of normalizeEvents(body, { now: nowMs }).events) {
-      if (keep(event.user_id, options))
-        bytes[bucketOf(event.user_id)]! += canonicalEventJson(event).length * 2;
-    }
+  if (size <= budgetBytes) {
+    yield await readUserEvents(path, options, stats);
+    return;
   }
-  const passes: [number, number][] = [];
-  let from = 0;
-  let total = 0;
-  for (let b = 0; b < BUCKETS; b++) {
-    if (total > 0 && total + bytes[b]! > budgetBytes) {
-      passes.push([from, b]);
-      from = b;
-      total = 0;
-    }
-    total += bytes[b]!;
+  const spills = Math.min(256, Math.max(2, Math.ceil((2 * MEMORY_PER_SPILL_BYTE * size) / budgetBytes)));
+  const base = options.tmpDir ?? tmpdir();
+  let dir: string;
+  try {
+    dir = await mkdtemp(join(base, "recsys-passes-"));
+  } catch (error) {
+    throw new CliError(
+      `cannot create temporary files in ${base} (${(error as NodeJS.ErrnoException).code ?? "error"}); set --tmp-dir`,
+    );
   }
-  passes.push([from, BUCKETS]);
-  return { passes, bucketOf };
+  trackTempDir(dir);
+  try {
+    const files = Array.from({ length: spills }, (_, i) => join(dir, `${String(i).padStart(3, "0")}.tsv`));
+    const writers: (WriteStream | undefined)[] = new Array(spills);
+    let failure: NodeJS.ErrnoException | null = null;
+    const check = () => {
+      if (failure)
+        throw new CliError(`cannot write temporary files in ${dir} (${failure.code ?? failure.message})`);
+    };
+    for await (const e of selectedEvents(path, options, stats)) {
+      const index = Math.floor((passBucket(e.userId) * spills) / BUCKETS);
+      let writer = writers[index];
+      if (!writer) {
+        writer = createWriteStream(files[index]!);
+        writer.on("error", (error: NodeJS.ErrnoException) => {
+          failure ??= error;
+        });
+        writers[index] = writer;
+      }
+      // Tab-separated: JSON escapes tabs and newlines inside strings, so none of the fields contains one.
+      if (!writer.write(`${e.print}\t${e.ms}\t${JSON.stringify(e.userId)}\t${e.json}\n`)) {
+        try {
+          await once(writer, "drain");
+        } catch (error) {
+          failure ??= error as NodeJS.ErrnoException;
+        }
+      }
+      check();
+    }
+    await Promise.all(
+      writers.map((w) => (w ? new Promise<void>((resolve) => w.once("close", resolve).end()) : null)),
+    );
+    check();
+    const sizes = await Promise.all(files.map((f, i) => (writers[i] ? stat(f).then((s) => s.size) : 0)));
+    let from = 0;
+    while (from < spills) {
+      let to = from + 1;
+      let bytes = sizes[from]!;
+      while (to < spills && (bytes + sizes[to]!) * MEMORY_PER_SPILL_BYTE <= budgetBytes)
+        bytes += sizes[to++]!;
+      const pass = new PassCollector(stats);
+      for (let i = from; i < to; i++) {
+        if (!writers[i]) continue;
+        const lines = createInterface({
+          input: createReadStream(files[i]!, { encoding: "utf8" }),
+          crlfDelay: Infinity,
+        });
+        for await (const line of lines) {
+          const a = line.indexOf("\t");
+          const b = line.indexOf("\t", a + 1);
+          const c = line.indexOf("\t", b + 1);
+          pass.add(
+            JSON.parse(line.slice(b + 1, c)) as string,
+            line.slice(0, a),
+            Number(line.slice(a + 1, b)),
+            line.slice(c + 1),
+          );
+        }
+      }
+      from = to;
+      yield pass.finish();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    liveTempDirs.delete(dir);
+  }
 }

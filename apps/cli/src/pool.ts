@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { CliError } from "./errors.js";
 import { parseEvents } from "./events-file.js";
+import { HEAP_SLACK_BYTES, heapGuard } from "./heap.js";
 import { createScorer, type Scorer, type ScoringContext } from "./scoring.js";
 import type { Command, WorkerReply, WorkerRequest } from "./worker.js";
 
@@ -58,7 +59,9 @@ export async function createPool(context: ScoringContext, workers: number): Prom
     onResult: ResultSink,
   ) => {
     const local = await loadLocal();
+    const guard = heapGuard(HEAP_SLACK_BYTES);
     for (const [userId, jsons] of users) {
+      guard();
       const events = parseEvents(jsons);
       await onResult(
         command === "recommend"

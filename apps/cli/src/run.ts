@@ -20,7 +20,8 @@ import {
   RecsysError,
 } from "@recsys/ports";
 import { CliError } from "./errors.js";
-import { planPasses, type ReadOptions, type ReadStats, readBodies, readUserEvents } from "./events-file.js";
+import { passBucket, type ReadOptions, type ReadStats, readBodies, readPasses } from "./events-file.js";
+import { collectGarbage } from "./heap.js";
 import { createPool, type ResultSink, type ScoringPool, workerCount } from "./pool.js";
 import { Progress } from "./progress.js";
 import { aggregateEval, type EvalMetrics, type EvalRecord, type ScoringContext } from "./scoring.js";
@@ -46,6 +47,7 @@ const SCORING_OPTIONS = {
   shard: { type: "string" },
   sampling: { type: "string" },
   "memory-budget": { type: "string" },
+  "tmp-dir": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -59,7 +61,9 @@ const COMMON_HELP = `Options:
   --shard I/N         only users whose stable id hash is I modulo N (split a batch over N machines)
   --workers N         worker threads (default: every core; 1 = main thread only)
   --sampling MODE     random (default) or ascending (the reference's deterministic cold-start sample)
-  --memory-budget MB  input held per pass over the events file (default 128); bigger files take more passes
+  --memory-budget MB  events held in memory at once (default 128); a bigger file is spilled once to
+                      temporary files and scored in passes, with the same output
+  --tmp-dir D         where those temporary files go (default: the system's temporary folder)
   --out F             write to F instead of stdout`;
 
 const HELP: Record<string, string> = {
@@ -205,6 +209,7 @@ interface Prepared {
   readonly eventsPath: string;
   readonly workers: number;
   readonly budgetBytes: number;
+  readonly tmpDir: string | undefined;
 }
 
 async function prepare(
@@ -234,6 +239,7 @@ async function prepare(
     eventsPath,
     workers: workerCount(integerOption(values.workers, "workers", 0, 0)),
     budgetBytes: integerOption(values["memory-budget"], "memory-budget", 128, 1) * 1024 * 1024,
+    tmpDir: values["tmp-dir"],
   };
 }
 
@@ -245,23 +251,17 @@ async function scoreFile(
   io: CliIo,
   emit: ResultSink,
 ): Promise<ReadStats> {
-  const { passes, bucketOf } = await planPasses(prepared.eventsPath, prepared.budgetBytes, prepared.read);
   const stats: ReadStats = { events: 0, rejected: 0, firstRejection: null };
   const progress = new Progress(io.stderr, command, 0);
-  for (const [from, to] of passes) {
-    const accept =
-      passes.length === 1
-        ? undefined
-        : (userId: string) => {
-            const b = bucketOf(userId);
-            return b >= from && b < to;
-          };
-    const byUser = await readUserEvents(
-      prepared.eventsPath,
-      { ...prepared.read, ...(accept ? { accept } : {}) },
-      stats,
-    );
-    const users = [...byUser].sort(([a], [b]) => bucketOf(a) - bucketOf(b) || (a < b ? -1 : a > b ? 1 : 0));
+  const { eventsPath, budgetBytes, read, tmpDir } = prepared;
+  for await (const byUser of readPasses(eventsPath, budgetBytes, { ...read, tmpDir }, stats)) {
+    // What the previous pass and the reading left behind is dead now: free it before scoring this pass.
+    collectGarbage();
+    const users = [...byUser]
+      .map(([id, events]) => ({ id, events, bucket: passBucket(id) }))
+      .sort((a, b) => a.bucket - b.bucket || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map(({ id, events }): [string, string[]] => [id, events]);
+    byUser.clear();
     progress.addTotal(users.length);
     await pool.run(command, users, (n) => progress.tick(n), emit);
   }

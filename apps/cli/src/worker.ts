@@ -1,6 +1,7 @@
 // A scoring worker thread: loads the catalogue once, then scores the users it is sent.
 import { parentPort, workerData } from "node:worker_threads";
 import { parseEvents } from "./events-file.js";
+import { HEAP_SLACK_BYTES, heapGuard } from "./heap.js";
 import { createScorer, type Scorer, type ScoringContext } from "./scoring.js";
 
 export type Command = "recommend" | "usermodel" | "eval";
@@ -22,6 +23,7 @@ try {
   parentPort!.postMessage({ loadError: error instanceof Error ? error.message : String(error) });
   throw error;
 }
+const guard = heapGuard(HEAP_SLACK_BYTES);
 parentPort!.on("message", async (request: WorkerRequest) => {
   try {
     const results: unknown[] = [];
@@ -30,6 +32,7 @@ parentPort!.on("message", async (request: WorkerRequest) => {
       parentPort!.postMessage({ progress: 1 } satisfies WorkerReply);
     }
     parentPort!.postMessage({ id: request.id, results } satisfies WorkerReply);
+    guard();
   } catch (error) {
     parentPort!.postMessage({
       error: error instanceof Error ? error.message : String(error),

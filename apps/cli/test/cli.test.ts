@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BB_NOW_ISO, bbFiles, cli, cliProcess, generatedFiles, tempDir } from "./helpers.js";
@@ -107,7 +107,7 @@ describe("recsys recommend and usermodel on the BB fixtures", () => {
 
 describe("recsys on a generated world", () => {
   const dir = tempDir();
-  const { catalog, events } = generatedFiles(dir);
+  const { catalog, events, calls } = generatedFiles(dir);
   const base = ["--catalog", catalog, "--events", events, "--now", BB_NOW_ISO, "--seed", "3"];
 
   it("--shard i/n splits users; together the shards give exactly the full output", async () => {
@@ -123,11 +123,59 @@ describe("recsys on a generated world", () => {
     expect(byUser(parts.flat())).toEqual(byUser(full));
   });
 
-  it("a small memory budget reads the file in several passes with identical output", async () => {
-    const one = await cli(["recommend", ...base, "--workers", "1"]);
-    const many = await cli(["recommend", ...base, "--workers", "1", "--memory-budget", "1"]);
+  it("a small memory budget spills to temporary files and scores in passes, with identical output", async () => {
+    // The generated events three times (exact replays, stored once) and rejected items (counted once).
+    const mixed = join(dir, "spill-events.jsonl");
+    const all = calls.map((c) => JSON.stringify(c));
+    const bad = [JSON.stringify({ event: "CONTENT_VIEW_STARTED" }), JSON.stringify([{ userId: "x" }])];
+    writeFileSync(mixed, [...all, ...bad, ...all, ...all].join("\n"));
+    const args = ["--catalog", catalog, "--events", mixed, "--now", BB_NOW_ISO, "--seed", "3"];
+    const one = await cli(["recommend", ...args, "--workers", "1"]);
+    expect(statSync(mixed).size).toBeGreaterThan(1024 * 1024);
+    const spillDir = join(dir, "spill");
+    mkdirSync(spillDir);
+    const many = await cli([
+      "recommend",
+      ...args,
+      "--workers",
+      "1",
+      "--memory-budget",
+      "1",
+      "--tmp-dir",
+      spillDir,
+    ]);
     expect(many.code).toBe(0);
+    expect(lines(many.stdout)).toHaveLength(150);
     expect(many.stdout).toBe(one.stdout);
+    expect(many.stderr).toBe(one.stderr);
+    expect(one.stderr).toMatch(/^recsys: warning: 2 event\(s\) rejected; first: .*spill-events\.jsonl:\d+: /);
+    expect(readdirSync(spillDir)).toEqual([]);
+    const usermodel = ["usermodel", ...args, "--user", "user-7"];
+    const whole = await cli(usermodel);
+    const spilled = await cli([...usermodel, "--memory-budget", "1", "--tmp-dir", spillDir]);
+    expect(spilled.stdout).toBe(whole.stdout);
+    expect(whole.stdout).toContain('"user_id":"user-7"');
+  });
+
+  it("a temporary folder that cannot be written exits 2 naming it", async () => {
+    const missing = join(dir, "no-such-folder");
+    const big = join(dir, "big-events.jsonl");
+    writeFileSync(
+      big,
+      Array.from({ length: 3 }, () => calls.map((c) => JSON.stringify(c)).join("\n")).join("\n"),
+    );
+    const res = await cli([
+      "recommend",
+      ...base,
+      "--events",
+      big,
+      "--memory-budget",
+      "1",
+      "--tmp-dir",
+      missing,
+    ]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe(`recsys: cannot create temporary files in ${missing} (ENOENT); set --tmp-dir\n`);
   });
 
   it("worker threads give the same output as the main thread", async () => {

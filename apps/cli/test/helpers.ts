@@ -86,5 +86,10 @@ export function cliProcess(
   });
 }
 
+/** The `recsys` binary, started as a child process (the caller drives its streams). */
+export function spawnCli(args: string[]) {
+  return spawn(join(import.meta.dirname, "..", "bin", "recsys"), args, { env: process.env });
+}
+
 /** Appendix B's clock, as an ISO string. */
 export const BB_NOW_ISO = new Date(BB_NOW).toISOString();
