@@ -265,9 +265,9 @@ export async function* readPasses(
     );
   }
   trackTempDir(dir);
+  const writers: (WriteStream | undefined)[] = new Array(spills);
   try {
     const files = Array.from({ length: spills }, (_, i) => join(dir, `${String(i).padStart(3, "0")}.tsv`));
-    const writers: (WriteStream | undefined)[] = new Array(spills);
     let failure: NodeJS.ErrnoException | null = null;
     const check = () => {
       if (failure)
@@ -327,6 +327,7 @@ export async function* readPasses(
       yield pass.finish();
     }
   } finally {
+    for (const writer of writers) writer?.destroy();
     await rm(dir, { recursive: true, force: true });
     liveTempDirs.delete(dir);
   }
