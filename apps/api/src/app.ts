@@ -40,7 +40,7 @@ export interface AppOptions extends AuthOptions {
   readonly logger?: Logger;
   /** Metrics registry (default: a new one). */
   readonly metrics?: Metrics;
-  /** The clock (default `Date.now`). */
+  /** The clock (default: the components' clock, `Date.now` unless `buildComponents` was given one). */
   readonly clock?: () => number;
 }
 
@@ -102,7 +102,7 @@ function depthExceeds(value: unknown, max: number): boolean {
 export function makeRouter(components: Components, options: AppOptions = {}): Hono {
   const router = new Hono();
   const metrics = options.metrics ?? new Metrics();
-  const clock = options.clock ?? Date.now;
+  const clock = options.clock ?? components.clock;
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const maxDepth = options.maxDepth ?? 64;
   const { eventBuffer, updater, recommender, modelStore } = components;

@@ -17,8 +17,19 @@ export interface Components {
   readonly mode: "embedded" | "real";
   /** Human-readable description of the stores, for the start-up log. */
   readonly description: string;
+  /** The clock the stores trim their event window by; the app uses it unless given its own. */
+  readonly clock: () => number;
   /** Release connections and other resources. */
   close(): Promise<void>;
+}
+
+/** Options of {@link buildComponents}. */
+export interface BuildOptions {
+  /**
+   * The clock (default `Date.now`): the event buffers trim their window by it, and the app built on these
+   * components stamps events with it. Fix it to replay or test history without losing old events.
+   */
+  readonly clock?: () => number;
 }
 
 /**
@@ -31,19 +42,22 @@ export interface Components {
  *
  * @param cfg - an explicit partial config (wins over `RECSYS_*` variables)
  * @param env - the environment (default `process.env`)
+ * @param options - the clock
  * @throws ConfigError when a variable is invalid
  */
 export async function buildComponents(
   cfg: RecConfigInput = {},
   env: Environment = process.env,
+  options: BuildOptions = {},
 ): Promise<Components> {
   const config = resolveConfig(cfg, env);
-  const content = await contentStoreFrom(env, config.event_window_days);
+  const clock = options.clock ?? Date.now;
+  const content = await contentStoreFrom(env);
   const redisUrl = env.REDIS_URL?.trim();
   if (!redisUrl) {
     const stores = {
       contentStore: content.store,
-      eventBuffer: new FakeEventSource({ windowDays: config.event_window_days }),
+      eventBuffer: new FakeEventSource({ windowDays: config.event_window_days, clock }),
       modelStore: new InMemoryUserModelStore(),
     };
     const mode = content.real ? "real" : "embedded";
@@ -53,6 +67,7 @@ export async function buildComponents(
       mode,
       `in-memory events and models, ${content.description}`,
       async () => {},
+      clock,
     );
   }
   const client = createRedisClient(redisUrl, {
@@ -66,6 +81,7 @@ export async function buildComponents(
     prefix,
     windowDays: config.event_window_days,
     modelTtlDays: config.model_ttl_days,
+    clock,
   });
   await waitUntilReady(client, 2000);
   return assemble(
@@ -76,13 +92,13 @@ export async function buildComponents(
     async () => {
       await client.quit().catch(() => client.disconnect());
     },
+    clock,
   );
 }
 
 /** The content store chosen from the environment. */
 async function contentStoreFrom(
   env: Environment,
-  windowDays: number,
 ): Promise<{ store: ContentStore; real: boolean; description: string }> {
   const qdrantUrl = env.QDRANT_API_URL?.trim();
   if (qdrantUrl) {
@@ -98,7 +114,7 @@ async function contentStoreFrom(
     };
   }
   const catalog = env.RECSYS_CATALOG?.trim() || undefined;
-  const embedded = await createEmbeddedStoresFromFile(catalog, { windowDays });
+  const embedded = await createEmbeddedStoresFromFile(catalog);
   return {
     store: embedded.contentStore,
     real: false,
@@ -113,6 +129,7 @@ async function contentStoreFrom(
  * @param mode - `embedded` or `real`
  * @param description - for logs
  * @param close - releases the stores
+ * @param clock - the stores' clock (default `Date.now`)
  */
 export function assemble(
   cfg: RecConfig,
@@ -120,6 +137,7 @@ export function assemble(
   mode: Components["mode"],
   description: string,
   close: () => Promise<void>,
+  clock: () => number = Date.now,
 ): Components {
   const { contentStore, eventBuffer, modelStore } = stores;
   return {
@@ -131,6 +149,7 @@ export function assemble(
     recommender: new Recommender({ contentStore, modelStore, cfg }),
     mode,
     description,
+    clock,
     close,
   };
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { interactionEvent } from "@recsys/ports";
 import { describe, expect, it } from "vitest";
 import { buildComponents } from "../src/components.js";
 
@@ -27,6 +28,23 @@ describe("buildComponents", () => {
     expect(c.cfg.fusion.tag).toBe(0.6);
     expect(c.cfg.final_limit).toBe(4);
     expect((await c.contentStore.get(["1"])).get("1")?.title).toBe("One");
+  });
+
+  it("the event buffer trims its window by the given clock, and the app stamps events with it", async () => {
+    const DAY = 86_400_000;
+    const event = (user: string, ms: number) =>
+      interactionEvent({ user_id: user, event: "CONTENT_VIEW_STARTED", ts: new Date(ms).toISOString() });
+    const now = Date.UTC(2020, 0, 31);
+    const c = await buildComponents({}, {}, { clock: () => now });
+    expect(c.clock()).toBe(now);
+    await c.eventBuffer.append([event("u", now - DAY), event("u", now - 31 * DAY)]);
+    expect((await c.eventBuffer.fetchEvents("u")).map((e) => e.ts)).toEqual([
+      new Date(now - DAY).toISOString(),
+    ]);
+    // On the wall clock, both events are years old.
+    const wall = await buildComponents({}, {});
+    await wall.eventBuffer.append([event("u", now - DAY)]);
+    expect(await wall.eventBuffer.fetchEvents("u")).toEqual([]);
   });
 
   it("fails with a clear message for a bad catalogue or a bad variable", async () => {

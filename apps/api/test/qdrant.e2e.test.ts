@@ -1,13 +1,11 @@
 import { createQdrantClient, importCatalog } from "@recsys/adapters-qdrant";
 import { type QdrantProtocolServer, startQdrantProtocolServer } from "@recsys/adapters-qdrant/testing";
-import { BB_POINTS, rudderstackViews } from "@recsys/fakes";
+import { BB_NOW, BB_POINTS, rudderstackViews } from "@recsys/fakes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildComponents, type Components } from "../src/components.js";
 import { embeddedComponents, get, post, type Running, startServer } from "./helpers.js";
 
 const HOUR = 3_600_000;
-// buildComponents trims the in-memory buffer to a 30-day window on the wall clock: recent events, fixed app clock.
-const BB_NOW = Math.floor(Date.now() / 60_000) * 60_000;
 type Result = {
   strategy: string;
   items: { id: string; relevance_score: number; breakdown: Record<string, number>; features: number[] }[];
@@ -22,8 +20,13 @@ let embedded: Running;
 beforeAll(async () => {
   qdrant = await startQdrantProtocolServer();
   await importCatalog(createQdrantClient(qdrant.url), "omeka-items", BB_POINTS);
-  components = await buildComponents({}, { QDRANT_API_URL: qdrant.url, RECSYS_DEV: "1" });
-  onQdrant = await startServer(components, { clock: () => BB_NOW });
+  // Appendix B's clock, months before the wall clock: the buffer trims by the components' clock.
+  components = await buildComponents(
+    {},
+    { QDRANT_API_URL: qdrant.url, RECSYS_DEV: "1" },
+    { clock: () => BB_NOW },
+  );
+  onQdrant = await startServer(components);
   embedded = await startServer(embeddedComponents(), { clock: () => BB_NOW });
 });
 afterAll(async () => {

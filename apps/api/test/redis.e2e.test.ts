@@ -1,14 +1,12 @@
 import { startRedisServer, type TestRedisServer } from "@recsys/adapters-redis/testing";
 import { UserModelUpdater } from "@recsys/core";
-import { rudderstackViews } from "@recsys/fakes";
+import { BB_NOW, rudderstackViews } from "@recsys/fakes";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildComponents, type Components } from "../src/components.js";
 import { get, post, type Running, startServer } from "./helpers.js";
 
 const HOUR = 3_600_000;
-// The Redis buffer trims to a 30-day window on the wall clock, so the events are recent; the app clock is fixed.
-const BB_NOW = Math.floor(Date.now() / 60_000) * 60_000;
 
 let redis: TestRedisServer;
 let components: Components;
@@ -19,9 +17,11 @@ beforeAll(async () => {
   // A generous timeout: these tests are about correctness under concurrency, and on a loaded CI machine
   // event-loop lag can fire a short command timeout after the reply has arrived. The crash test below
   // runs its own service with a short one.
+  // Appendix B's clock, months before the wall clock: the Redis buffer trims by the components' clock.
   components = await buildComponents(
     {},
     { REDIS_URL: redis.url, RECSYS_REDIS_PREFIX: "e2e", RECSYS_REDIS_TIMEOUT_MS: "30000" },
+    { clock: () => BB_NOW },
   );
   // Random content-store latency (0–15 ms) shuffles how concurrent refreshes interleave, as replicas and
   // real networks do; without the rebuild-until-stable loop the concurrency tests below fail.
@@ -31,7 +31,7 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, Math.random() * 15));
     return query(queries);
   };
-  server = await startServer(components, { clock: () => BB_NOW, dev: true });
+  server = await startServer(components, { dev: true });
 });
 afterAll(async () => {
   await server.close();
@@ -146,8 +146,9 @@ describe("the service on a real Redis", () => {
     const crashing = await buildComponents(
       {},
       { REDIS_URL: durable.url, RECSYS_REDIS_PREFIX: "crash", RECSYS_REDIS_TIMEOUT_MS: "500" },
+      { clock: () => BB_NOW },
     );
-    const service = await startServer(crashing, { clock: () => BB_NOW, dev: true });
+    const service = await startServer(crashing, { dev: true });
     const accepted: string[] = [];
     const statuses = new Set<number>();
     let slowest = 0;

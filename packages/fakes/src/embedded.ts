@@ -15,6 +15,8 @@ export interface EmbeddedOptions {
   readonly sampling?: "random" | "ascending" | undefined;
   /** Randomness of the content store's sampling. */
   readonly random?: RandomSource | undefined;
+  /** The clock of buffer trimming (default `Date.now`). */
+  readonly clock?: (() => number) | undefined;
 }
 
 /** The embedded default: every store in memory. */
@@ -35,9 +37,10 @@ export function createEmbeddedStores(options: EmbeddedOptions = {}): EmbeddedSto
       ...(options.sampling ? { sampling: options.sampling } : {}),
       ...(options.random ? { random: options.random } : {}),
     }),
-    eventBuffer: new FakeEventSource(
-      options.windowDays === undefined ? {} : { windowDays: options.windowDays },
-    ),
+    eventBuffer: new FakeEventSource({
+      ...(options.windowDays === undefined ? {} : { windowDays: options.windowDays }),
+      ...(options.clock ? { clock: options.clock } : {}),
+    }),
     modelStore: new InMemoryUserModelStore(),
   };
 }
