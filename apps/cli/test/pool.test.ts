@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { readUserEvents } from "../src/events-file.js";
 import { createPool, type ScoringPool } from "../src/pool.js";
 import type { ScoringContext } from "../src/scoring.js";
+import type { Command } from "../src/worker.js";
 import { generatedFiles, tempDir } from "./helpers.js";
 
 describe("scoring pool on worker threads", () => {
@@ -22,42 +23,46 @@ describe("scoring pool on worker threads", () => {
   afterAll(async () => {
     await Promise.all(pools.map((p) => p.close()));
   });
-
-  it("hands results on in input order, also when the consumer is slow and threads must wait", async () => {
-    const byUser = await readUserEvents(
+  const pool = async (workers: number) => {
+    const created = await createPool(context, workers);
+    pools.push(created);
+    return created;
+  };
+  const fileUsers = async () => [
+    ...(await readUserEvents(
       events,
       { now: BB_NOW, windowDays: 30 },
-      {
-        events: 0,
-        rejected: 0,
-        firstRejection: null,
-      },
-    );
-    const users = [...byUser];
-    expect(users.length).toBe(300);
-    const local = await createPool(context, 1);
-    const threaded = await createPool(context, 2);
-    pools.push(local, threaded);
-    const expected: unknown[] = [];
-    await local.run(
-      "recommend",
+      { events: 0, rejected: 0, firstRejection: null },
+    )),
+  ];
+  /** Every result of a run on the main thread, in order. */
+  const onMainThread = async (command: Command, users: [string, string[]][]) => {
+    const results: unknown[] = [];
+    await (await pool(1)).run(
+      command,
       users,
       () => {},
       (r) => {
-        expected.push(r);
+        results.push(r);
       },
     );
+    return results;
+  };
+
+  it("hands results on in input order, also when the consumer is slow and threads must wait", async () => {
+    const users = await fileUsers();
+    expect(users.length).toBe(300);
     const got: unknown[] = [];
     let progress = 0;
     let inSink = 0;
-    await threaded.run(
+    await (await pool(2)).run(
       "recommend",
       users,
       (n) => {
         progress += n;
       },
       async (r) => {
-        // A slow consumer: results pile up unless threads are held back; one result at a time.
+        // A slow consumer: one result at a time, and threads get new work only once it has caught up.
         inSink += 1;
         expect(inSink).toBe(1);
         await new Promise((resolve) => setTimeout(resolve, 2));
@@ -67,38 +72,17 @@ describe("scoring pool on worker threads", () => {
     );
     expect(progress).toBe(300);
     expect(got.map((r) => (r as { user_id: string }).user_id)).toEqual(users.map(([id]) => id));
-    expect(got).toEqual(expected);
+    expect(got).toEqual(await onMainThread("recommend", users));
   }, 60_000);
 
   it("keeps input order when an early chunk is much slower than the later ones", async () => {
-    const byUser = await readUserEvents(
-      events,
-      { now: BB_NOW, windowDays: 30 },
-      {
-        events: 0,
-        rejected: 0,
-        firstRejection: null,
-      },
-    );
     // The first chunk's users carry 200 times their events: the other thread runs ahead and must wait.
-    const users = [...byUser].map(([id, list], i): [string, string[]] => [
+    const users = (await fileUsers()).map(([id, list], i): [string, string[]] => [
       id,
       i < 16 ? Array.from({ length: 200 }, () => list).flat() : list,
     ]);
-    const local = await createPool(context, 1);
-    const threaded = await createPool(context, 2);
-    pools.push(local, threaded);
-    const expected: unknown[] = [];
-    await local.run(
-      "usermodel",
-      users,
-      () => {},
-      (r) => {
-        expected.push(r);
-      },
-    );
     const got: unknown[] = [];
-    await threaded.run(
+    await (await pool(2)).run(
       "usermodel",
       users,
       () => {},
@@ -106,28 +90,15 @@ describe("scoring pool on worker threads", () => {
         got.push(r);
       },
     );
-    expect(got).toEqual(expected);
+    expect(got).toEqual(await onMainThread("usermodel", users));
   }, 60_000);
 
   it("a failing consumer fails the run", async () => {
-    const threaded = await createPool(context, 2);
-    pools.push(threaded);
-    const users = [
-      ...(await readUserEvents(
-        events,
-        { now: BB_NOW, windowDays: 30 },
-        { events: 0, rejected: 0, firstRejection: null },
-      )),
-    ];
-    await expect(
-      threaded.run(
-        "usermodel",
-        users,
-        () => {},
-        () => {
-          throw new Error("disk full");
-        },
-      ),
-    ).rejects.toThrow("disk full");
+    const users = await fileUsers();
+    const threaded = await pool(2);
+    const failing = () => {
+      throw new Error("disk full");
+    };
+    await expect(threaded.run("usermodel", users, () => {}, failing)).rejects.toThrow("disk full");
   }, 60_000);
 });
