@@ -1,9 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createReadStream, createWriteStream, rmSync, type WriteStream } from "node:fs";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { finished } from "node:stream/promises";
 import { eventTime, type Instant, normalizeEvents, toEpochMs } from "@recsys/core";
 import { canonicalEventJson, compareBufferedEvents, type InteractionEvent } from "@recsys/ports";
 import { CliError } from "./errors.js";
@@ -112,7 +114,7 @@ async function* selectedEvents(
 ): AsyncGenerator<{ userId: string; print: string; ms: number; json: string }> {
   const nowMs = toEpochMs(options.now);
   const cutoff = nowMs - options.windowDays * 86_400_000;
-  const guard = heapGuard(HEAP_SLACK_BYTES);
+  const guard = heapGuard(HEAP_SLACK_BYTES, 256);
   for await (const { line, body } of readBodies(path)) {
     guard();
     const { events, rejected } = normalizeEvents(body, { now: nowMs });
@@ -139,33 +141,30 @@ async function* selectedEvents(
  * (timestamp, then canonical JSON), exactly as the service's event buffer keeps them.
  */
 class PassCollector {
-  private readonly seen = new Map<string, Set<string>>();
-  private readonly staged = new Map<string, { ms: number; json: string }[]>();
+  private readonly users = new Map<string, { prints: Set<string>; events: { ms: number; json: string }[] }>();
 
   constructor(private readonly stats: ReadStats) {}
 
   add(userId: string, print: string, ms: number, json: string): void {
-    let prints = this.seen.get(userId);
-    if (!prints) {
-      prints = new Set();
-      this.seen.set(userId, prints);
-      this.staged.set(userId, []);
+    let user = this.users.get(userId);
+    if (!user) {
+      user = { prints: new Set(), events: [] };
+      this.users.set(userId, user);
     }
-    if (prints.has(print)) return;
-    prints.add(print);
-    this.staged.get(userId)!.push({ ms, json });
+    if (user.prints.has(print)) return;
+    user.prints.add(print);
+    user.events.push({ ms, json });
     this.stats.events += 1;
   }
 
   finish(): UserEvents {
     const out: UserEvents = new Map();
-    for (const [user, list] of this.staged)
+    for (const [userId, { events }] of this.users)
       out.set(
-        user,
-        list.sort(compareBufferedEvents).map((e) => e.json),
+        userId,
+        events.sort(compareBufferedEvents).map((e) => e.json),
       );
-    this.seen.clear();
-    this.staged.clear();
+    this.users.clear();
     return out;
   }
 }
@@ -256,79 +255,88 @@ export async function* readPasses(
   }
   const spills = Math.min(256, Math.max(2, Math.ceil((2 * MEMORY_PER_SPILL_BYTE * size) / budgetBytes)));
   const base = options.tmpDir ?? tmpdir();
-  let dir: string;
+  // Named and tracked before it exists, so an interruption during its creation cannot leave it behind.
+  const dir = join(base, `recsys-passes-${process.pid}-${randomUUID()}`);
+  trackTempDir(dir);
   try {
-    dir = await mkdtemp(join(base, "recsys-passes-"));
+    await mkdir(dir, { mode: 0o700 });
   } catch (error) {
+    liveTempDirs.delete(dir);
     throw new CliError(
       `cannot create temporary files in ${base} (${(error as NodeJS.ErrnoException).code ?? "error"}); set --tmp-dir`,
     );
   }
-  trackTempDir(dir);
-  const writers: (WriteStream | undefined)[] = new Array(spills);
   try {
-    const files = Array.from({ length: spills }, (_, i) => join(dir, `${String(i).padStart(3, "0")}.tsv`));
-    let failure: NodeJS.ErrnoException | null = null;
-    const check = () => {
-      if (failure)
-        throw new CliError(`cannot write temporary files in ${dir} (${failure.code ?? failure.message})`);
-    };
-    for await (const e of selectedEvents(path, options, stats)) {
-      const index = Math.floor((passBucket(e.userId) * spills) / BUCKETS);
-      let writer = writers[index];
-      if (!writer) {
-        writer = createWriteStream(files[index]!);
-        writer.on("error", (error: NodeJS.ErrnoException) => {
-          failure ??= error;
-        });
-        writers[index] = writer;
-      }
-      // Tab-separated: JSON escapes tabs and newlines inside strings, so none of the fields contains one.
-      if (!writer.write(`${e.print}\t${e.ms}\t${JSON.stringify(e.userId)}\t${e.json}\n`)) {
-        try {
-          await once(writer, "drain");
-        } catch (error) {
-          failure ??= error as NodeJS.ErrnoException;
-        }
-      }
-      check();
-    }
-    await Promise.all(
-      writers.map((w) => (w ? new Promise<void>((resolve) => w.once("close", resolve).end()) : null)),
-    );
-    check();
-    const sizes = await Promise.all(files.map((f, i) => (writers[i] ? stat(f).then((s) => s.size) : 0)));
-    let from = 0;
-    while (from < spills) {
+    const sizes = await spill(path, options, stats, dir, spills);
+    for (let from = 0; from < spills; ) {
+      // A run of consecutive spill files that fits the budget (at least one).
       let to = from + 1;
       let bytes = sizes[from]!;
       while (to < spills && (bytes + sizes[to]!) * MEMORY_PER_SPILL_BYTE <= budgetBytes)
         bytes += sizes[to++]!;
       const pass = new PassCollector(stats);
-      for (let i = from; i < to; i++) {
-        if (!writers[i]) continue;
-        const lines = createInterface({
-          input: createReadStream(files[i]!, { encoding: "utf8" }),
-          crlfDelay: Infinity,
-        });
-        for await (const line of lines) {
-          const a = line.indexOf("\t");
-          const b = line.indexOf("\t", a + 1);
-          const c = line.indexOf("\t", b + 1);
-          pass.add(
-            JSON.parse(line.slice(b + 1, c)) as string,
-            line.slice(0, a),
-            Number(line.slice(a + 1, b)),
-            line.slice(c + 1),
-          );
-        }
-      }
+      for (let i = from; i < to; i++) if (sizes[i]! > 0) await readSpill(spillFile(dir, i), pass);
       from = to;
       yield pass.finish();
     }
   } finally {
-    for (const writer of writers) writer?.destroy();
     await rm(dir, { recursive: true, force: true });
     liveTempDirs.delete(dir);
+  }
+}
+
+const spillFile = (dir: string, index: number) => join(dir, `${String(index).padStart(3, "0")}.tsv`);
+
+/**
+ * Write every selected event of the file to spill file `passBucket × spills / BUCKETS` in `dir`, one
+ * tab-separated line each: fingerprint, epoch ms, user id (JSON), canonical JSON without raw. JSON escapes
+ * tabs and newlines inside strings, so no field contains one.
+ * @returns the size of every spill file (0 for one never written)
+ */
+async function spill(
+  path: string,
+  options: ReadOptions,
+  stats: ReadStats,
+  dir: string,
+  spills: number,
+): Promise<number[]> {
+  const writers: (WriteStream | undefined)[] = new Array(spills);
+  try {
+    for await (const e of selectedEvents(path, options, stats)) {
+      const index = Math.floor((passBucket(e.userId) * spills) / BUCKETS);
+      let writer = writers[index];
+      if (!writer) {
+        writer = createWriteStream(spillFile(dir, index));
+        writer.on("error", () => {}); // surfaces through `errored`, `once` and `finished`
+        writers[index] = writer;
+      }
+      if (writer.errored) throw writer.errored;
+      if (!writer.write(`${e.print}\t${e.ms}\t${JSON.stringify(e.userId)}\t${e.json}\n`))
+        await once(writer, "drain");
+    }
+    await Promise.all(writers.map((w) => w && finished(w.end())));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (error instanceof CliError || !code) throw error;
+    throw new CliError(`cannot write temporary files in ${dir} (${code})`);
+  } finally {
+    for (const writer of writers) writer?.destroy();
+  }
+  return writers.map((w) => w?.bytesWritten ?? 0);
+}
+
+/** Add every line of a spill file to a pass. */
+async function readSpill(file: string, pass: PassCollector): Promise<void> {
+  const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
+  for await (const line of lines) {
+    const a = line.indexOf("\t");
+    const b = line.indexOf("\t", a + 1);
+    const c = line.indexOf("\t", b + 1);
+    pass.add(
+      JSON.parse(line.slice(b + 1, c)) as string,
+      line.slice(0, a),
+      Number(line.slice(a + 1, b)),
+      line.slice(c + 1),
+    );
   }
 }

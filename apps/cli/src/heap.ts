@@ -28,10 +28,14 @@ export function collectGarbage(): void {
  * A check to call often: it collects garbage when the heap has grown by more than `slackBytes` since the
  * last collection, so the heap stays near what is live plus the slack.
  * @param slackBytes - growth allowed between collections
+ * @param every - look at the heap only on every n-th call (reading heap statistics costs about 0.2 µs,
+ *   noticeable in a loop over millions of lines)
  */
-export function heapGuard(slackBytes: number): () => void {
+export function heapGuard(slackBytes: number, every = 1): () => void {
   let floor = getHeapStatistics().used_heap_size;
+  let calls = 0;
   return () => {
+    if (++calls % every !== 0) return;
     if (getHeapStatistics().used_heap_size > floor + slackBytes) {
       collectGarbage();
       floor = getHeapStatistics().used_heap_size;

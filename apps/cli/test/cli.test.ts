@@ -13,19 +13,10 @@ const lines = (text: string) =>
 describe("recsys recommend and usermodel on the BB fixtures", () => {
   const dir = tempDir();
   const { catalog, events } = bbFiles(dir);
+  const bb = ["--catalog", catalog, "--events", events, "--now", BB_NOW_ISO];
 
   it("recommends for every user, reproducing Appendix B", async () => {
-    const res = await cli([
-      "recommend",
-      "--catalog",
-      catalog,
-      "--events",
-      events,
-      "--now",
-      BB_NOW_ISO,
-      "--sampling",
-      "ascending",
-    ]);
+    const res = await cli(["recommend", ...bb, "--sampling", "ascending"]);
     expect(res.code).toBe(0);
     const out = lines(res.stdout);
     expect(out.map((l) => l.user_id).sort()).toEqual(["visitor-b", "visitor-c"]);
@@ -43,21 +34,7 @@ describe("recsys recommend and usermodel on the BB fixtures", () => {
 
   it("--user selects, --limit truncates, --out writes a file", async () => {
     const out = join(dir, "out.jsonl");
-    const res = await cli([
-      "recommend",
-      "--catalog",
-      catalog,
-      "--events",
-      events,
-      "--now",
-      BB_NOW_ISO,
-      "--user",
-      "visitor-b",
-      "--limit",
-      "2",
-      "--out",
-      out,
-    ]);
+    const res = await cli(["recommend", ...bb, "--user", "visitor-b", "--limit", "2", "--out", out]);
     expect(res).toEqual({ code: 0, stdout: "", stderr: "" });
     const written = lines((await import("node:fs")).readFileSync(out, "utf8"));
     expect(written).toHaveLength(1);
@@ -65,17 +42,7 @@ describe("recsys recommend and usermodel on the BB fixtures", () => {
   });
 
   it("prints one user's model", async () => {
-    const res = await cli([
-      "usermodel",
-      "--catalog",
-      catalog,
-      "--events",
-      events,
-      "--now",
-      BB_NOW_ISO,
-      "--user",
-      "visitor-b",
-    ]);
+    const res = await cli(["usermodel", ...bb, "--user", "visitor-b"]);
     expect(res.code).toBe(0);
     const model = JSON.parse(res.stdout) as {
       positives: Record<string, number>;
@@ -86,17 +53,7 @@ describe("recsys recommend and usermodel on the BB fixtures", () => {
   });
 
   it("the same seed gives the same output; random sampling differs across seeds for cold users", async () => {
-    const args = [
-      "recommend",
-      "--catalog",
-      catalog,
-      "--events",
-      events,
-      "--now",
-      BB_NOW_ISO,
-      "--user",
-      "visitor-c",
-    ];
+    const args = ["recommend", ...bb, "--user", "visitor-c"];
     const a = await cli([...args, "--seed", "7"]);
     const b = await cli([...args, "--seed", "7"]);
     expect(a.stdout).toBe(b.stdout);
@@ -123,12 +80,14 @@ describe("recsys on a generated world", () => {
     expect(byUser(parts.flat())).toEqual(byUser(full));
   });
 
+  // Over the 1 MB minimum budget: the generated events three times (exact replays, stored once) and
+  // rejected items (counted once).
+  const mixed = join(dir, "spill-events.jsonl");
+  const all = calls.map((c) => JSON.stringify(c));
+  const bad = [JSON.stringify({ event: "CONTENT_VIEW_STARTED" }), JSON.stringify([{ userId: "x" }])];
+  writeFileSync(mixed, [...all, ...bad, ...all, ...all].join("\n"));
+
   it("a small memory budget spills to temporary files and scores in passes, with identical output", async () => {
-    // The generated events three times (exact replays, stored once) and rejected items (counted once).
-    const mixed = join(dir, "spill-events.jsonl");
-    const all = calls.map((c) => JSON.stringify(c));
-    const bad = [JSON.stringify({ event: "CONTENT_VIEW_STARTED" }), JSON.stringify([{ userId: "x" }])];
-    writeFileSync(mixed, [...all, ...bad, ...all, ...all].join("\n"));
     const args = ["--catalog", catalog, "--events", mixed, "--now", BB_NOW_ISO, "--seed", "3"];
     const one = await cli(["recommend", ...args, "--workers", "1"]);
     expect(statSync(mixed).size).toBeGreaterThan(1024 * 1024);
@@ -159,16 +118,12 @@ describe("recsys on a generated world", () => {
 
   it("a temporary folder that cannot be written exits 2 naming it", async () => {
     const missing = join(dir, "no-such-folder");
-    const big = join(dir, "big-events.jsonl");
-    writeFileSync(
-      big,
-      Array.from({ length: 3 }, () => calls.map((c) => JSON.stringify(c)).join("\n")).join("\n"),
-    );
     const res = await cli([
       "recommend",
-      ...base,
+      "--catalog",
+      catalog,
       "--events",
-      big,
+      mixed,
       "--memory-budget",
       "1",
       "--tmp-dir",
