@@ -1,9 +1,9 @@
-import { createQdrantClient, QdrantContentStore } from "@recsys/adapters-qdrant";
-import { createRedisClient, createRedisStores, waitUntilReady } from "@recsys/adapters-redis";
+import { QDRANT_ENV_VARIABLES, qdrantContentStoreFromEnv } from "@recsys/adapters-qdrant";
+import { REDIS_ENV_VARIABLES, redisStoresFromEnv } from "@recsys/adapters-redis";
 import { type Environment, Recommender, resolveConfig, UserModelUpdater } from "@recsys/core";
-import { createEmbeddedStoresFromFile, FakeEventSource, InMemoryUserModelStore } from "@recsys/fakes";
+import { readString } from "@recsys/core/config";
+import { createEmbeddedStoresFromFile, InMemoryEventBuffer, InMemoryUserModelStore } from "@recsys/fakes";
 import type { ContentStore, EventBuffer, RecConfig, RecConfigInput, UserModelStore } from "@recsys/ports";
-import { flag, integer } from "./env-values.js";
 
 /** Everything the service runs on: config, stores and the two orchestrators. */
 export interface Components {
@@ -32,13 +32,20 @@ export interface BuildOptions {
   readonly clock?: () => number;
 }
 
+/** The environment variables the stores read (adapters' own, plus the embedded catalogue file). */
+export const STORE_ENV_VARIABLES: readonly string[] = [
+  ...QDRANT_ENV_VARIABLES,
+  ...REDIS_ENV_VARIABLES,
+  "RECSYS_CATALOG",
+];
+
 /**
  * The single place that knows about infrastructure: picks the stores from the environment and wires the
- * Recommender and UserModelUpdater (design §5).
+ * Recommender and UserModelUpdater. Each adapter reads its own variables:
  *
- * - `QDRANT_API_URL` → the Qdrant content store; else the embedded catalogue (`RECSYS_CATALOG`, else the
- *   BB dev fixtures).
- * - `REDIS_URL` → the Redis event buffer and model store; else in memory.
+ * - `QDRANT_API_URL` → the Qdrant content store (`qdrantContentStoreFromEnv`); else the embedded
+ *   catalogue (`RECSYS_CATALOG`, else the BB dev fixtures).
+ * - `REDIS_URL` → the Redis event buffer and model store (`redisStoresFromEnv`); else in memory.
  *
  * @param cfg - an explicit partial config (wins over `RECSYS_*` variables)
  * @param env - the environment (default `process.env`)
@@ -53,11 +60,15 @@ export async function buildComponents(
   const config = resolveConfig(cfg, env);
   const clock = options.clock ?? Date.now;
   const content = await contentStoreFrom(env);
-  const redisUrl = env.REDIS_URL?.trim();
-  if (!redisUrl) {
+  const redis = await redisStoresFromEnv(env, {
+    windowDays: config.event_window_days,
+    modelTtlDays: config.model_ttl_days,
+    clock,
+  });
+  if (!redis) {
     const stores = {
       contentStore: content.store,
-      eventBuffer: new FakeEventSource({ windowDays: config.event_window_days, clock }),
+      eventBuffer: new InMemoryEventBuffer({ windowDays: config.event_window_days, clock }),
       modelStore: new InMemoryUserModelStore(),
     };
     const mode = content.real ? "real" : "embedded";
@@ -70,28 +81,12 @@ export async function buildComponents(
       clock,
     );
   }
-  const client = createRedisClient(redisUrl, {
-    commandTimeoutMs: integer(env, "RECSYS_REDIS_TIMEOUT_MS", 1000, 1, 600_000),
-    cluster: flag(env, "REDIS_CLUSTER"),
-  });
-  client.on("error", () => {}); // outages surface as StoreUnavailableError (503) and on /ready
-  const prefix = env.RECSYS_REDIS_PREFIX?.trim() || "default";
-  const redis = createRedisStores({
-    client,
-    prefix,
-    windowDays: config.event_window_days,
-    modelTtlDays: config.model_ttl_days,
-    clock,
-  });
-  await waitUntilReady(client, 2000);
   return assemble(
     config,
-    { contentStore: content.store, ...redis },
+    { contentStore: content.store, eventBuffer: redis.eventBuffer, modelStore: redis.modelStore },
     "real",
-    `redis (prefix ${prefix}), ${content.description}`,
-    async () => {
-      await client.quit().catch(() => client.disconnect());
-    },
+    `${redis.description}, ${content.description}`,
+    () => redis.close(),
     clock,
   );
 }
@@ -100,20 +95,9 @@ export async function buildComponents(
 async function contentStoreFrom(
   env: Environment,
 ): Promise<{ store: ContentStore; real: boolean; description: string }> {
-  const qdrantUrl = env.QDRANT_API_URL?.trim();
-  if (qdrantUrl) {
-    const collection = env.QDRANT_COLLECTION?.trim() || "omeka-items";
-    const client = createQdrantClient(qdrantUrl, {
-      apiKey: env.QDRANT_API_KEY?.trim() || undefined,
-      timeoutMs: integer(env, "RECSYS_QDRANT_TIMEOUT_MS", 2000, 1, 600_000),
-    });
-    return {
-      store: new QdrantContentStore({ client, collection }),
-      real: true,
-      description: `qdrant collection ${collection}`,
-    };
-  }
-  const catalog = env.RECSYS_CATALOG?.trim() || undefined;
+  const qdrant = qdrantContentStoreFromEnv(env);
+  if (qdrant) return { store: qdrant.store, real: true, description: qdrant.description };
+  const catalog = readString(env, "RECSYS_CATALOG", undefined);
   const embedded = await createEmbeddedStoresFromFile(catalog);
   return {
     store: embedded.contentStore,

@@ -1,9 +1,21 @@
 import type { Environment } from "@recsys/core";
+import { readFlag, readInteger, readString } from "@recsys/core/config";
 import { ConfigError } from "@recsys/ports";
 import type { AppOptions } from "./app.js";
-import { flag, integer } from "./env-values.js";
 
-/** Service settings read from the environment (design §5). */
+/** The environment variables {@link appOptionsFromEnv} reads. */
+export const SERVICE_ENV_VARIABLES = [
+  "HOST",
+  "PORT",
+  "RECSYS_BASE_PATH",
+  "RECSYS_API_KEY",
+  "RECSYS_SERVING_REQUIRES_KEY",
+  "RECSYS_DEV",
+  "RECSYS_MAX_BODY_BYTES",
+  "APP_VERSION",
+] as const;
+
+/** Service settings read from the environment. */
 export interface ServiceSettings {
   readonly host: string;
   readonly port: number;
@@ -19,21 +31,21 @@ export interface ServiceSettings {
  * @throws ConfigError naming the variable
  */
 export function appOptionsFromEnv(env: Environment, mode: "embedded" | "real"): ServiceSettings {
-  const apiKey = env.RECSYS_API_KEY?.trim() || undefined;
-  const dev = mode === "embedded" || flag(env, "RECSYS_DEV");
-  const basePath = env.RECSYS_BASE_PATH?.trim() || "/recsys";
+  const apiKey = readString(env, "RECSYS_API_KEY", undefined);
+  const dev = mode === "embedded" || readFlag(env, "RECSYS_DEV");
+  const basePath = readString(env, "RECSYS_BASE_PATH", "/recsys");
   if (!basePath.startsWith("/")) throw new ConfigError("RECSYS_BASE_PATH", "must start with /");
-  const servingRequiresKey = flag(env, "RECSYS_SERVING_REQUIRES_KEY");
+  const servingRequiresKey = readFlag(env, "RECSYS_SERVING_REQUIRES_KEY");
   return {
-    host: env.HOST?.trim() || "127.0.0.1",
-    port: integer(env, "PORT", 8000, 0, 65535),
+    host: readString(env, "HOST", "127.0.0.1"),
+    port: readInteger(env, "PORT", 8000, 0, 65535),
     app: {
       basePath,
       apiKey,
       servingRequiresKey,
       dev,
-      maxBodyBytes: integer(env, "RECSYS_MAX_BODY_BYTES", 4 * 1024 * 1024, 1, 1024 * 1024 * 1024),
-      version: env.APP_VERSION?.trim() || "unknown",
+      maxBodyBytes: readInteger(env, "RECSYS_MAX_BODY_BYTES", 4 * 1024 * 1024, 1, 1024 * 1024 * 1024),
+      version: readString(env, "APP_VERSION", "unknown"),
     },
     authSummary: apiKey ? "api key" : dev ? "dev mode (no key)" : "fail closed (no key)",
   };

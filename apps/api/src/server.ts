@@ -1,9 +1,10 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { checkEnvironment } from "@recsys/core";
 import { ConfigError } from "@recsys/ports";
 import { createApp } from "./app.js";
-import { buildComponents } from "./components.js";
-import { appOptionsFromEnv } from "./env.js";
+import { buildComponents, STORE_ENV_VARIABLES } from "./components.js";
+import { appOptionsFromEnv, SERVICE_ENV_VARIABLES } from "./env.js";
 
 const log = (entry: Record<string, unknown>) =>
   process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), ...entry })}\n`);
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
   let components: Awaited<ReturnType<typeof buildComponents>>;
   let options: ReturnType<typeof appOptionsFromEnv>;
   try {
+    checkEnvironment(process.env, [...STORE_ENV_VARIABLES, ...SERVICE_ENV_VARIABLES]);
     components = await buildComponents({}, process.env);
     options = appOptionsFromEnv(process.env, components.mode);
   } catch (error) {

@@ -52,6 +52,7 @@ describe("OpenAPI document and docs page", () => {
       "limit",
       "near_lat",
       "near_lon",
+      "seed",
       "user_id",
     ]);
     expect(recommend.parameters!.every((p) => p.in === "query")).toBe(true);

@@ -1,15 +1,21 @@
 import {
-  aggregateViews,
-  cosine,
   createSeededRandom,
-  eventTime,
   type RandomSource,
   Recommender,
   toRecommendationItems,
   UserModelUpdater,
 } from "@recsys/core";
-import { FakeContentStore, InMemoryUserModelStore, readCatalogFile } from "@recsys/fakes";
-import type { InteractionEvent, RecConfig, Recommendation, UserSignals } from "@recsys/ports";
+import { aggregateViews } from "@recsys/core/model";
+import { cosine } from "@recsys/core/scoring";
+import { eventTime } from "@recsys/core/time";
+import { InMemoryContentStore, InMemoryUserModelStore, readCatalogFile } from "@recsys/fakes";
+import type {
+  InteractionEvent,
+  RecConfig,
+  Recommendation,
+  RecommendRequestOptions,
+  UserSignals,
+} from "@recsys/ports";
 import { stableHash } from "./hash.js";
 
 /** What every scoring job needs; plain data, so it can be sent to a worker thread. */
@@ -19,7 +25,8 @@ export interface ScoringContext {
   readonly nowMs: number;
   readonly seed: number;
   readonly sampling: "random" | "ascending";
-  readonly limit: number | null;
+  /** The recommend options of every list (limit, filter, geo, include_content). */
+  readonly options: RecommendRequestOptions;
   readonly k: number;
 }
 
@@ -59,7 +66,7 @@ export async function createScorer(context: ScoringContext): Promise<Scorer> {
   const points = await readCatalogFile(context.catalogPath);
   let current: RandomSource = createSeededRandom(context.seed);
   const random: RandomSource = () => current();
-  const contentStore = FakeContentStore.fromPoints(points, { sampling: context.sampling, random });
+  const contentStore = InMemoryContentStore.fromPoints(points, { sampling: context.sampling, random });
   const modelStore = new InMemoryUserModelStore();
   const { cfg } = context;
   const updater = new UserModelUpdater({ contentStore, modelStore, cfg });
@@ -78,11 +85,12 @@ export async function createScorer(context: ScoringContext): Promise<Scorer> {
     async recommend(userId, events) {
       const signals = await build(userId, events, context.nowMs);
       seedFor(userId);
-      const rec = await recommender.recommendForSignals(signals, { limit: context.limit });
+      const { include_content: includeContent = true, ...options } = context.options;
+      const rec = await recommender.recommendForSignals(signals, options);
       return {
         user_id: userId,
         strategy: rec.strategy,
-        items: toRecommendationItems(rec),
+        items: toRecommendationItems(rec, { includeContent }),
         diagnostics: rec.diagnostics,
       };
     },

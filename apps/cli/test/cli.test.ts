@@ -194,7 +194,7 @@ describe("errors exit 2 with one line naming the problem", () => {
     ],
     [
       ["recommend", "--catalog", catalog, "--events", events, "--limit", "0"],
-      /^recsys: --limit must be an integer ≥ 1/,
+      /^recsys: --limit must be an integer from 1 to 50$/m,
     ],
     [["usermodel", "--catalog", catalog, "--events", events], /^recsys: --user is required, exactly once\n$/],
     [
@@ -230,7 +230,7 @@ describe("errors exit 2 with one line naming the problem", () => {
     writeFileSync(config, JSON.stringify({ fusion: { tga: 1 } }));
     const res = await cli(["recommend", "--catalog", catalog, "--events", events, "--config", config]);
     expect(res.code).toBe(2);
-    expect(res.stderr).toBe(`recsys: ${config}: fusion.tga: unknown key\n`);
+    expect(res.stderr).toBe(`recsys: ${config}: fusion.tga: unknown key; did you mean fusion.tag?\n`);
   });
 
   it("warns about rejected events on stderr, keeping the rest", async () => {

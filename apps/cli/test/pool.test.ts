@@ -16,7 +16,7 @@ describe("scoring pool on worker threads", () => {
     nowMs: BB_NOW,
     seed: 5,
     sampling: "random",
-    limit: null,
+    options: {},
     k: 10,
   };
   const pools: ScoringPool[] = [];

@@ -1,5 +1,5 @@
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
-import { normalizeFilterValue, normalizeKey } from "@recsys/core";
+import { normalizeFilterValue, normalizeKey } from "@recsys/core/taxonomy";
 import { ConfigError, contentFromPayload } from "@recsys/ports";
 import { guarded } from "./errors.js";
 import { toPointId } from "./ids.js";

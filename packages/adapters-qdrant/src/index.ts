@@ -8,5 +8,12 @@ export {
   PAYLOAD_INDEXES,
   qdrantPayload,
 } from "./collection.js";
+export {
+  DEFAULT_COLLECTION,
+  QDRANT_ENV_VARIABLES,
+  type QdrantFromEnv,
+  type QdrantFromEnvOptions,
+  qdrantContentStoreFromEnv,
+} from "./env.js";
 export { fromPointId, isPointId, type PointId, toPointId } from "./ids.js";
 export { QdrantContentStore, type QdrantContentStoreOptions, vectorParams } from "./qdrant-content-store.js";

@@ -1,5 +1,6 @@
 import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
-import { compareIds, haversineM, normalizeFilterValue, normalizeKey } from "@recsys/core";
+import { haversineM } from "@recsys/core/scoring";
+import { compareIds, normalizeFilterValue, normalizeKey } from "@recsys/core/taxonomy";
 import {
   type Content,
   type ContentHit,

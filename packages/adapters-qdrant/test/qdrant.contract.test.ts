@@ -1,5 +1,5 @@
 import { describeContentStoreContract } from "@recsys/fakes/contract";
-import { afterAll } from "vitest";
+import { afterAll, describe } from "vitest";
 import { createQdrantClient } from "../src/client.js";
 import { importCatalog } from "../src/collection.js";
 import { QdrantContentStore } from "../src/qdrant-content-store.js";
@@ -24,20 +24,24 @@ describeContentStoreContract({
   },
 });
 
-// The same suite against a real Qdrant whenever QDRANT_URL is set (e.g. QDRANT_URL=http://127.0.0.1:6333).
-const real = process.env.QDRANT_URL?.trim();
-if (real) {
-  const made: { client: ReturnType<typeof createQdrantClient>; collection: string }[] = [];
-  describeContentStoreContract({
-    name: `QdrantContentStore on ${real}`,
-    create: async (points) => {
-      const target = await storeAt(real, process.env.QDRANT_API_KEY);
-      made.push(target);
-      await importCatalog(target.client, target.collection, points);
-      return new QdrantContentStore(target);
-    },
-    destroy: async () => {
-      for (const { client, collection } of made) await client.deleteCollection(collection);
-    },
-  });
-}
+// The same suite against a real Qdrant whenever QDRANT_API_URL is set (e.g. QDRANT_API_URL=http://127.0.0.1:6333);
+// without it the suite is reported as skipped, with the reason in its name.
+const real = process.env.QDRANT_API_URL?.trim();
+const made: { client: ReturnType<typeof createQdrantClient>; collection: string }[] = [];
+describe.skipIf(!real)(
+  real ? `real Qdrant at ${real}` : "real Qdrant (skipped: QDRANT_API_URL is not set)",
+  () => {
+    describeContentStoreContract({
+      name: `QdrantContentStore on ${real ?? "a real Qdrant"}`,
+      create: async (points) => {
+        const target = await storeAt(real!, process.env.QDRANT_API_KEY);
+        made.push(target);
+        await importCatalog(target.client, target.collection, points);
+        return new QdrantContentStore(target);
+      },
+      destroy: async () => {
+        for (const { client, collection } of made) await client.deleteCollection(collection);
+      },
+    });
+  },
+);

@@ -150,8 +150,9 @@ describe("the serve path on Qdrant", () => {
     const { recommender } = await setup();
     const rec = await recommender.recommendForSignals(emptyUserSignals("x"), {
       filter: "Liberation",
-      near: { lat: 52.7597, lon: 9.9041 },
-      geoRadiusM: 60,
+      near_lat: 52.7597,
+      near_lon: 9.9041,
+      geo_radius_m: 60,
     });
     expect(rec.items.map((i) => i.content_id).sort()).toEqual(["301", "302"]);
   });

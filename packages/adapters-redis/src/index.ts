@@ -1,5 +1,11 @@
 export { createRedisClient, type RedisClientOptions, waitUntilReady } from "./client.js";
 export {
+  REDIS_ENV_VARIABLES,
+  type RedisFromEnvOptions,
+  type RedisStoresFromEnv,
+  redisStoresFromEnv,
+} from "./env.js";
+export {
   createRedisStores,
   type RedisClient,
   RedisEventBuffer,

@@ -1,4 +1,4 @@
-import { eventTime, formatTimestamp, parseTimestamp } from "@recsys/core";
+import { eventTime, formatTimestamp, parseTimestamp } from "@recsys/core/time";
 import {
   canonicalEventJson,
   type EventBuffer,

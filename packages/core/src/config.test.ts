@@ -1,6 +1,7 @@
-import { ConfigError, DEFAULT_REC_CONFIG } from "@recsys/ports";
+import { ConfigError, DEFAULT_REC_CONFIG, safeParseRecConfig } from "@recsys/ports";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CONFIG_ENV_BINDINGS, resolveConfig } from "./config.js";
+import { CONFIG_ENV_BINDINGS, CONFIG_ENV_VARIABLES, checkEnvironment, resolveConfig } from "./config.js";
 
 function configError(fn: () => unknown): ConfigError {
   try {
@@ -39,8 +40,8 @@ describe("resolveConfig", () => {
         RECSYS_FINAL_LIMIT: "8",
         RECSYS_DISTRACTOR_PROBABILITY: "0.5",
         RECSYS_DISTRACTOR_SLOTS: "2, 3,",
-        RECSYS_BANDIT_ONLINE: "yes",
-        RECSYS_RANKING_MODE: "bandit",
+        RECSYS_FILTER_RESHOW_WHEN_EXHAUSTED: "no",
+        RECSYS_RANKING_MODE: "static",
       },
     );
     expect(cfg.fusion.semantic).toBe(0.5);
@@ -49,8 +50,8 @@ describe("resolveConfig", () => {
     expect(cfg.final_limit).toBe(8);
     expect(cfg.distractor_probability).toBe(0.5);
     expect(cfg.distractor_slots).toEqual([2, 3]);
-    expect(cfg.bandit_online).toBe(true);
-    expect(cfg.ranking_mode).toBe("bandit");
+    expect(cfg.filter_reshow_when_exhausted).toBe(false);
+    expect(cfg.ranking_mode).toBe("static");
   });
 
   it("has an environment variable for every tunable", () => {
@@ -98,8 +99,8 @@ describe("resolveConfig", () => {
     expect(configError(() => resolveConfig({}, { RECSYS_DISTRACTOR_SLOTS: "2,x" })).variable).toBe(
       "RECSYS_DISTRACTOR_SLOTS",
     );
-    expect(configError(() => resolveConfig({}, { RECSYS_BANDIT_ONLINE: "maybe" })).variable).toBe(
-      "RECSYS_BANDIT_ONLINE",
+    expect(configError(() => resolveConfig({}, { RECSYS_DISTRACTOR_ENABLED: "maybe" })).variable).toBe(
+      "RECSYS_DISTRACTOR_ENABLED",
     );
     expect(configError(() => resolveConfig({}, { RECSYS_RANKING_MODE: "magic" })).variable).toBe(
       "RECSYS_RANKING_MODE",
@@ -111,6 +112,9 @@ describe("resolveConfig", () => {
 
   it("names the config path for a bad partial: unknown keys, wrong types, ranges", () => {
     expect(configError(() => resolveConfig({ mmr_lamda: 0.5 })).variable).toBe("mmr_lamda");
+    expect(configError(() => resolveConfig({ mmr_lamda: 0.5 })).message).toBe(
+      "mmr_lamda: unknown key; did you mean mmr_lambda?",
+    );
     expect(configError(() => resolveConfig({ fusion: { tga: 1 } })).variable).toBe("fusion.tga");
     expect(configError(() => resolveConfig({ final_limit: "10" })).variable).toBe("final_limit");
     expect(configError(() => resolveConfig({ distractor_slots: [] })).variable).toBe("distractor_slots");
@@ -118,5 +122,106 @@ describe("resolveConfig", () => {
       "negative_threshold must be below positive_threshold",
     );
     expect(configError(() => resolveConfig([])).variable).toBe("config");
+  });
+});
+
+/** What the settings schema alone makes of a value. */
+function schemaParse(value: unknown) {
+  const result = safeParseRecConfig(value);
+  if (!result.success) throw new Error(`${result.issue.path}: ${result.issue.message}`);
+  return result.output;
+}
+
+describe("the settings schema is the one source", () => {
+  it("derives every variable's kind from the schema", () => {
+    const kinds = Object.fromEntries(CONFIG_ENV_BINDINGS.map((b) => [b.variable, b.kind]));
+    expect(kinds).toMatchObject({
+      RECSYS_W_TAG: "number",
+      RECSYS_ENGAGEMENT_DWELL: "number",
+      RECSYS_FINAL_LIMIT: "integer",
+      RECSYS_POOL_PER_GENERATOR: "integer",
+      RECSYS_AFFINITY_TOP_K: "integer",
+      RECSYS_COLD_START_MIN_POSITIVES: "integer",
+      RECSYS_MMR_LAMBDA: "number",
+      RECSYS_DISTRACTOR_ENABLED: "boolean",
+      RECSYS_DISTRACTOR_STRATEGY: "string",
+      RECSYS_RANKING_MODE: "string",
+      RECSYS_DISTRACTOR_SLOTS: "integer-list",
+      RECSYS_SURVEY_RULES: "json",
+    });
+    // One variable per setting: every top-level key and every fusion/engagement member.
+    const paths = CONFIG_ENV_BINDINGS.map((b) => b.path.join("."));
+    const expected = Object.entries(DEFAULT_REC_CONFIG).flatMap(([key, value]) =>
+      key === "fusion" || key === "engagement" ? Object.keys(value).map((sub) => `${key}.${sub}`) : [key],
+    );
+    expect(paths.sort()).toEqual(expected.sort());
+    expect(new Set(CONFIG_ENV_VARIABLES).size).toBe(CONFIG_ENV_VARIABLES.length);
+  });
+
+  it("accepts no setting it does not use: the removed reference settings are unknown keys", () => {
+    for (const key of ["geo_radius_m", "bandit_alpha", "bandit_ridge", "bandit_explore", "bandit_online"]) {
+      expect(configError(() => resolveConfig({ [key]: 1 })).variable).toBe(key);
+    }
+    expect(configError(() => resolveConfig({ ranking_mode: "bandit" })).variable).toBe("ranking_mode");
+  });
+
+  it("property: resolveConfig of a random partial equals the schema's parse of it, defaults elsewhere", () => {
+    const partial = fc.record(
+      {
+        mmr_lambda: fc.double({ min: 0, max: 1, noNaN: true }),
+        final_limit: fc.integer({ min: 1, max: 100 }),
+        pool_per_generator: fc.integer({ min: 1, max: 1000 }),
+        distractor_enabled: fc.boolean(),
+        distractor_strategy: fc.constantFrom("max_dissimilar", "unexplored_theme", "random" as const),
+        distractor_slots: fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 4 }),
+        cold_start_min_positives: fc.integer({ min: 0, max: 1000 }),
+        fusion: fc.record(
+          {
+            tag: fc.double({ min: -2, max: 2, noNaN: true }),
+            geo: fc.double({ min: -2, max: 2, noNaN: true }),
+          },
+          { requiredKeys: [] },
+        ),
+        survey: fc.record({ age_weight: fc.double({ min: 0, max: 1, noNaN: true }) }, { requiredKeys: [] }),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(partial, (p) => {
+        const cfg = resolveConfig(p);
+        expect(cfg).toEqual(schemaParse(p));
+        for (const [key, value] of Object.entries(DEFAULT_REC_CONFIG)) {
+          const given = (p as Record<string, unknown>)[key];
+          if (given === undefined) expect((cfg as Record<string, unknown>)[key]).toEqual(value);
+          else if (typeof value === "object" && !Array.isArray(value)) {
+            expect((cfg as Record<string, unknown>)[key]).toEqual({ ...value, ...(given as object) });
+          } else expect((cfg as Record<string, unknown>)[key]).toEqual(given);
+        }
+      }),
+      { numRuns: 200 },
+    );
+    expect(resolveConfig()).toEqual(schemaParse({}));
+    expect(resolveConfig(DEFAULT_REC_CONFIG)).toEqual(DEFAULT_REC_CONFIG);
+  });
+});
+
+describe("checkEnvironment", () => {
+  it("stops on a misspelt RECSYS_ variable, naming it and the nearest valid one", () => {
+    const error = configError(() => checkEnvironment({ RECSYS_MMR_LAMDA: "0.5" }, []));
+    expect(error.variable).toBe("RECSYS_MMR_LAMDA");
+    expect(error.message).toBe("RECSYS_MMR_LAMDA: unknown variable; did you mean RECSYS_MMR_LAMBDA?");
+    expect(
+      configError(() => checkEnvironment({ RECSYS_REDIS_PREFX: "a" }, ["RECSYS_REDIS_PREFIX"])).message,
+    ).toBe("RECSYS_REDIS_PREFX: unknown variable; did you mean RECSYS_REDIS_PREFIX?");
+    expect(configError(() => checkEnvironment({ RECSYS_ZZZZZZZZZZZZ: "1" }, [])).message).toBe(
+      "RECSYS_ZZZZZZZZZZZZ: unknown variable",
+    );
+  });
+
+  it("accepts every settings variable, the known ones, and anything without the prefix", () => {
+    const env = Object.fromEntries(CONFIG_ENV_VARIABLES.map((name) => [name, "1"]));
+    expect(() =>
+      checkEnvironment({ ...env, RECSYS_CATALOG: "x", PATH: "/bin", REDIS_URL: "r" }, ["RECSYS_CATALOG"]),
+    ).not.toThrow();
   });
 });

@@ -1,73 +1,30 @@
 /**
- * `@recsys/core`: the pure brain of recsys. Event normalisation, engagement, user-model building,
- * candidate generation, scorers, fusion, MMR, and the two orchestrators (Recommender, UserModelUpdater),
- * which talk only to the ports of `@recsys/ports`.
+ * `@recsys/core`: the pure brain of recsys. The front door holds what a team needs first: the two
+ * orchestrators (Recommender on the serve side, UserModelUpdater on the ingest side), event
+ * normalisation, the settings, and the extension points of the serve path (scorers, candidate sources,
+ * ranking policies). Building blocks live under subpaths: `@recsys/core/scoring`, `/model`, `/serve`,
+ * `/taxonomy`, `/time`, `/config`. Behaviour: docs/behaviour.md.
  * @packageDocumentation
  */
-export { type AggregatedView, aggregateViews, VIEW_ENDED, VIEW_STARTED } from "./aggregate.js";
-export {
-  CONFIG_ENV_BINDINGS,
-  configFromEnv,
-  deepMerge,
-  type Environment,
-  parseFlag,
-  resolveConfig,
-} from "./config.js";
-export {
-  COMPLETION_BY_REASON,
-  decay,
-  dwellRatio,
-  type EngagementConfig,
-  type EngagementInput,
-  engagementStrength,
-  estimateReadingSeconds,
-  type Outcome,
-  outcomeOf,
-} from "./engagement.js";
-export { type Fused, weightedFuse } from "./fusion.js";
-export { EARTH_RADIUS_M, haversineM } from "./geo.js";
-export { normalizeContentId } from "./ids.js";
-export { compareIds } from "./ids-order.js";
+export { checkEnvironment, type Environment, resolveConfig } from "./config.js";
 export { toRecommendationItems } from "./items.js";
-export { type MmrItem, mmrRerank } from "./mmr.js";
 export {
   type NormalizeOptions,
   type NormalizeResult,
   normalizeEvents,
   type RejectedEvent,
 } from "./normalize-events.js";
-export { createSeededRandom, pickOne, type RandomSource } from "./random.js";
-export { type GeoPoint, Recommender, type RecommenderOptions, type RecommendOptions } from "./recommender.js";
-export { roundHalfEven } from "./rounding.js";
-export {
-  affinityScore,
-  contentTagWeights,
-  FEATURE_ORDER,
-  geoScore,
-  type LikedItem,
-  type PreparedWeights,
-  prepareWeights,
-  recencyScore,
-  type ScorerName,
-  semanticScore,
-  tagScore,
-} from "./scorers.js";
-export {
-  type BuildSignalsOptions,
-  buildUserSignals,
-  CAMP_AREAS_FACET,
-  foldAndNormalize,
-} from "./signal-builder.js";
-export {
-  cleanAnswerValue,
-  countryOf,
-  type DemographicField,
-  demographicAffinity,
-  extractDemographics,
-  type SurveyAffinity,
-  surveyAffinity,
-} from "./survey.js";
-export { casefold, LABEL_ALIASES, normalizeFilterValue, normalizeKey, normalizeLabel } from "./taxonomy.js";
-export { eventTime, formatTimestamp, type Instant, parseTimestamp, toEpochMs } from "./time.js";
+export { createSeededRandom, type RandomSource } from "./random.js";
+export { Recommender, type RecommenderOptions, type RecommendOptions } from "./recommender.js";
+export { BUILT_IN_SCORERS } from "./serve/built-in-scorers.js";
+export type {
+  CandidateSource,
+  GeoPoint,
+  PlanContext,
+  RankingPolicy,
+  ScoreContext,
+  ScoredItem,
+  Scorer,
+  ScoringCandidate,
+} from "./serve/types.js";
 export { type UpdateOptions, type UpdaterOptions, UserModelUpdater } from "./updater.js";
-export { cosine, dot, norm, normalized } from "./vectors.js";

@@ -1,16 +1,17 @@
 // Benchmark: recommendForSignals on a 10,000-item, 384-dimension catalogue with a 60-item pool (30 per
 // generator), beside one brute-force cosine scan of the catalogue measured in the same run.
-import { createSeededRandom, normalized, Recommender, resolveConfig } from "@recsys/core";
+import { createSeededRandom, Recommender, resolveConfig } from "@recsys/core";
+import { normalized } from "@recsys/core/scoring";
 import { emptyUserSignals, type UserSignals } from "@recsys/ports";
 import { Bench } from "tinybench";
-import { FakeContentStore } from "../src/fake-content-store.js";
 import { generateCatalog } from "../src/generate.js";
+import { InMemoryContentStore } from "../src/in-memory-content-store.js";
 import { InMemoryUserModelStore } from "../src/in-memory-user-model-store.js";
 
 const ITEMS = 10_000;
 const DIM = 384;
 const points = generateCatalog({ items: ITEMS, dimension: DIM, seed: 42 });
-const store = FakeContentStore.fromPoints(points, { random: createSeededRandom(1) });
+const store = InMemoryContentStore.fromPoints(points, { random: createSeededRandom(1) });
 const cfg = resolveConfig({ pool_per_generator: 30 });
 const recommender = new Recommender({
   contentStore: store,

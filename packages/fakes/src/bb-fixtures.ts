@@ -1,7 +1,7 @@
-import { normalizeFilterValue, normalizeKey } from "@recsys/core";
+import { normalizeFilterValue, normalizeKey } from "@recsys/core/taxonomy";
 import { type EndReason, type InteractionEvent, interactionEvent } from "@recsys/ports";
 import type { CatalogPoint } from "./catalog.js";
-import { FakeContentStore, type FakeContentStoreOptions } from "./fake-content-store.js";
+import { InMemoryContentStore, type InMemoryContentStoreOptions } from "./in-memory-content-store.js";
 
 /** The clock of the reference's worked example (Appendix B): 2026-06-10 12:00 UTC. */
 export const BB_NOW = Date.UTC(2026, 5, 10, 12);
@@ -62,8 +62,8 @@ export const BB_POINTS: readonly CatalogPoint[] = ROWS.map(
  * A content store over the BB dev fixtures.
  * @param options - sampling (use `ascending` to reproduce the reference's numbers)
  */
-export function createBBContentStore(options: FakeContentStoreOptions = {}): FakeContentStore {
-  return FakeContentStore.fromPoints(BB_POINTS, options);
+export function createBBContentStore(options: InMemoryContentStoreOptions = {}): InMemoryContentStore {
+  return InMemoryContentStore.fromPoints(BB_POINTS, options);
 }
 
 /**

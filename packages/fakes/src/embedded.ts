@@ -1,8 +1,8 @@
 import type { RandomSource } from "@recsys/core";
 import { BB_POINTS } from "./bb-fixtures.js";
 import { type CatalogPoint, readCatalogFile } from "./catalog.js";
-import { FakeContentStore } from "./fake-content-store.js";
-import { FakeEventSource } from "./fake-event-source.js";
+import { InMemoryContentStore } from "./in-memory-content-store.js";
+import { InMemoryEventBuffer } from "./in-memory-event-buffer.js";
 import { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
 
 /** Options of {@link createEmbeddedStores}. */
@@ -21,8 +21,8 @@ export interface EmbeddedOptions {
 
 /** The embedded default: every store in memory. */
 export interface EmbeddedStores {
-  readonly contentStore: FakeContentStore;
-  readonly eventBuffer: FakeEventSource;
+  readonly contentStore: InMemoryContentStore;
+  readonly eventBuffer: InMemoryEventBuffer;
   readonly modelStore: InMemoryUserModelStore;
 }
 
@@ -33,11 +33,11 @@ export interface EmbeddedStores {
  */
 export function createEmbeddedStores(options: EmbeddedOptions = {}): EmbeddedStores {
   return {
-    contentStore: FakeContentStore.fromPoints(options.catalog ?? BB_POINTS, {
+    contentStore: InMemoryContentStore.fromPoints(options.catalog ?? BB_POINTS, {
       ...(options.sampling ? { sampling: options.sampling } : {}),
       ...(options.random ? { random: options.random } : {}),
     }),
-    eventBuffer: new FakeEventSource({
+    eventBuffer: new InMemoryEventBuffer({
       ...(options.windowDays === undefined ? {} : { windowDays: options.windowDays }),
       ...(options.clock ? { clock: options.clock } : {}),
     }),

@@ -3,19 +3,19 @@ import {
   describeEventBufferContract,
   describeUserModelStoreContract,
 } from "./contract/index.js";
-import { FakeContentStore } from "./fake-content-store.js";
-import { FakeEventSource } from "./fake-event-source.js";
+import { InMemoryContentStore } from "./in-memory-content-store.js";
+import { InMemoryEventBuffer } from "./in-memory-event-buffer.js";
 import { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
 
 describeContentStoreContract({
-  name: "FakeContentStore (random sampling)",
-  create: async (p) => FakeContentStore.fromPoints(p),
+  name: "InMemoryContentStore (random sampling)",
+  create: async (p) => InMemoryContentStore.fromPoints(p),
 });
 describeContentStoreContract({
-  name: "FakeContentStore (ascending sampling)",
-  create: async (p) => FakeContentStore.fromPoints(p, { sampling: "ascending" }),
+  name: "InMemoryContentStore (ascending sampling)",
+  create: async (p) => InMemoryContentStore.fromPoints(p, { sampling: "ascending" }),
 });
-describeEventBufferContract({ name: "FakeEventSource", create: async () => new FakeEventSource() });
+describeEventBufferContract({ name: "InMemoryEventBuffer", create: async () => new InMemoryEventBuffer() });
 describeUserModelStoreContract({
   name: "InMemoryUserModelStore",
   create: async () => new InMemoryUserModelStore(),

@@ -2,7 +2,7 @@ import { InvalidArgumentError } from "@recsys/ports";
 import { describe, expect, it } from "vitest";
 import { BB_POINTS, createBBContentStore, rudderstackViews, viewEvents } from "./bb-fixtures.js";
 import { parseCatalog } from "./catalog.js";
-import { FakeEventSource } from "./fake-event-source.js";
+import { InMemoryEventBuffer } from "./in-memory-event-buffer.js";
 
 describe("BB dev fixtures (reference §9.2)", () => {
   it("has the eight items with their tags, vectors, locations and years", async () => {
@@ -72,10 +72,10 @@ describe("parseCatalog (design §4)", () => {
   });
 });
 
-describe("FakeEventSource window", () => {
+describe("InMemoryEventBuffer window", () => {
   it("trims events older than the window on append", async () => {
     const now = Date.UTC(2026, 5, 10, 12);
-    const buffer = new FakeEventSource({ windowDays: 30, clock: () => now });
+    const buffer = new InMemoryEventBuffer({ windowDays: 30, clock: () => now });
     await buffer.append([
       ...viewEvents("u", "101", 10, "link", now - 31 * 86_400_000),
       ...viewEvents("u", "102", 10, "link", now - 86_400_000),

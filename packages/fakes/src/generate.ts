@@ -1,4 +1,5 @@
-import { createSeededRandom, normalizeFilterValue, normalizeKey } from "@recsys/core";
+import { createSeededRandom } from "@recsys/core";
+import { normalizeFilterValue, normalizeKey } from "@recsys/core/taxonomy";
 import type { CatalogPoint } from "./catalog.js";
 
 /** Options of {@link generateCatalog}. */

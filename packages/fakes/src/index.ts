@@ -20,12 +20,12 @@ export {
   type EmbeddedOptions,
   type EmbeddedStores,
 } from "./embedded.js";
-export { FakeContentStore, type FakeContentStoreOptions } from "./fake-content-store.js";
-export { FakeEventSource, type FakeEventSourceOptions } from "./fake-event-source.js";
 export {
   type GenerateEventsOptions,
   type GenerateOptions,
   generateCatalog,
   generateEvents,
 } from "./generate.js";
+export { InMemoryContentStore, type InMemoryContentStoreOptions } from "./in-memory-content-store.js";
+export { InMemoryEventBuffer, type InMemoryEventBufferOptions } from "./in-memory-event-buffer.js";
 export { InMemoryUserModelStore } from "./in-memory-user-model-store.js";

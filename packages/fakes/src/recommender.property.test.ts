@@ -1,8 +1,9 @@
-import { createSeededRandom, normalizeFilterValue, Recommender, resolveConfig } from "@recsys/core";
+import { createSeededRandom, Recommender, resolveConfig } from "@recsys/core";
+import { normalizeFilterValue } from "@recsys/core/taxonomy";
 import { type Content, emptyUserSignals, type UserSignals } from "@recsys/ports";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FakeContentStore } from "./fake-content-store.js";
+import { InMemoryContentStore } from "./in-memory-content-store.js";
 import { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
 
 const LABELS = ["Barrack 3", "AiARLocationBarrack3", "Barrack 4", "Family", "Forced Labour", "Liberation"];
@@ -62,7 +63,7 @@ function signalsFor(
 }
 
 function recommenderFor(w: World, seed: number, partial = {}) {
-  const store = new FakeContentStore(w.contents, w.vectors, { random: createSeededRandom(seed) });
+  const store = new InMemoryContentStore(w.contents, w.vectors, { random: createSeededRandom(seed) });
   const cfg = resolveConfig({ final_limit: 5, pool_per_generator: 8, ...partial });
   return new Recommender({
     contentStore: store,
@@ -89,7 +90,7 @@ describe("Recommender properties over random worlds", () => {
           const recommender = recommenderFor(w, seed);
           const rec = await recommender.recommendForSignals(signalsFor(w.contents, picks, []), {
             filter,
-            ...(near ? { near: { lat: 52.76, lon: 9.9 }, geoRadiusM: 800 } : {}),
+            ...(near ? { near_lat: 52.76, near_lon: 9.9, geo_radius_m: 800 } : {}),
           });
           const wanted = normalizeFilterValue(filter);
           for (const item of rec.items) {

@@ -14,8 +14,8 @@ import {
 } from "@recsys/ports";
 import { describe, expect, it } from "vitest";
 import { BB_NOW, createBBContentStore, viewEvents } from "./bb-fixtures.js";
-import { FakeContentStore } from "./fake-content-store.js";
-import { FakeEventSource } from "./fake-event-source.js";
+import { InMemoryContentStore } from "./in-memory-content-store.js";
+import { InMemoryEventBuffer } from "./in-memory-event-buffer.js";
 import { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
 
 const HOUR = 3_600_000;
@@ -192,7 +192,7 @@ describe("Recommender (reference §12 test_recommender)", () => {
 
   it("a warm user whose recall is empty gets the cold fallback (strategy cold) in two round trips", async () => {
     const { store } = geoWorld();
-    const bare = new FakeContentStore(
+    const bare = new InMemoryContentStore(
       [...(await store.get(["1", "5"])).values()],
       await store.getVectors(["1"]),
       { sampling: "ascending" },
@@ -229,7 +229,7 @@ describe("Recommender (reference §12 test_recommender)", () => {
 
   it("refreshes from an event source, then recommends warm with 103", async () => {
     const { recommender, updater, modelStore } = setup();
-    const source = new FakeEventSource();
+    const source = new InMemoryEventBuffer();
     await source.append([
       ...viewEvents("u1", "101", 120, "next_button", BB_NOW - HOUR),
       ...viewEvents("u1", "102", 120, "next_button", BB_NOW - HOUR),
@@ -271,11 +271,11 @@ describe("Recommender (reference §12 test_recommender)", () => {
   it("rejects bad options with the field named", async () => {
     const { recommender } = setup();
     await expect(recommender.recommend("u", { limit: 0 })).rejects.toMatchObject({ field: "limit" });
-    await expect(recommender.recommend("u", { near: { lat: 91, lon: 0 } })).rejects.toMatchObject({
+    await expect(recommender.recommend("u", { near_lat: 91, near_lon: 0 })).rejects.toMatchObject({
       field: "near_lat",
     });
     await expect(
-      recommender.recommend("u", { near: { lat: 1, lon: 0 }, geoRadiusM: -1 }),
+      recommender.recommend("u", { near_lat: 1, near_lon: 0, geo_radius_m: -1 }),
     ).rejects.toMatchObject({ field: "geo_radius_m" });
   });
 });
@@ -382,7 +382,7 @@ function geoWorld() {
     item("4", 52.7582, 9.9063, ["Barrack 4"], 0), // X1 near but another barrack
     item("5", null, null, [], 1),
   ];
-  const store = new FakeContentStore(
+  const store = new InMemoryContentStore(
     rows.map(([c]) => c),
     new Map(rows.map(([c, v]) => [c.id, v])),
     { sampling: "ascending" },
@@ -432,7 +432,10 @@ describe("filter and geo (reference §12 test_recommender 6–8, test_geo, test_
   it("near alone adds a geo breakdown to every item, G1 > G2 > G3, without restricting", async () => {
     const { store, anchor } = geoWorld();
     const { recommender } = setup({ distractor_enabled: false }, store);
-    const rec = await recommender.recommendForSignals(emptyUserSignals("u"), { near: anchor });
+    const rec = await recommender.recommendForSignals(emptyUserSignals("u"), {
+      near_lat: anchor.lat,
+      near_lon: anchor.lon,
+    });
     expect(rec.items).toHaveLength(5);
     for (const item of rec.items) expect(item.breakdown).toHaveProperty("geo");
     const geo = (id: string) => rec.items.find((i) => i.content_id === id)!.breakdown.geo!;
@@ -446,15 +449,17 @@ describe("filter and geo (reference §12 test_recommender 6–8, test_geo, test_
     const { store, anchor } = geoWorld();
     const { recommender } = setup({ distractor_enabled: false }, store);
     const geoOnly = await recommender.recommendForSignals(emptyUserSignals("u"), {
-      near: anchor,
-      geoRadiusM: 500,
+      near_lat: anchor.lat,
+      near_lon: anchor.lon,
+      geo_radius_m: 500,
     });
     expect(ids(geoOnly.items).sort()).toEqual(["1", "2", "4"]);
     expect(geoOnly.diagnostics.generators).toEqual(["geo"]);
     const both = await recommender.recommendForSignals(emptyUserSignals("u"), {
       filter: "Barrack 3",
-      near: anchor,
-      geoRadiusM: 500,
+      near_lat: anchor.lat,
+      near_lon: anchor.lon,
+      geo_radius_m: 500,
     });
     expect(ids(both.items).sort()).toEqual(["1", "2"]);
     expect(both.diagnostics.generators).toEqual(["filter", "geo"]);
@@ -467,8 +472,9 @@ describe("filter and geo (reference §12 test_recommender 6–8, test_geo, test_
     const { recommender } = setup({ final_limit: 6 }, store);
     const rec = await recommender.recommendForSignals(emptyUserSignals("u"), {
       filter: "Barrack 3",
-      near: anchor,
-      geoRadiusM: 500,
+      near_lat: anchor.lat,
+      near_lon: anchor.lon,
+      geo_radius_m: 500,
     });
     expect(rec.items).toHaveLength(2);
     expect(rec.items.every((i) => i.kind === "recommendation")).toBe(true);

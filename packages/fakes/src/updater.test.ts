@@ -2,7 +2,7 @@ import { resolveConfig, UserModelUpdater } from "@recsys/core";
 import type { InteractionEvent } from "@recsys/ports";
 import { describe, expect, it } from "vitest";
 import { BB_NOW, createBBContentStore, viewEvents } from "./bb-fixtures.js";
-import { FakeEventSource } from "./fake-event-source.js";
+import { InMemoryEventBuffer } from "./in-memory-event-buffer.js";
 import { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
 
 const HOUR = 3_600_000;
@@ -10,7 +10,7 @@ const HOUR = 3_600_000;
 describe("UserModelUpdater.refresh: rebuild until stable", () => {
   it("rebuilds when the buffer changed while the model was being saved, so no event is lost", async () => {
     const contentStore = createBBContentStore();
-    const buffer = new FakeEventSource();
+    const buffer = new InMemoryEventBuffer();
     const late = viewEvents("u", "102", 120, "next_button", BB_NOW - HOUR);
     let saves = 0;
     const models = new InMemoryUserModelStore();
@@ -46,7 +46,7 @@ describe("UserModelUpdater.refresh: rebuild until stable", () => {
 
   it("rebuildAll refreshes every user of the buffer and reports progress", async () => {
     const contentStore = createBBContentStore();
-    const buffer = new FakeEventSource();
+    const buffer = new InMemoryEventBuffer();
     const models = new InMemoryUserModelStore();
     for (const u of ["a", "b", "c"])
       await buffer.append(viewEvents(u, "101", 120, "next_button", BB_NOW - HOUR));

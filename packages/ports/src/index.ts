@@ -48,6 +48,23 @@ export {
 } from "./schemas/event.js";
 export type { ParseResult } from "./schemas/issues.js";
 export {
+  MAX_ID_LENGTH,
+  MAX_LIMIT,
+  MAX_RADIUS_M,
+  type OptionsParseResult,
+  RECOMMEND_OPTION_FIELDS,
+  type RecommendOptionField,
+  RecommendOptionsSchema,
+  RecommendOptionsTextSchema,
+  type RecommendQuery,
+  RecommendQuerySchema,
+  type RecommendRequestOptions,
+  safeParseRecommendOptions,
+  safeParseRecommendOptionsText,
+  safeParseRecommendQuery,
+  UserIdSchema,
+} from "./schemas/recommend-options.js";
+export {
   type Candidate,
   type DistractorDiagnostics,
   type GeneratedBy,

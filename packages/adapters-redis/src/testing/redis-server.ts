@@ -61,12 +61,12 @@ function answersPing(port: number): Promise<boolean> {
 }
 
 /**
- * Start `redis-server` (the Debian package, or `RECSYS_TEST_REDIS_SERVER`) on a free loopback port.
+ * Start `redis-server` (the Debian package, or `REDIS_SERVER_BIN`) on a free loopback port.
  * @param options - durability and extra arguments
  * @throws when the binary is missing or the server does not answer within 10 s
  */
 export async function startRedisServer(options: StartRedisOptions = {}): Promise<TestRedisServer> {
-  const binary = process.env.RECSYS_TEST_REDIS_SERVER || "redis-server";
+  const binary = process.env.REDIS_SERVER_BIN || "redis-server";
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "recsys-redis-"));
   const persistence = options.durable

@@ -1,4 +1,4 @@
-import { cosine, haversineM } from "@recsys/core";
+import { cosine, haversineM } from "@recsys/core/scoring";
 import { type ContentStore, contentFromPayload } from "@recsys/ports";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CatalogPoint } from "../catalog.js";
@@ -22,7 +22,7 @@ const point = (id: string) => CONTRACT_POINTS.find((p) => p.id === id)!;
  * `describe` block.
  * @param options - name, factory and clean-up
  * @example
- * describeContentStoreContract({ name: "FakeContentStore", create: async (points) => FakeContentStore.fromPoints(points) });
+ * describeContentStoreContract({ name: "InMemoryContentStore", create: async (points) => InMemoryContentStore.fromPoints(points) });
  */
 export function describeContentStoreContract(options: ContentStoreContractOptions): void {
   describe(`ContentStore contract: ${options.name}`, () => {

@@ -51,8 +51,8 @@ export interface RecommendationDiagnostics {
   readonly filter: string | null;
   /** Whether a `near` point was given. */
   readonly geo?: boolean;
-  /** `static` or `bandit`. */
-  readonly ranking?: "static" | "bandit";
+  /** The ranking policy that set the relevance scores (`static` unless `ranking_mode` names another). */
+  readonly ranking?: string;
   /** The distractor outcome; absent when no distractor was requested. */
   readonly distractor?: DistractorDiagnostics;
   /** Why the result is empty: `empty_filter` or `no_content`. */

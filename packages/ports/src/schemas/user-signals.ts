@@ -51,12 +51,14 @@ export function emptyUserSignals(userId: string): UserSignals {
 }
 
 /**
- * Whether a user model is cold: it has no positive item (reference §2.6).
+ * Whether a user model is cold: it has fewer positive items than `minPositives` (the setting
+ * `cold_start_min_positives`, default 1: cold means no positive item).
  * @param signals - the user model
- * @returns true when `positives` is empty
+ * @param minPositives - how many positive items make a model warm (default 1)
+ * @returns true when `positives` has fewer than `minPositives` entries
  */
-export function isCold(signals: Pick<UserSignals, "positives">): boolean {
-  return Object.keys(signals.positives).length === 0;
+export function isCold(signals: Pick<UserSignals, "positives">, minPositives = 1): boolean {
+  return Object.keys(signals.positives).length < minPositives;
 }
 
 /**

@@ -1,11 +1,6 @@
-import {
-  compareIds,
-  haversineM,
-  normalized,
-  normalizeFilterValue,
-  normalizeKey,
-  type RandomSource,
-} from "@recsys/core";
+import type { RandomSource } from "@recsys/core";
+import { haversineM, normalized } from "@recsys/core/scoring";
+import { compareIds, normalizeFilterValue, normalizeKey } from "@recsys/core/taxonomy";
 import {
   type Content,
   type ContentHit,
@@ -17,8 +12,8 @@ import {
 } from "@recsys/ports";
 import type { CatalogPoint } from "./catalog.js";
 
-/** Options of {@link FakeContentStore}. */
-export interface FakeContentStoreOptions {
+/** Options of {@link InMemoryContentStore}. */
+export interface InMemoryContentStoreOptions {
   /**
    * `random` (default) samples uniformly; `ascending` returns the first ids in catalogue id order, the
    * reference's deterministic sample, for tests and parity runs.
@@ -42,9 +37,9 @@ interface Posting {
  * An in-memory {@link ContentStore}: exact cosine search over a contiguous Float32Array of unit vectors,
  * store-side exclusion, tag recall ranked by weighted overlap, filter and geo constraints, and sampling.
  * Fast enough to serve a 10,000-item catalogue as the embedded default. Counts `query` round trips in
- * {@link FakeContentStore.roundTrips}.
+ * {@link InMemoryContentStore.roundTrips}.
  */
-export class FakeContentStore implements ContentStore {
+export class InMemoryContentStore implements ContentStore {
   readonly #ids: string[] = [];
   readonly #position = new Map<string, number>();
   readonly #contents: Content[] = [];
@@ -68,7 +63,7 @@ export class FakeContentStore implements ContentStore {
   constructor(
     contents: Iterable<Content>,
     vectors: ReadonlyMap<string, ArrayLike<number>> = new Map(),
-    options: FakeContentStoreOptions = {},
+    options: InMemoryContentStoreOptions = {},
   ) {
     this.#sampling = options.sampling ?? "random";
     this.#random = options.random ?? Math.random;
@@ -114,10 +109,10 @@ export class FakeContentStore implements ContentStore {
    */
   static fromPoints(
     points: readonly CatalogPoint[],
-    options: FakeContentStoreOptions = {},
-  ): FakeContentStore {
+    options: InMemoryContentStoreOptions = {},
+  ): InMemoryContentStore {
     const contents = points.map((p) => contentFromPayload(p.id, p.payload));
-    return new FakeContentStore(contents, new Map(points.map((p) => [p.id, p.vector])), options);
+    return new InMemoryContentStore(contents, new Map(points.map((p) => [p.id, p.vector])), options);
   }
 
   /** Number of items. */

@@ -1,4 +1,4 @@
-import { eventTime } from "@recsys/core";
+import { eventTime } from "@recsys/core/time";
 import {
   canonicalEventJson,
   compareBufferedEvents,
@@ -6,8 +6,8 @@ import {
   type InteractionEvent,
 } from "@recsys/ports";
 
-/** Options of {@link FakeEventSource}. */
-export interface FakeEventSourceOptions {
+/** Options of {@link InMemoryEventBuffer}. */
+export interface InMemoryEventBufferOptions {
   /** Keep only events newer than this many days (trimmed on append). Default: keep everything. */
   readonly windowDays?: number;
   /** The clock for trimming (default `Date.now`). */
@@ -23,14 +23,14 @@ interface Stored {
  * The in-memory event buffer: per user, events kept in buffer order (timestamp, then canonical JSON, as
  * Redis keeps them), an exact replay of a stored event stored once, optional window trimming.
  */
-export class FakeEventSource implements EventBuffer {
+export class InMemoryEventBuffer implements EventBuffer {
   /** Per user: events in buffer order, and the set of their canonical JSON (exact-replay check in O(1)). */
   readonly #events = new Map<string, { list: Stored[]; jsons: Set<string> }>();
   readonly #windowMs: number | null;
   readonly #clock: () => number;
 
   /** @param options - window and clock */
-  constructor(options: FakeEventSourceOptions = {}) {
+  constructor(options: InMemoryEventBufferOptions = {}) {
     this.#windowMs = options.windowDays === undefined ? null : options.windowDays * 86_400_000;
     this.#clock = options.clock ?? Date.now;
   }

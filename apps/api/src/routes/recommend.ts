@@ -1,0 +1,47 @@
+import { randomUUID } from "node:crypto";
+import { toRecommendationItems } from "@recsys/core";
+import { RecommendQuerySchema } from "@recsys/ports";
+import { Hono } from "hono";
+import { describeRoute, validator } from "hono-openapi";
+import { guard } from "../auth.js";
+import { RecommendResponseSchema } from "../schemas.js";
+import { errorResponses, json, type RouteContext, validationHook } from "./shared.js";
+
+/**
+ * `GET /api/recommend`: a recommendation for a stored user. The query is validated by the options schema
+ * of `@recsys/ports`, the same one the CLI and the Recommender use.
+ * @param context - components, auth, metrics
+ */
+export function recommendRoutes(context: RouteContext): Hono {
+  const { components, metrics } = context;
+  return new Hono().get(
+    "/api/recommend",
+    describeRoute({
+      summary: "Recommend for a user",
+      description:
+        "A short, diversity-reranked list of unseen items with one distractor, each with its per-scorer breakdown and 6-feature vector. `filter` and `near_lat`/`near_lon` + `geo_radius_m` restrict the candidates (intersected when both are given); `near` alone only adds the geo scorer. `seed` makes the distractor decision and slot reproducible.",
+      tags: ["serve"],
+      responses: {
+        200: { description: "The recommendation", content: json(RecommendResponseSchema) },
+        ...errorResponses(401, 422, 503),
+      },
+    }),
+    guard("serve", context.auth),
+    validator("query", RecommendQuerySchema, validationHook),
+    async (c) => {
+      const { user_id: userId, include_content: includeContent = true, ...options } = c.req.valid("query");
+      const rec = await components.recommender.recommend(userId, options);
+      metrics.inc("recommendations", 1, { strategy: rec.strategy });
+      return c.json({
+        result: {
+          user_id: rec.user_id,
+          request_id: randomUUID().replace(/-/g, ""),
+          strategy: rec.strategy,
+          items: toRecommendationItems(rec, { includeContent }),
+          diagnostics: rec.diagnostics,
+          filter: options.filter ?? null,
+        },
+      });
+    },
+  );
+}

@@ -1,0 +1,81 @@
+import type { Context } from "hono";
+import { resolver } from "hono-openapi";
+import type { AuthOptions } from "../auth.js";
+import type { Components } from "../components.js";
+import { HttpError, sendError } from "../errors.js";
+import type { Metrics } from "../metrics.js";
+import { ErrorSchema } from "../schemas.js";
+
+/** What every route group is built from. */
+export interface RouteContext {
+  /** Stores and orchestrators. */
+  readonly components: Components;
+  /** Auth settings. */
+  readonly auth: AuthOptions;
+  /** The metrics registry. */
+  readonly metrics: Metrics;
+  /** The clock. */
+  readonly clock: () => number;
+  /** Largest accepted request body in bytes. */
+  readonly maxBodyBytes: number;
+  /** Deepest accepted JSON nesting of an ingest body. */
+  readonly maxDepth: number;
+}
+
+/**
+ * An OpenAPI JSON content entry for a valibot schema.
+ * @param schema - the schema
+ */
+export const json = (
+  schema: Parameters<typeof resolver>[0],
+): { "application/json": { schema: ReturnType<typeof resolver> } } => ({
+  "application/json": { schema: resolver(schema) },
+});
+
+const ERROR_TEXT: Record<number, string> = {
+  400: "Body is not valid JSON",
+  401: "Missing or wrong X-API-Key",
+  413: "Body larger than the limit",
+  422: "Invalid parameter or body (the field is named)",
+  503: "A store is unavailable, or auth is not configured",
+};
+
+/**
+ * OpenAPI error responses for the given status codes.
+ * @param codes - status codes
+ */
+export const errorResponses = (
+  ...codes: number[]
+): Record<number, { description: string; content: ReturnType<typeof json> }> =>
+  Object.fromEntries(
+    codes.map((code) => [code, { description: ERROR_TEXT[code] ?? "Error", content: json(ErrorSchema) }]),
+  );
+
+type Issue = {
+  readonly message: string;
+  readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }>;
+};
+
+/**
+ * The validator hook of every route: a failed validation answers 422 naming the first field.
+ * @param result - the validation result
+ * @param c - the context
+ */
+export function validationHook(
+  result: { success: boolean; error?: unknown },
+  c: Context,
+): Response | undefined {
+  if (result.success) return undefined;
+  const issues = (Array.isArray(result.error) ? result.error : []) as Issue[];
+  const fields = issues.map((issue) => {
+    const field = (issue.path ?? [])
+      .map((p) => String(typeof p === "object" && p !== null ? p.key : p))
+      .join(".");
+    return { field, message: issue.message };
+  });
+  const first = fields[0] ?? { field: "query", message: "invalid request" };
+  return sendError(
+    c,
+    new HttpError(422, "invalid_argument", first.message, { field: first.field, issues: fields }),
+  );
+}
