@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { HttpError } from "./errors.js";
 
-/** Auth settings (design §5). */
+/** Auth settings (docs/behaviour.md §7.5). */
 export interface AuthOptions {
   /** `RECSYS_API_KEY`: the key clients send as `X-API-Key`. */
   readonly apiKey?: string | undefined;

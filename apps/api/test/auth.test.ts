@@ -6,7 +6,7 @@ import { embeddedComponents, get, post, type Running, startServer } from "./help
 
 const calls = () => rudderstackViews("u-auth", "101", 60, "next_button", BB_NOW - 3_600_000);
 
-describe("auth (design §5)", () => {
+describe("auth (docs/behaviour.md §7.5)", () => {
   let server: Running | undefined;
   afterEach(async () => {
     await server?.close();

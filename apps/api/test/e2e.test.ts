@@ -22,7 +22,7 @@ type RecResult = {
   filter: string | null;
 };
 
-describe("end to end over a real socket: the Appendix B visitor", () => {
+describe("end to end over a real socket: the docs/behaviour.md Appendix B visitor", () => {
   let server: Running;
   const api = () => `${server.url}/recsys/api`;
   beforeAll(async () => {
@@ -47,7 +47,7 @@ describe("end to end over a real socket: the Appendix B visitor", () => {
     });
   });
 
-  it("the user model matches Appendix B", async () => {
+  it("the user model matches docs/behaviour.md Appendix B", async () => {
     const res = await get(`${api()}/usermodel?user_id=visitor-b`);
     expect(res.status).toBe(200);
     const model = res.json.result as unknown as Record<string, Record<string, number> | unknown>;

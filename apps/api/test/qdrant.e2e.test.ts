@@ -20,7 +20,7 @@ let embedded: Running;
 beforeAll(async () => {
   qdrant = await startQdrantProtocolServer();
   await importCatalog(createQdrantClient(qdrant.url), "omeka-items", BB_POINTS);
-  // Appendix B's clock, months before the wall clock: the buffer trims by the components' clock.
+  // docs/behaviour.md Appendix B's clock, months before the wall clock: the buffer trims by the components' clock.
   components = await buildComponents(
     {},
     { QDRANT_API_URL: qdrant.url, RECSYS_DEV: "1" },
@@ -45,7 +45,7 @@ describe("the service with QDRANT_API_URL", () => {
     });
   });
 
-  it("serves the Appendix B scenario with the same result as the embedded default, in ≤ 2 Qdrant requests", async () => {
+  it("serves the docs/behaviour.md Appendix B scenario with the same result as the embedded default, in ≤ 2 Qdrant requests", async () => {
     const calls = [
       ...rudderstackViews("visitor-q", "101", 120, "next_button", BB_NOW - HOUR),
       ...rudderstackViews("visitor-q", "102", 120, "next_button", BB_NOW - HOUR),

@@ -17,7 +17,7 @@ beforeAll(async () => {
   // A generous timeout: these tests are about correctness under concurrency, and on a loaded CI machine
   // event-loop lag can fire a short command timeout after the reply has arrived. The crash test below
   // runs its own service with a short one.
-  // Appendix B's clock, months before the wall clock: the Redis buffer trims by the components' clock.
+  // docs/behaviour.md Appendix B's clock, months before the wall clock: the Redis buffer trims by the components' clock.
   components = await buildComponents(
     {},
     { REDIS_URL: redis.url, RECSYS_REDIS_PREFIX: "e2e", RECSYS_REDIS_TIMEOUT_MS: "30000" },
@@ -74,7 +74,7 @@ function oneEvent(userId: string, i: number) {
 }
 
 describe("the service on a real Redis", () => {
-  it("serves the Appendix B visitor through Redis exactly as on the embedded stores", async () => {
+  it("serves the docs/behaviour.md Appendix B visitor through Redis exactly as on the embedded stores", async () => {
     const calls = [
       ...rudderstackViews("redis-b", "101", 120, "next_button", BB_NOW - HOUR),
       ...rudderstackViews("redis-b", "102", 120, "next_button", BB_NOW - HOUR),

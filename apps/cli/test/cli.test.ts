@@ -15,7 +15,7 @@ describe("recsys recommend and usermodel on the BB fixtures", () => {
   const { catalog, events } = bbFiles(dir);
   const bb = ["--catalog", catalog, "--events", events, "--now", BB_NOW_ISO];
 
-  it("recommends for every user, reproducing Appendix B", async () => {
+  it("recommends for every user, reproducing docs/behaviour.md Appendix B", async () => {
     const res = await cli(["recommend", ...bb, "--sampling", "ascending"]);
     expect(res.code).toBe(0);
     const out = lines(res.stdout);

@@ -22,7 +22,7 @@ export function writeJsonl(path: string, rows: readonly unknown[]): string {
   return path;
 }
 
-/** The BB world on disk: catalogue, and the Appendix B visitor's views as one ingest body per line. */
+/** The BB world on disk: catalogue, and the docs/behaviour.md Appendix B visitor's views as one ingest body per line. */
 export function bbFiles(dir: string) {
   const catalog = join(dir, "bb.jsonl");
   writeFileSync(catalog, serializeCatalog(BB_POINTS));
@@ -91,5 +91,5 @@ export function spawnCli(args: string[]) {
   return spawn(join(import.meta.dirname, "..", "bin", "recsys"), args, { env: process.env });
 }
 
-/** Appendix B's clock, as an ISO string. */
+/** docs/behaviour.md Appendix B's clock, as an ISO string. */
 export const BB_NOW_ISO = new Date(BB_NOW).toISOString();

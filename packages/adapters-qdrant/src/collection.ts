@@ -5,7 +5,7 @@ import { guarded } from "./errors.js";
 import { toPointId } from "./ids.js";
 import { vectorParams } from "./qdrant-content-store.js";
 
-/** The payload indexes recsys queries (design §7). */
+/** The payload indexes recsys queries (docs/behaviour.md §7.3). */
 export const PAYLOAD_INDEXES: readonly { readonly field: string; readonly schema: "keyword" | "geo" }[] = [
   { field: "tag_labels", schema: "keyword" },
   { field: "tag_values", schema: "keyword" },
@@ -60,7 +60,7 @@ export async function ensureCollection(
   return { created, indexesCreated };
 }
 
-/** A catalogue point to import (design §4). */
+/** A catalogue point to import (docs/behaviour.md §7.2). */
 export interface ImportPoint {
   readonly id: string;
   readonly vector: ArrayLike<number>;

@@ -37,7 +37,7 @@ function pointIds(ids: Iterable<string>): PointId[] {
 }
 
 /**
- * The {@link ContentStore} port on Qdrant (design §4, §7; reference §8.2). Every port method is one HTTP
+ * The {@link ContentStore} port on Qdrant (docs/behaviour.md §7.1–§7.3). Every port method is one HTTP
  * request: `query` sends all its queries as one `POST /points/query/batch` with `with_payload` and
  * `with_vector`, so hits carry their content and vector. Seen items are excluded inside each query
  * (`must_not: has_id`). Tag recall filters on `tag_labels` and ranks the matches by weighted overlap;

@@ -113,7 +113,7 @@ describe("the serve path on Qdrant", () => {
     };
   }
 
-  it("reproduces Appendix B with at most two Qdrant requests for a warm recommend", async () => {
+  it("reproduces docs/behaviour.md Appendix B with at most two Qdrant requests for a warm recommend", async () => {
     const { contentStore, recommender, updater } = await setup();
     const signals = await updater.build(
       "u",

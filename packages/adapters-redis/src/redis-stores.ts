@@ -56,7 +56,7 @@ const defaultLogger: RedisLogger = (entry) =>
   process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), ...entry })}\n`);
 
 /**
- * The hot event buffer on Redis (design §7): one sorted set per user, member = canonical event JSON (an
+ * The hot event buffer on Redis (docs/behaviour.md §7.4): one sorted set per user, member = canonical event JSON (an
  * exact replay is stored once), score = epoch seconds, trimmed to the event window on every append. A
  * batch append is one MULTI/EXEC transaction on a single Redis (all or nothing); on Redis Cluster it is one
  * transaction per user, since a user's key is the only key a command touches.
@@ -174,7 +174,7 @@ export class RedisEventBuffer implements EventBuffer {
 }
 
 /**
- * User models on Redis (design §7): `{prefix}:umodel:{user}` = UserSignals JSON with a TTL reset on every
+ * User models on Redis (docs/behaviour.md §7.4): `{prefix}:umodel:{user}` = UserSignals JSON with a TTL reset on every
  * save. A value that does not parse or validate is treated as a missing model (and logged), never a crash.
  */
 export class RedisUserModelStore implements UserModelStore {

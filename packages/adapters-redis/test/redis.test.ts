@@ -23,7 +23,7 @@ afterAll(async () => {
 const stores = (prefix: string) =>
   createRedisStores({ client, prefix, clock: () => NOW, logger: (e) => logs.push(e) });
 
-describe("storage layout (design §7)", () => {
+describe("storage layout (docs/behaviour.md §7.4)", () => {
   it("writes {prefix}:evt:{user} as a sorted set of event JSON scored by epoch seconds, trimmed to the window", async () => {
     const { eventBuffer } = stores("layout");
     const old = interactionEvent({ user_id: "u1", event: "OLD", ts: "2026-05-01T00:00:00.000Z" });
@@ -69,7 +69,7 @@ describe("storage layout (design §7)", () => {
   });
 });
 
-describe("compatibility with the reference service (reference §2, §8.3)", () => {
+describe("compatibility with the reference service (docs/behaviour.md §2, §7.4)", () => {
   it("reads events and a model written by the reference (pydantic JSON, Z timestamps, floats)", async () => {
     const pyEvent =
       '{"user_id":"visitor-7","event":"CONTENT_VIEW_ENDED","ts":"2026-06-10T10:02:00Z","session_id":"s1","request_id":null,"content_id":"101","dwell_seconds":120.0,"end_reason":"next_button","query_text":null,"clicked_id":null,"impressions":["102"],"survey_answers":{},"raw":{"event":"CONTENT_VIEW_ENDED","userId":"visitor-7"}}';

@@ -6,7 +6,7 @@ export const VIEW_STARTED = "CONTENT_VIEW_STARTED";
 /** Event name that closes a view. */
 export const VIEW_ENDED = "CONTENT_VIEW_ENDED";
 
-/** The events of one content item folded together (reference §5.2). */
+/** The events of one content item folded together (docs/behaviour.md §5.2). */
 export interface AggregatedView {
   /** The item. */
   readonly content_id: string;

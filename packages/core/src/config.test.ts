@@ -225,3 +225,29 @@ describe("checkEnvironment", () => {
     ).not.toThrow();
   });
 });
+
+describe("docs/behaviour.md §3 lists every setting", () => {
+  it("with its variable and, for plain settings, its default", async () => {
+    const { readFileSync } = await import("node:fs");
+    const doc = readFileSync(new URL("../../../docs/behaviour.md", import.meta.url), "utf8");
+    const section = doc.slice(doc.indexOf("## 3. Settings"), doc.indexOf("## 4. Ingest"));
+    const rows = new Map(
+      section
+        .split("\n")
+        .filter((line) => line.startsWith("| `"))
+        .map((line) => [/^\| `([a-z_]+)/.exec(line)![1]!, line]),
+    );
+    for (const [key, value] of Object.entries(DEFAULT_REC_CONFIG)) {
+      const row = rows.get(key);
+      expect(row, key).toBeDefined();
+      if (typeof value === "number")
+        expect(row!.split("|")[2]!.trim(), key).toBe(String(value).replace("-", "−"));
+      if (typeof value === "boolean" || typeof value === "string") expect(row, key).toContain(String(value));
+    }
+    for (const binding of CONFIG_ENV_BINDINGS) {
+      const named =
+        binding.path.length > 1 ? binding.variable.replace(/[A-Z]+$/, "<NAME>") : binding.variable;
+      expect(section, binding.variable).toContain(named);
+    }
+  });
+});

@@ -18,7 +18,7 @@ function strength(
   );
 }
 
-describe("reading-time estimate (reference §5.1)", () => {
+describe("reading-time estimate (docs/behaviour.md §5.1)", () => {
   it("matches the measured estimates", () => {
     expect(estimateReadingSeconds({ word_count: 120, has_image: false }, cfg)).toBeCloseTo(28.5714, 4);
     expect(estimateReadingSeconds({ word_count: 50, has_image: true }, cfg)).toBeCloseTo(13.2048, 4);
@@ -34,7 +34,7 @@ describe("reading-time estimate (reference §5.1)", () => {
   });
 });
 
-describe("engagement strength table (reference §5.1)", () => {
+describe("engagement strength table (docs/behaviour.md §5.1)", () => {
   const est120 = 120 / 4.2;
   const rows: [number | null, number, EndReason | null, number, number | null, number, string][] = [
     [60, 30, "next_button", 1, null, 0.778694, "positive"],
@@ -63,7 +63,7 @@ describe("engagement strength table (reference §5.1)", () => {
   });
 });
 
-describe("decay (reference §5.3)", () => {
+describe("decay (docs/behaviour.md §5.3)", () => {
   const now = Date.UTC(2026, 5, 10, 12);
   it.each([
     [1, 0.951695],

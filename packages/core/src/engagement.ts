@@ -1,6 +1,6 @@
 import type { Content, EndReason, RecConfig } from "@recsys/ports";
 
-/** Completion credit per end reason (reference §5.1); no reason scores 0. */
+/** Completion credit per end reason (docs/behaviour.md §5.1); no reason scores 0. */
 export const COMPLETION_BY_REASON: Readonly<Record<EndReason, number>> = {
   next_button: 1.0,
   link: 0.6,
@@ -64,7 +64,7 @@ export interface EngagementInput {
 }
 
 /**
- * The engagement strength of one item (reference §5.1):
+ * The engagement strength of one item (docs/behaviour.md §5.1):
  * `w.dwell·dwellRatio + w.completion·completion + w.revisit·(1 − e^(−visits/2)) + w.survey·(rating − 3)/2`.
  * It is non-decreasing in dwell up to the cap.
  * @param input - dwell, estimate, end reason, visits and rating

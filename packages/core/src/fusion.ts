@@ -12,7 +12,7 @@ export interface Fused {
 }
 
 /**
- * Weighted fusion (reference §6.5): `breakdown[s] = weight[s] · score[s]`, `finalScore = Σ breakdown`.
+ * Weighted fusion (docs/behaviour.md §6.5): `breakdown[s] = weight[s] · score[s]`, `finalScore = Σ breakdown`.
  * Unknown scorer names get weight 0.
  * @param scores - scorer name → score in [0, 1]
  * @param weights - fusion weights

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { normalizeContentId } from "./ids.js";
 
-describe("normalizeContentId (reference §4.4)", () => {
+describe("normalizeContentId (docs/behaviour.md §4.4)", () => {
   it.each([
     ["content_1234", "1234"],
     ["841", "841"],

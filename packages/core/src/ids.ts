@@ -1,7 +1,7 @@
 const DIGITS = /[0-9]+/;
 
 /**
- * Normalise a content id (reference §4.4): the first run of ASCII digits of its text, or the text
+ * Normalise a content id (docs/behaviour.md §4.4): the first run of ASCII digits of its text, or the text
  * unchanged when it has none.
  * @param value - a string or number id, or null/undefined
  * @returns the normalised id, or null for null/undefined

@@ -5,7 +5,7 @@ import { normalized } from "./vectors.js";
 
 const v = (...xs: number[]) => normalized(xs);
 
-describe("mmrRerank (reference §6.7, §12 test_fusion)", () => {
+describe("mmrRerank (docs/behaviour.md §6.7)", () => {
   const items = [
     { score: 1.0, vector: v(1, 0) },
     { score: 0.9, vector: v(1, 0.01) },
@@ -21,7 +21,7 @@ describe("mmrRerank (reference §6.7, §12 test_fusion)", () => {
   it("returns exactly limit items when more are available", () => {
     expect(mmrRerank(items, 2, 0.7)).toHaveLength(2);
   });
-  it("takes the first of tied values in score order (Appendix B order)", () => {
+  it("takes the first of tied values in score order (docs/behaviour.md Appendix B order)", () => {
     const e = (axis: number) => {
       const out = new Float32Array(3);
       out[axis] = 1;

@@ -14,7 +14,7 @@ function unitDot(a: Float32Array | null, b: Float32Array | null): number {
 }
 
 /**
- * Greedy maximal marginal relevance (reference §6.7).
+ * Greedy maximal marginal relevance (docs/behaviour.md §6.7).
  *
  * Items are sorted by score (descending, stable). The first pick is the most relevant; each next pick
  * maximises `λ·score − (1 − λ)·max_{s ∈ selected} cos(v, v_s)`, taking the FIRST item (in sorted order) with

@@ -16,7 +16,7 @@ const view = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-describe("normalizeEvents: track calls (reference §4.3)", () => {
+describe("normalizeEvents: track calls (docs/behaviour.md §4.3)", () => {
   it("maps a CONTENT_VIEW_ENDED with a content object and a reason", () => {
     const { events, rejected } = norm(view());
     expect(rejected).toEqual([]);
@@ -108,7 +108,7 @@ describe("normalizeEvents: track calls (reference §4.3)", () => {
   });
 });
 
-describe("normalizeEvents: identify calls (reference §4.2)", () => {
+describe("normalizeEvents: identify calls (docs/behaviour.md §4.2)", () => {
   it("turns traits into answers, dropping nulls", () => {
     const { events } = norm({
       type: "identify",

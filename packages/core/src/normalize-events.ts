@@ -199,7 +199,7 @@ function itemsOf(raw: unknown): unknown[] | null {
 }
 
 /**
- * Normalise RudderStack payloads (reference §4) into canonical events.
+ * Normalise RudderStack payloads (docs/behaviour.md §4) into canonical events.
  *
  * Accepts a single track/identify object, an array of them, or the `{"batch": [...]}` envelope. Items that
  * cannot be used (no user id, no event name, an unparsable timestamp, a non-numeric dwell, a malformed

@@ -14,7 +14,7 @@ import { cosine } from "./vectors.js";
 const tags = (...pairs: [string, string, number][]) =>
   contentTagWeights({ tags: pairs.map(([facet, label, weight]) => ({ facet, label, weight })) });
 
-describe("scorers (reference §6.4, §12 test_scorers)", () => {
+describe("scorers (docs/behaviour.md §6.4)", () => {
   it("cosine: identical 1, orthogonal 0, opposite -1, missing or mismatched 0", () => {
     expect(cosine([1, 2], [1, 2])).toBeCloseTo(1, 12);
     expect(cosine([1, 0], [0, 1])).toBe(0);
@@ -81,7 +81,7 @@ describe("scorers (reference §6.4, §12 test_scorers)", () => {
   });
 });
 
-describe("weightedFuse (reference §6.5, §12 test_fusion)", () => {
+describe("weightedFuse (docs/behaviour.md §6.5)", () => {
   it("semantic 0.8×0.5 + tag 0.4×0.3 → breakdown 0.4 / 0.12, fused 0.52", () => {
     const fused = weightedFuse({ semantic: 0.8, tag: 0.4 }, { semantic: 0.5, tag: 0.3 });
     expect(fused.breakdown.semantic).toBeCloseTo(0.4, 12);

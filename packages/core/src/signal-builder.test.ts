@@ -14,7 +14,7 @@ function expectClose(actual: Record<string, number>, expected: Record<string, nu
     expect(Math.abs(actual[key]! - value)).toBeLessThan(1e-6);
 }
 
-describe("buildUserSignals: Appendix B (the 101 + 102 user)", () => {
+describe("buildUserSignals: docs/behaviour.md Appendix B (the 101 + 102 user)", () => {
   const signals = build([
     ...views("u1", "101", 120, "next_button", NOW - HOUR),
     ...views("u1", "102", 120, "next_button", NOW - HOUR),

@@ -40,7 +40,7 @@ function ratio(count: number, n: number): number {
 }
 
 /**
- * Build the user model from a user's events (reference §5.4, with the single-count demographics fix).
+ * Build the user model from a user's events (docs/behaviour.md §5.4, with the single-count demographics fix).
  *
  * Pure and deterministic: the same events (in the same order), contents, vectors, `now`, config and
  * demographics always give the same model.

@@ -2,7 +2,7 @@ import { DEFAULT_SURVEY_RULES as rules } from "@recsys/ports";
 import { describe, expect, it } from "vitest";
 import { cleanAnswerValue, demographicAffinity, extractDemographics, surveyAffinity } from "./survey.js";
 
-describe("surveyAffinity (reference §5.5)", () => {
+describe("surveyAffinity (docs/behaviour.md §5.5)", () => {
   it("maps age group, gender and country", () => {
     const { weights, fields } = surveyAffinity(
       { age_group: "25_34", gender: "female", country: "netherlands" },
@@ -62,7 +62,7 @@ describe("surveyAffinity (reference §5.5)", () => {
   });
 });
 
-describe("extractDemographics (reference §5.7)", () => {
+describe("extractDemographics (docs/behaviour.md §5.7)", () => {
   it("keeps the raw values of known fields and only whether an email was shared", () => {
     expect(
       extractDemographics(
@@ -78,7 +78,7 @@ describe("extractDemographics (reference §5.7)", () => {
   });
 });
 
-describe("demographicAffinity (reference §5.6)", () => {
+describe("demographicAffinity (docs/behaviour.md §5.6)", () => {
   it("buckets numeric ages and capitalises values", () => {
     expect(
       demographicAffinity({ age: 17, gender: "FEMALE", nationality: "dutch", province: " Drenthe " }, rules),

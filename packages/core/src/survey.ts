@@ -64,7 +64,7 @@ function canonicalLabel(value: string, rules: SurveyRules): string {
 }
 
 /**
- * Tag affinity from one set of survey answers (reference §5.5): age group, gender, nationality (with the
+ * Tag affinity from one set of survey answers (docs/behaviour.md §5.5): age group, gender, nationality (with the
  * international tag for non-home countries), province and personalisation themes. Keys are in display
  * case; callers fold them.
  * @param answers - question id → value (a list for multi-select)
@@ -122,7 +122,7 @@ export function surveyAffinity(
 }
 
 /**
- * Demographics stored on the model from survey answers (reference §5.7): `age`, `gender`, `nationality`,
+ * Demographics stored on the model from survey answers (docs/behaviour.md §5.7): `age`, `gender`, `nationality`,
  * `province`, `personal_connection` (first id present, first list element), and `email_shared` (yes/no;
  * the address itself is never stored).
  * @param answers - question id → value
@@ -161,7 +161,7 @@ function truthyValue(value: unknown): value is string | number | boolean {
 }
 
 /**
- * Tag affinity from merged demographics (reference §5.6), skipping fields already counted from survey
+ * Tag affinity from merged demographics (docs/behaviour.md §5.6), skipping fields already counted from survey
  * answers (`counted`): each demographic field contributes once (a deliberate fix; the reference counted
  * survey demographics twice).
  * @param demographics - merged demographics (survey values overlaid by the provider's)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { normalizeFilterValue, normalizeKey, normalizeLabel } from "./taxonomy.js";
 
-describe("taxonomy normalisation (Appendix A)", () => {
+describe("taxonomy normalisation (docs/behaviour.md Appendix A)", () => {
   it("folds case, spelling, accents and separators", () => {
     expect(normalizeLabel("Theatre")).toBe(normalizeLabel("theater"));
     expect(normalizeLabel("Düsseldorf")).toBe("dusseldorf");

@@ -1,5 +1,5 @@
 /**
- * The alias table of the shared taxonomy (Appendix A): normalised label → canonical normalised label.
+ * The alias table of the shared taxonomy (docs/behaviour.md Appendix A): normalised label → canonical normalised label.
  */
 export const LABEL_ALIASES: Readonly<Record<string, string>> = {
   barak: "barrack",
@@ -59,7 +59,7 @@ function computeLabel(text: string): string {
 }
 
 /**
- * Normalise a tag label (Appendix A): straight quotes, accents dropped, case-folded, British→US spelling
+ * Normalise a tag label (docs/behaviour.md Appendix A): straight quotes, accents dropped, case-folded, British→US spelling
  * fixes, runs of whitespace/underscore/hyphen collapsed to one space, then the alias table.
  * @param label - a raw label
  * @returns the normalised label

@@ -1,6 +1,6 @@
 import { type Content, type EndReason, type InteractionEvent, interactionEvent } from "@recsys/ports";
 
-/** Appendix B's clock: 2026-06-10 12:00 UTC. */
+/** docs/behaviour.md Appendix B's clock: 2026-06-10 12:00 UTC. */
 export const NOW = Date.UTC(2026, 5, 10, 12);
 const MINUTE = 60_000;
 

@@ -3,7 +3,7 @@ import { type EndReason, type InteractionEvent, interactionEvent } from "@recsys
 import type { CatalogPoint } from "./catalog.js";
 import { InMemoryContentStore, type InMemoryContentStoreOptions } from "./in-memory-content-store.js";
 
-/** The clock of the reference's worked example (Appendix B): 2026-06-10 12:00 UTC. */
+/** The clock of the worked example (docs/behaviour.md Appendix B): 2026-06-10 12:00 UTC. */
 export const BB_NOW = Date.UTC(2026, 5, 10, 12);
 
 const ROWS = [
@@ -27,7 +27,7 @@ const ROWS = [
 ] as const;
 
 /**
- * The "BB dev fixtures" (reference §9.2): eight Bergen-Belsen items in three clusters (Forced Labor on
+ * The "BB dev fixtures" (docs/behaviour.md Appendix C): eight Bergen-Belsen items in three clusters (Forced Labor on
  * axis 0, Family on axis 1, Liberation on axis 2) with 6-dimension one-hot vectors, 120 words each, three
  * tags each (main theme 1.0, sub theme 0.8, `Personal stories` 0.5), a location and creation years.
  */

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { type Content, contentFromPayload, InvalidArgumentError } from "@recsys/ports";
 
-/** One catalogue point (design §4): an id, an embedding and a payload (reference §8.2). */
+/** One catalogue point (docs/behaviour.md §7.2): an id, an embedding and a payload. */
 export interface CatalogPoint {
   /** Item id (numeric ids may be given as numbers; they are read as strings). */
   readonly id: string;

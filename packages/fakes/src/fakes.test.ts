@@ -4,7 +4,7 @@ import { BB_POINTS, createBBContentStore, rudderstackViews, viewEvents } from ".
 import { parseCatalog } from "./catalog.js";
 import { InMemoryEventBuffer } from "./in-memory-event-buffer.js";
 
-describe("BB dev fixtures (reference §9.2)", () => {
+describe("BB dev fixtures (docs/behaviour.md Appendix C)", () => {
   it("has the eight items with their tags, vectors, locations and years", async () => {
     const store = createBBContentStore();
     expect(store.size).toBe(8);
@@ -42,7 +42,7 @@ describe("BB dev fixtures (reference §9.2)", () => {
   });
 });
 
-describe("parseCatalog (design §4)", () => {
+describe("parseCatalog (docs/behaviour.md §7.2)", () => {
   const line = (id: unknown, vector: unknown = [1, 0]) =>
     JSON.stringify({ id, vector, payload: { title: "t" } });
 

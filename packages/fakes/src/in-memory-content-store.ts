@@ -103,7 +103,7 @@ export class InMemoryContentStore implements ContentStore {
   }
 
   /**
-   * A store over catalogue points (design §4 format), payloads read with `contentFromPayload`.
+   * A store over catalogue points (docs/behaviour.md §7.2 format), payloads read with `contentFromPayload`.
    * @param points - the points
    * @param options - sampling mode and randomness
    */

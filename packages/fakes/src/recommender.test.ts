@@ -59,7 +59,7 @@ const likedTwo = (updater: UserModelUpdater) =>
 const targets = (rec: Recommendation) => rec.items.filter((i) => i.kind === "recommendation");
 const ids = (items: readonly { content_id: string }[]) => items.map((i) => i.content_id);
 
-describe("Appendix B: the worked example, reproduced exactly", () => {
+describe("docs/behaviour.md Appendix B: the worked example, reproduced exactly", () => {
   it("warm: scores 0.657174 / 0.223913, order 103, 201, 301, 202, 203, 302, in at most two round trips", async () => {
     const { recommender, updater, store } = setup();
     const signals = await likedTwo(updater);
@@ -120,7 +120,7 @@ describe("Appendix B: the worked example, reproduced exactly", () => {
   });
 });
 
-describe("Recommender (reference §12 test_recommender)", () => {
+describe("Recommender (docs/behaviour.md §6)", () => {
   it("never recommends an abandoned item", async () => {
     const { recommender, updater } = setup();
     const rec = await recommender.recommendForSignals(
@@ -280,7 +280,7 @@ describe("Recommender (reference §12 test_recommender)", () => {
   });
 });
 
-describe("distractor (reference §12 test_distractor)", () => {
+describe("distractor (docs/behaviour.md §6.8)", () => {
   const liked101 = (updater: UserModelUpdater) => userWho(updater, [["101", 120, "next_button"]]);
 
   it("final_limit 6: exactly one unseen distractor at its diagnosed slot in {3, 4}", async () => {
@@ -390,7 +390,7 @@ function geoWorld() {
   return { anchor, store };
 }
 
-describe("filter and geo (reference §12 test_recommender 6–8, test_geo, test_distractor 6)", () => {
+describe("filter and geo (docs/behaviour.md §6.3, §6.8)", () => {
   it("a filter returns only items of that area and echoes the filter", async () => {
     const { store } = geoWorld();
     const { recommender } = setup({}, store);

@@ -16,7 +16,7 @@ import {
   safeParseUserSignals,
 } from "./index.js";
 
-describe("contentFromPayload (reference §8.2)", () => {
+describe("contentFromPayload (docs/behaviour.md §7.2)", () => {
   it("reads every payload field", () => {
     const content = contentFromPayload("101", {
       title: "Forced labour",

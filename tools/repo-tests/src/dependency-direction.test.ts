@@ -42,7 +42,7 @@ const ALLOWED: Record<string, readonly string[]> = {
 
 const APPS = new Set(["@recsys/api", "@recsys/cli"]);
 
-describe("dependency direction (design §1)", () => {
+describe("dependency direction (docs/architecture.md)", () => {
   const all = manifests();
 
   it("finds the workspace packages", () => {

@@ -12,7 +12,7 @@ export function writeJsonl(path: string, rows: readonly unknown[]): string {
   return path;
 }
 
-/** Appendix B's clock, as an ISO string. */
+/** docs/behaviour.md Appendix B's clock, as an ISO string. */
 export const BB_NOW_ISO = new Date(BB_NOW).toISOString();
 
 /** A seeded generated world on disk. */

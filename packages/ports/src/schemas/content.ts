@@ -17,7 +17,7 @@ export type ContentType = (typeof CONTENT_TYPES)[number];
 
 const finite = v.pipe(v.number(), v.finite());
 
-/** Schema of a normalised catalogue item (reference §2.3). */
+/** Schema of a normalised catalogue item (docs/behaviour.md §2). */
 export const ContentSchema = v.object({
   id: v.string(),
   content_type: v.optional(v.picklist(CONTENT_TYPES), "text_item"),
@@ -111,7 +111,7 @@ function readWordCount(payload: Json): number {
 }
 
 /**
- * Turn a stored catalogue payload (reference §8.2, design §4) into a {@link Content}.
+ * Turn a stored catalogue payload (docs/behaviour.md §7.2) into a {@link Content}.
  *
  * This is the single place the payload shape is read; every content store uses it. It never throws:
  * missing or malformed fields take their defaults.

@@ -8,7 +8,7 @@ export const END_REASONS = ["next_button", "link", "close_button", "abandon"] as
 export type EndReason = (typeof END_REASONS)[number];
 
 /**
- * Schema of a canonical interaction event (reference §2.4).
+ * Schema of a canonical interaction event (docs/behaviour.md §2).
  *
  * `ts` is an ISO-8601 UTC timestamp (`2026-06-10T11:00:00.000Z`); `content_id` and `clicked_id` are
  * already id-normalised; `raw` holds the untouched source payload.

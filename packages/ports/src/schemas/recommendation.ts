@@ -4,7 +4,7 @@ import { type Content, ContentSchema } from "./content.js";
 /** Which generator produced a candidate: `semantic`, `tag`, `filter`, `geo`, `filter+geo`, `distractor`, `sample`. */
 export type GeneratedBy = string;
 
-/** A recalled candidate (reference §2.7). `base_score` is the store's recall score; ranking ignores it. */
+/** A recalled candidate (docs/behaviour.md §2). `base_score` is the store's recall score; ranking ignores it. */
 export interface Candidate {
   /** The item id. */
   readonly content_id: string;
@@ -35,7 +35,7 @@ export type DistractorDiagnostics =
   | { readonly content_id: string; readonly strategy: string; readonly slot: number }
   | { readonly placed: false; readonly reason: "filtered_set_exhausted" | "no_candidate" };
 
-/** Diagnostics of one recommendation (reference §6.9). */
+/** Diagnostics of one recommendation (docs/behaviour.md §6.9). */
 export interface RecommendationDiagnostics {
   /** Number of distinct candidates recalled (unseen ones; stores exclude seen items). */
   readonly pool_size: number;

@@ -6,7 +6,7 @@ const weights = v.record(v.string(), finite);
 const vector = v.nullable(v.array(finite));
 
 /**
- * Schema of the user model (reference §2.6). Field names are the stored JSON names, so a model written
+ * Schema of the user model (docs/behaviour.md §2). Field names are the stored JSON names, so a model written
  * here is readable by the reference service and vice versa. Unknown keys are ignored on read.
  */
 export const UserSignalsSchema = v.object({
