@@ -2,7 +2,7 @@ import type { QdrantClient, Schemas } from "@qdrant/js-client-rest";
 import { normalizeFilterValue, normalizeKey } from "@recsys/core/taxonomy";
 import { ConfigError, contentFromPayload } from "@recsys/ports";
 import { guarded } from "./errors.js";
-import { toPointId } from "./ids.js";
+import { ITEM_ID_FIELD, isNativePointId, toPointId } from "./ids.js";
 import { vectorParams } from "./qdrant-content-store.js";
 
 /** The payload indexes recsys queries (docs/behaviour.md §7.3). */
@@ -69,7 +69,8 @@ export interface ImportPoint {
 
 /**
  * The payload stored in Qdrant: the given payload plus the normalised `tag_labels` (tag keys) and
- * `tag_values` (tag labels) the queries match on, and `locations` for the geo index.
+ * `tag_values` (tag labels) the queries match on, `locations` for the geo index, and the item's own id in
+ * `recsys_id` when its point id is a derived UUID.
  * @param point - the catalogue point
  */
 export function qdrantPayload(point: ImportPoint): Record<string, unknown> {
@@ -79,6 +80,7 @@ export function qdrantPayload(point: ImportPoint): Record<string, unknown> {
   payload.tag_values = [...new Set(content.tags.map((t) => normalizeFilterValue(t.label)))];
   if (content.lat !== null && content.lon !== null)
     payload.locations = [{ lat: content.lat, lon: content.lon }];
+  if (!isNativePointId(point.id)) payload[ITEM_ID_FIELD] = point.id;
   return payload;
 }
 

@@ -15,5 +15,5 @@ export {
   type QdrantFromEnvOptions,
   qdrantContentStoreFromEnv,
 } from "./env.js";
-export { fromPointId, isPointId, type PointId, toPointId } from "./ids.js";
+export { ITEM_ID_FIELD, isNativePointId, itemIdOf, nameBasedUuid, type PointId, toPointId } from "./ids.js";
 export { QdrantContentStore, type QdrantContentStoreOptions, vectorParams } from "./qdrant-content-store.js";

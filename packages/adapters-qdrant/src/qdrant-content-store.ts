@@ -10,7 +10,7 @@ import {
   type Vector,
 } from "@recsys/ports";
 import { guarded } from "./errors.js";
-import { fromPointId, isPointId, type PointId, toPointId } from "./ids.js";
+import { itemIdOf, type PointId, toPointId } from "./ids.js";
 
 /** Options of {@link QdrantContentStore}. */
 export interface QdrantContentStoreOptions {
@@ -31,9 +31,7 @@ type Point = Schemas["ScoredPoint"] | Schemas["Record"];
 type Condition = Schemas["Condition"];
 
 function pointIds(ids: Iterable<string>): PointId[] {
-  const out: PointId[] = [];
-  for (const id of ids) if (isPointId(id)) out.push(toPointId(id));
-  return out;
+  return [...ids].map(toPointId);
 }
 
 /**
@@ -75,17 +73,15 @@ export class QdrantContentStore implements ContentStore {
 
   async get(ids: readonly string[]): Promise<Map<string, Content>> {
     const points = await this.#retrieve(ids, true, false);
-    return new Map(
-      points.map((p) => [fromPointId(p.id), contentFromPayload(fromPointId(p.id), p.payload ?? {})]),
-    );
+    return new Map(points.map(({ id, point }) => [id, contentFromPayload(id, point.payload ?? {})]));
   }
 
   async getVectors(ids: readonly string[]): Promise<Map<string, Vector>> {
     const points = await this.#retrieve(ids, false, true);
     const out = new Map<string, Vector>();
-    for (const p of points) {
-      const vector = this.#vectorOf(p);
-      if (vector) out.set(fromPointId(p.id), vector);
+    for (const { id, point } of points) {
+      const vector = this.#vectorOf(point);
+      if (vector) out.set(id, vector);
     }
     return out;
   }
@@ -100,17 +96,26 @@ export class QdrantContentStore implements ContentStore {
     await this.dimension();
   }
 
-  async #retrieve(ids: readonly string[], withPayload: boolean, withVector: boolean) {
-    const wanted = pointIds(ids);
-    if (wanted.length === 0) return [];
+  /** Points by item id, each with the caller's id (a derived UUID maps back to the id it came from). */
+  async #retrieve(
+    ids: readonly string[],
+    withPayload: boolean,
+    withVector: boolean,
+  ): Promise<{ id: string; point: Schemas["Record"] }[]> {
+    const callerIds = new Map(ids.map((id) => [String(toPointId(id)), id]));
+    if (callerIds.size === 0) return [];
     this.requests += 1;
-    return guarded("retrieve", () =>
+    const points = await guarded("retrieve", () =>
       this.#client.retrieve(this.#collection, {
-        ids: wanted,
+        ids: ids.map(toPointId),
         with_payload: withPayload,
         with_vector: this.#withVector(withVector),
       }),
     );
+    return points.flatMap((point) => {
+      const id = callerIds.get(String(point.id));
+      return id === undefined ? [] : [{ id, point }];
+    });
   }
 
   #withVector(on: boolean): Schemas["WithVector"] {
@@ -183,14 +188,14 @@ export class QdrantContentStore implements ContentStore {
   }
 
   #hit(point: Point, score: number): ContentHit {
-    const id = fromPointId(point.id);
+    const id = itemIdOf(point.id, point.payload);
     return { id, score, content: contentFromPayload(id, point.payload ?? {}), vector: this.#vectorOf(point) };
   }
 
   #finish(query: ContentQuery, points: readonly Point[]): ContentHit[] {
     switch (query.kind) {
       case "ids": {
-        const byId = new Map(points.map((p) => [fromPointId(p.id), p]));
+        const byId = new Map(points.map((p) => [itemIdOf(p.id, p.payload), p]));
         return query.ids.flatMap((id) => {
           const p = byId.get(id);
           return p ? [this.#hit(p, 0)] : [];

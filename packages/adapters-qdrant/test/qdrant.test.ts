@@ -4,7 +4,7 @@ import { ConfigError, emptyUserSignals, InvalidArgumentError, StoreUnavailableEr
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createQdrantClient } from "../src/client.js";
 import { ensureCollection, importCatalog, qdrantPayload } from "../src/collection.js";
-import { fromPointId, toPointId } from "../src/ids.js";
+import { itemIdOf, nameBasedUuid, toPointId } from "../src/ids.js";
 import { QdrantContentStore } from "../src/qdrant-content-store.js";
 import {
   type QdrantProtocolServer,
@@ -20,13 +20,26 @@ afterAll(() => server.close());
 const HOUR = 3_600_000;
 
 describe("ids", () => {
-  it("maps numeric strings to integer point ids and back; keeps UUIDs; refuses others", () => {
+  it("integer ids and lower-case UUIDs are their own point ids; any other id maps to a fixed UUID", () => {
     expect(toPointId("101")).toBe(101);
-    expect(fromPointId(101)).toBe("101");
     expect(toPointId("0")).toBe(0);
-    expect(toPointId("6F9619FF-8B86-D011-B42D-00C04FC964FF")).toBe("6f9619ff-8b86-d011-b42d-00c04fc964ff");
-    for (const bad of ["abc", "007", "1234567890123456"])
-      expect(() => toPointId(bad)).toThrow(InvalidArgumentError);
+    expect(toPointId("6f9619ff-8b86-d011-b42d-00c04fc964ff")).toBe("6f9619ff-8b86-d011-b42d-00c04fc964ff");
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const mapped = [
+      "abc",
+      "007",
+      "1234567890123456",
+      "content_101",
+      "6F9619FF-8B86-D011-B42D-00C04FC964FF",
+    ].map(toPointId);
+    for (const id of mapped) expect(id).toMatch(uuid);
+    expect(new Set(mapped).size).toBe(5);
+    expect(toPointId("abc")).toBe(toPointId("abc"));
+    // Fixed for ever: stored collections depend on it.
+    expect(toPointId("abc")).toBe(nameBasedUuid("abc"));
+    expect(nameBasedUuid("content_101")).toBe("ee0ce57b-3044-5d8c-89ee-7373fbef2409");
+    expect(itemIdOf(101, {})).toBe("101");
+    expect(itemIdOf(toPointId("abc"), { recsys_id: "abc" })).toBe("abc");
   });
 });
 

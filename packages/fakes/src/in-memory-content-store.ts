@@ -86,6 +86,7 @@ export class InMemoryContentStore implements ContentStore {
         }
         this.#vectors.push(Float32Array.from(vector));
       } else this.#vectors.push(null);
+      // (normalised below, once the dimension is known)
       const keys = new Map<string, number>();
       for (const tag of content.tags) keys.set(normalizeKey(`${tag.facet}:${tag.label}`), tag.weight);
       for (const [key, weight] of keys) push(this.#tagIndex, key, { index, weight });
@@ -95,9 +96,14 @@ export class InMemoryContentStore implements ContentStore {
     }
     this.#dimension = dimension;
     const d = dimension ?? 0;
+    // Vectors are kept at unit length, as Qdrant keeps them in a cosine collection, so both stores hand
+    // out the same vectors (docs/behaviour.md §7.2). Hits and `getVectors` return views into this one
+    // buffer: callers must not write to them.
     this.#units = new Float32Array(this.#ids.length * d);
     this.#vectors.forEach((vector, index) => {
-      if (vector) this.#units.set(normalized(vector), index * d);
+      if (!vector) return;
+      this.#units.set(normalized(vector), index * d);
+      this.#vectors[index] = this.#units.subarray(index * d, (index + 1) * d);
     });
     this.#idOrder = this.#ids.map((_, i) => i).sort((a, b) => compareIds(this.#ids[a]!, this.#ids[b]!));
   }

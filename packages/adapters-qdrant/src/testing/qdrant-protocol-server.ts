@@ -48,7 +48,25 @@ export interface QdrantProtocolServer {
   close(): Promise<void>;
 }
 
-const key = (id: PointId) => (typeof id === "number" ? `n:${id}` : `s:${id.toLowerCase()}`);
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+/** A point id as Qdrant reads it: an unsigned integer, or a UUID (any case, stored lower-case, hyphenated). */
+function pointId(id: unknown): PointId {
+  if (typeof id === "number" && Number.isInteger(id) && id >= 0) return id;
+  if (typeof id === "string" && UUID.test(id)) {
+    const hex = id.replace(/-/g, "").toLowerCase();
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+  throw new HttpFailure(
+    400,
+    `Format error in JSON body: value ${String(id)} is not a valid point ID, valid values are either an unsigned integer or a UUID`,
+  );
+}
+
+const key = (id: PointId) => {
+  const valid = pointId(id);
+  return typeof valid === "number" ? `n:${valid}` : `s:${valid}`;
+};
 
 function compareIds(a: PointId, b: PointId): number {
   if (typeof a === "number" && typeof b === "number") return a - b;
@@ -363,7 +381,7 @@ export async function startQdrantProtocolServer(
           const stored =
             collection.distance === "Cosine" ? unit(vector as number[]) : [...(vector as number[])];
           collection.points.set(key(point.id), {
-            id: point.id,
+            id: pointId(point.id),
             vector: stored,
             payload: structuredClone((point.payload ?? {}) as Json),
           });

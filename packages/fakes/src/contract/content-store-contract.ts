@@ -1,8 +1,8 @@
-import { cosine, haversineM } from "@recsys/core/scoring";
+import { cosine, haversineM, normalized } from "@recsys/core/scoring";
 import { type ContentStore, contentFromPayload } from "@recsys/ports";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CatalogPoint } from "../catalog.js";
-import { CONTRACT_CENTRE, CONTRACT_POINTS } from "./world.js";
+import { CONTRACT_CENTRE, CONTRACT_POINTS, STRING_IDS } from "./world.js";
 
 /** How to run the content-store contract against an implementation. */
 export interface ContentStoreContractOptions {
@@ -179,8 +179,44 @@ export function describeContentStoreContract(options: ContentStoreContractOption
         expect(all.has(id)).toBe(true);
         expect(exclude.has(id)).toBe(false);
       }
-      expect(ids(rest!).sort()).toEqual(["10", "11", "12", "6", "7", "8", "9"]);
+      expect(ids(rest!).sort()).toEqual(["10", "11", "12", "6", "7", "8", "9", ...STRING_IDS].sort());
       expect(none).toEqual([]);
+    });
+
+    it("any string id: stored, found by every query kind, excluded, and handed back as given", async () => {
+      const all = [...STRING_IDS];
+      const got = await store.get([...all, "content_999"]);
+      expect([...got.keys()].sort()).toEqual([...all].sort());
+      for (const id of all) expect(got.get(id)).toEqual(contentFromPayload(id, point(id).payload));
+      expect([...(await store.getVectors(all)).keys()].sort()).toEqual([...all].sort());
+      const [byIds, byTags, byFilter, excluded, byVector] = await store.query([
+        { kind: "ids", ids: [all[4], all[0], "nope"] },
+        { kind: "tags", weights: { "theme_what:odd ids": 1 }, limit: 10 },
+        { kind: "filter", value: "Barrack 7", limit: 10 },
+        { kind: "tags", weights: { "theme_what:odd ids": 1 }, limit: 10, exclude: new Set([all[0], all[1]]) },
+        { kind: "vector", vector: [0.1, 0.2, 0.3, 0.4], limit: 1 },
+      ]);
+      expect(ids(byIds!)).toEqual([all[4], all[0]]);
+      expect(ids(byTags!)).toEqual([...all]);
+      expect(ids(byFilter!).sort()).toEqual([all[0], all[2]].sort());
+      expect(ids(excluded!)).toEqual([all[2], all[3], all[4]]);
+      expect(ids(byVector!)).toEqual([all[0]]);
+    });
+
+    it("hands out vectors at unit length, whatever length the catalogue gave", async () => {
+      const wanted = ["4", "6", "8", STRING_IDS[1], STRING_IDS[3]];
+      const got = await store.getVectors(wanted);
+      const [hits] = await store.query([{ kind: "ids", ids: wanted }]);
+      for (const id of wanted) {
+        const unit = Array.from(normalized(point(id).vector));
+        expect(Array.from(got.get(id)!).map((x) => Number(x.toFixed(6)))).toEqual(
+          unit.map((x) => Number(x.toFixed(6))),
+        );
+        const hit = hits!.find((h) => h.id === id)!;
+        expect(Array.from(hit.vector!).map((x) => Number(x.toFixed(6)))).toEqual(
+          unit.map((x) => Number(x.toFixed(6))),
+        );
+      }
     });
   });
 }
