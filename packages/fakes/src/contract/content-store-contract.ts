@@ -184,23 +184,24 @@ export function describeContentStoreContract(options: ContentStoreContractOption
     });
 
     it("any string id: stored, found by every query kind, excluded, and handed back as given", async () => {
-      const all = [...STRING_IDS];
+      const all: readonly string[] = STRING_IDS;
+      const [first, second, third, fourth, fifth] = STRING_IDS;
       const got = await store.get([...all, "content_999"]);
       expect([...got.keys()].sort()).toEqual([...all].sort());
       for (const id of all) expect(got.get(id)).toEqual(contentFromPayload(id, point(id).payload));
       expect([...(await store.getVectors(all)).keys()].sort()).toEqual([...all].sort());
       const [byIds, byTags, byFilter, excluded, byVector] = await store.query([
-        { kind: "ids", ids: [all[4], all[0], "nope"] },
+        { kind: "ids", ids: [fifth, first, "nope"] },
         { kind: "tags", weights: { "theme_what:odd ids": 1 }, limit: 10 },
         { kind: "filter", value: "Barrack 7", limit: 10 },
-        { kind: "tags", weights: { "theme_what:odd ids": 1 }, limit: 10, exclude: new Set([all[0], all[1]]) },
+        { kind: "tags", weights: { "theme_what:odd ids": 1 }, limit: 10, exclude: new Set([first, second]) },
         { kind: "vector", vector: [0.1, 0.2, 0.3, 0.4], limit: 1 },
       ]);
-      expect(ids(byIds!)).toEqual([all[4], all[0]]);
+      expect(ids(byIds!)).toEqual([fifth, first]);
       expect(ids(byTags!)).toEqual([...all]);
-      expect(ids(byFilter!).sort()).toEqual([all[0], all[2]].sort());
-      expect(ids(excluded!)).toEqual([all[2], all[3], all[4]]);
-      expect(ids(byVector!)).toEqual([all[0]]);
+      expect(ids(byFilter!).sort()).toEqual([first, third].sort());
+      expect(ids(excluded!)).toEqual([third, fourth, fifth]);
+      expect(ids(byVector!)).toEqual([first]);
     });
 
     it("hands out vectors at unit length, whatever length the catalogue gave", async () => {
