@@ -28,6 +28,9 @@ export interface QdrantContentStoreOptions {
 }
 
 type Point = Schemas["ScoredPoint"] | Schemas["Record"];
+
+/** Points per follow-up request when a ranked-on-our-side query has more matches than its first answer. */
+const REST_PAGE = 1024;
 type Condition = Schemas["Condition"];
 
 function pointIds(ids: Iterable<string>): PointId[] {
@@ -36,11 +39,13 @@ function pointIds(ids: Iterable<string>): PointId[] {
 
 /**
  * The {@link ContentStore} port on Qdrant (docs/behaviour.md §7.1–§7.3). Every port method is one HTTP
- * request: `query` sends all its queries as one `POST /points/query/batch` with `with_payload` and
+ * request (but see tag recall below): `query` sends all its queries as one `POST /points/query/batch` with `with_payload` and
  * `with_vector`, so hits carry their content and vector. Seen items are excluded inside each query
  * (`must_not: has_id`). Tag recall filters on `tag_labels` and ranks the matches by weighted overlap;
  * filters match `tag_values`; geo filters use `locations` and are ordered by distance; samples use the
- * Query API's random sample.
+ * Query API's random sample. Tag recall and geo order are computed here over every match: when more
+ * points match than the first answer's over-fetch (`max(limit × overFetch, 256)`), the rest are read in
+ * follow-up requests of 1,024, so the best match is never lost to Qdrant's id order.
  */
 export class QdrantContentStore implements ContentStore {
   readonly #client: QdrantClient;
@@ -68,7 +73,32 @@ export class QdrantContentStore implements ContentStore {
     const searches = queries.map((q) => this.#request(q));
     this.requests += 1;
     const results = await guarded("query", () => this.#client.queryBatch(this.#collection, { searches }));
-    return queries.map((query, i) => this.#finish(query, results[i]?.points ?? []));
+    const points = queries.map((_, i) => results[i]?.points ?? []);
+    await Promise.all(
+      queries.map(async (query, i) => {
+        // Tag recall and geo order are ranked on our side, over every match: a full answer may have left
+        // the best matches beyond it (Qdrant returns filtered points in id order), so read the rest.
+        if ((query.kind === "tags" || (query.kind === "filter" && query.geo)) && points[i]!.length > 0) {
+          const first = searches[i]!;
+          if (points[i]!.length >= (first.limit ?? 10)) points[i] = await this.#rest(first, points[i]!);
+        }
+      }),
+    );
+    return queries.map((query, i) => this.#finish(query, points[i]!));
+  }
+
+  /** Every further match of a filtered query in id order, page by page, after `first`. */
+  async #rest(request: Schemas["QueryRequest"], first: readonly Point[]): Promise<Point[]> {
+    const all: Point[] = [...first];
+    const page = REST_PAGE;
+    for (;;) {
+      this.requests += 1;
+      const next = await guarded("query", () =>
+        this.#client.query(this.#collection, { ...request, limit: page, offset: all.length }),
+      );
+      all.push(...next.points);
+      if (next.points.length < page) return all;
+    }
   }
 
   async get(ids: readonly string[]): Promise<Map<string, Content>> {

@@ -220,4 +220,44 @@ export function describeContentStoreContract(options: ContentStoreContractOption
       }
     });
   });
+
+  describe(`ContentStore contract: ${options.name}, ranking over every match`, () => {
+    // 400 weak matches at low ids and the strongest at the highest id: any store that ranks only the
+    // first few hundred matches (in id order) misses it.
+    const many: CatalogPoint[] = Array.from({ length: 401 }, (_, i) => {
+      const id = i + 1;
+      const strong = id === 401;
+      const angle = (id / 401) * Math.PI;
+      return {
+        id: String(id),
+        vector: Float32Array.from([Math.cos(angle), Math.sin(angle), 0.1, 0]),
+        payload: {
+          title: `Item ${id}`,
+          tags: [{ facet: "theme_what", label: "Common", weight: strong ? 1 : 0.1 }],
+          // Every item within 2 km of the centre; the strongest one nearest.
+          location: {
+            lat: CONTRACT_CENTRE.lat + (strong ? 0.00001 : 0.0001 + id * 0.00004),
+            lon: CONTRACT_CENTRE.lon,
+          },
+        },
+      };
+    });
+    let store: ContentStore;
+    beforeAll(async () => {
+      store = await options.create(many);
+    });
+    afterAll(async () => {
+      if (store && options.destroy) await options.destroy(store);
+    });
+
+    it("tags and geo: the best match is found at a high id beyond any over-fetch", async () => {
+      const [tags, near] = await store.query([
+        { kind: "tags", weights: { "theme_what:common": 1 }, limit: 3 },
+        { kind: "filter", geo: { ...CONTRACT_CENTRE, radiusM: 5000 }, limit: 3 },
+      ]);
+      expect(ids(tags!)).toEqual(["401", "1", "2"]);
+      expect(tags!.map((h) => h.score)).toEqual([1, expect.closeTo(0.1, 6), expect.closeTo(0.1, 6)]);
+      expect(ids(near!)).toEqual(["401", "1", "2"]);
+    });
+  });
 }
