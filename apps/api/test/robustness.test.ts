@@ -1,104 +1,139 @@
+import { normalizeEvents } from "@recsys/core";
 import { BB_NOW, rudderstackViews } from "@recsys/fakes";
+import { safeParseRecommendQuery } from "@recsys/ports";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { embeddedComponents, get, post, type Running, rawRequest, startServer } from "./helpers.js";
 
 const HOUR = 3_600_000;
 
-/** Every kind of malformed request a hostile or buggy client might send. */
-function malformedRequests(): {
+type Malformed = {
   method: string;
   path: string;
   body?: string;
   headers?: Record<string, string>;
-}[] {
-  const out: { method: string; path: string; body?: string; headers?: Record<string, string> }[] = [];
+  status: number;
+};
+
+/**
+ * The status an ingest body must get, worked out without the HTTP path: 413 over the size limit, 400 when
+ * it is not JSON, 422 when it is not an object or array, is nested too deep or holds no usable event, 200
+ * when at least one item is an event (the others are reported as rejected).
+ */
+function expectedIngestStatus(body: string): number {
+  if (Buffer.byteLength(body) > 4 * 1024 * 1024) return 413;
+  if (body.trim() === "") return 400;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return 400;
+  }
+  if (typeof parsed !== "object" || parsed === null) return 422;
+  if (depth(parsed) > 64) return 422;
+  const { events, rejected } = normalizeEvents(parsed, { now: BB_NOW });
+  return events.length === 0 && rejected.length > 0 ? 422 : 200;
+}
+
+function depth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, level] = stack.pop()!;
+    if (typeof node !== "object" || node === null) continue;
+    deepest = Math.max(deepest, level);
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, level + 1]);
+  }
+  return deepest;
+}
+
+/** Every kind of malformed request a hostile or buggy client might send, each with the status it must get. */
+function malformedRequests(): Malformed[] {
+  const out: Malformed[] = [];
   const ingest = "/recsys/api/ingest";
-  const fixed = [
-    "",
-    " ",
-    "{",
-    "[1,",
-    "nul",
-    "undefined",
-    "'single'",
-    '{"a":}',
-    "\u0000",
-    "42",
-    '"text"',
-    "true",
-    "null",
-    "1e999999",
-    "[]",
-    "{}",
-    "[1, 2, 3]",
-    "[null]",
-    '{"batch": 7}',
-    '{"batch": [1, "x", null]}',
-    `${"[".repeat(5000)}${"]".repeat(5000)}`,
-    `${'{"a":'.repeat(200)}1${"}".repeat(200)}`,
-    JSON.stringify({ event: "E", userId: "u", timestamp: "not a date" }),
-    JSON.stringify({ event: "E", userId: "u", timestamp: 1e308 }),
-    JSON.stringify({ event: "E", userId: { id: 1 } }),
-    JSON.stringify({ event: "E", userId: "u", properties: { details: { dwell_seconds: "a lot" } } }),
-    JSON.stringify({ event: "E", userId: "u", properties: { answers: [1, 2] } }),
-    JSON.stringify({ event: "E", userId: "u", properties: "nope" }),
-    JSON.stringify({ event: ["E"], userId: "u" }),
-    JSON.stringify({ type: "identify", userId: "u", traits: "x" }),
-    '{"event":"E","userId":"u","properties":{"details":{"dwell_seconds":1e400}}}',
-    JSON.stringify({ event: "E", userId: "u", timestamp: "2026-02-30T00:00:00Z" }),
-    JSON.stringify({ event: "E", userId: "u", timestamp: "99999-01-01T00:00:00Z" }),
-    JSON.stringify({
-      event: "E",
-      userId: "x".repeat(100_000),
-      timestamp: "2026-01-01T00:00:00Z",
-      properties: { content: 9e15 },
-    }),
+  const fixed: [string, number][] = [
+    ["", 400],
+    [" ", 400],
+    ["{", 400],
+    ["[1,", 400],
+    ["nul", 400],
+    ["undefined", 400],
+    ["'single'", 400],
+    ['{"a":}', 400],
+    ["\u0000", 400],
+    ["42", 422],
+    ['"text"', 422],
+    ["true", 422],
+    ["null", 422],
+    ["1e999999", 422],
+    ["{}", 422],
+    ["[1, 2, 3]", 422],
+    ["[null]", 422],
+    ['{"batch": 7}', 422],
+    ['{"batch": [1, "x", null]}', 422],
+    [`${"[".repeat(5000)}${"]".repeat(5000)}`, 422],
+    [`${'{"a":'.repeat(200)}1${"}".repeat(200)}`, 422],
+    [JSON.stringify({ event: "E", userId: "u", timestamp: "not a date" }), 422],
+    [JSON.stringify({ event: "E", userId: "u", timestamp: 1e308 }), 422],
+    [JSON.stringify({ event: "E", userId: { id: 1 } }), 422],
+    [JSON.stringify({ event: "E", userId: "u", properties: { details: { dwell_seconds: "a lot" } } }), 422],
+    [JSON.stringify({ event: "E", userId: "u", properties: { answers: [1, 2] } }), 422],
+    [JSON.stringify({ event: "E", userId: "u", properties: "nope" }), 422],
+    [JSON.stringify({ event: ["E"], userId: "u" }), 422],
+    [JSON.stringify({ type: "identify", userId: "u", traits: "x" }), 422],
+    ['{"event":"E","userId":"u","properties":{"details":{"dwell_seconds":1e400}}}', 422],
+    [JSON.stringify({ event: "E", userId: "u", timestamp: "2026-02-30T00:00:00Z" }), 422],
+    [JSON.stringify({ event: "E", userId: "u", timestamp: "99999-01-01T00:00:00Z" }), 422],
   ];
-  for (const body of fixed) out.push({ method: "POST", path: ingest, body });
-  out.push({ method: "POST", path: ingest, body: "x".repeat(4 * 1024 * 1024 + 1) });
+  for (const [body, status] of fixed) {
+    expect({ body: body.slice(0, 60), status: expectedIngestStatus(body) }).toEqual({
+      body: body.slice(0, 60),
+      status,
+    });
+    out.push({ method: "POST", path: ingest, body, status });
+  }
+  out.push({ method: "POST", path: ingest, body: "x".repeat(4 * 1024 * 1024 + 1), status: 413 });
   out.push({
     method: "POST",
     path: ingest,
     body: JSON.stringify([{ event: "E", userId: "u", pad: "y".repeat(4 * 1024 * 1024) }]),
+    status: 413,
   });
-  out.push({ method: "POST", path: ingest, body: "{}", headers: { "content-type": "text/plain" } });
-  out.push({ method: "POST", path: ingest, body: "<xml/>", headers: { "content-type": "application/xml" } });
-  const queries = [
-    "",
-    "user_id=",
-    "user_id=%20%20",
-    "user_id=u&limit=0",
-    "user_id=u&limit=51",
-    "user_id=u&limit=-1",
-    "user_id=u&limit=abc",
-    "user_id=u&limit=1.5",
-    "user_id=u&limit=99999999999999999999",
-    "user_id=u&limit=1&limit=2",
-    "user_id=a&user_id=b",
-    "user_id=u&near_lat=91&near_lon=0",
-    "user_id=u&near_lat=1",
-    "user_id=u&near_lon=1",
-    "user_id=u&near_lat=NaN&near_lon=1",
-    "user_id=u&near_lat=Infinity&near_lon=1",
-    "user_id=u&near_lat=1e400&near_lon=1",
-    "user_id=u&near_lat=1&near_lon=1&geo_radius_m=-5",
-    "user_id=u&geo_radius_m=100",
-    "user_id=u&include_content=maybe",
-    `user_id=${"u".repeat(600)}`,
-    `user_id=u&filter=${"f".repeat(300)}`,
-    "user_id=%ZZ",
+  const queries: [string, number][] = [
+    ["", 422],
+    ["user_id=", 422],
+    ["user_id=%20%20", 422],
+    ["user_id=u&limit=0", 422],
+    ["user_id=u&limit=51", 422],
+    ["user_id=u&limit=-1", 422],
+    ["user_id=u&limit=abc", 422],
+    ["user_id=u&limit=1.5", 422],
+    ["user_id=u&limit=99999999999999999999", 422],
+    ["user_id=u&limit=1&limit=2", 422],
+    ["user_id=a&user_id=b", 422],
+    ["user_id=u&near_lat=91&near_lon=0", 422],
+    ["user_id=u&near_lat=1", 422],
+    ["user_id=u&near_lon=1", 422],
+    ["user_id=u&near_lat=NaN&near_lon=1", 422],
+    ["user_id=u&near_lat=Infinity&near_lon=1", 422],
+    ["user_id=u&near_lat=1e400&near_lon=1", 422],
+    ["user_id=u&near_lat=1&near_lon=1&geo_radius_m=-5", 422],
+    ["user_id=u&geo_radius_m=100", 422],
+    ["user_id=u&include_content=maybe", 422],
+    ["user_id=u&seed=-1", 422],
+    ["user_id=u&seed=1.5", 422],
+    [`user_id=${"u".repeat(600)}`, 422],
+    [`user_id=u&filter=${"f".repeat(300)}`, 422],
   ];
-  for (const q of queries) {
-    out.push({ method: "GET", path: `/recsys/api/recommend?${q}` });
-    if (!q.includes("near") && !q.includes("limit"))
-      out.push({ method: "GET", path: `/recsys/api/usermodel?${q}` });
+  for (const [q, status] of queries) {
+    out.push({ method: "GET", path: `/recsys/api/recommend?${q}`, status });
+    if (!/near|limit|seed|filter|include|geo/.test(q))
+      out.push({ method: "GET", path: `/recsys/api/usermodel?${q}`, status });
   }
   for (const path of [
     "/",
     "/recsys",
     "/recsys/api",
-    "/recsys/api/ingest",
     "/recsys/api/nope",
     "/api/recommend",
     "/../etc/passwd",
@@ -106,11 +141,11 @@ function malformedRequests(): {
     "/%00",
     "/metrics/x",
   ]) {
-    out.push({ method: "GET", path });
-    out.push({ method: "DELETE", path });
-    out.push({ method: "PUT", path, body: "{}" });
+    out.push({ method: "GET", path, status: 404 });
+    out.push({ method: "DELETE", path, status: 404 });
+    out.push({ method: "PUT", path, body: "{}", status: 404 });
   }
-  // Generated junk bodies and query strings up to 500+ requests.
+  // Generated junk bodies: the status each must get comes from expectedIngestStatus.
   const junk = fc.sample(
     fc.oneof(
       fc.string({ maxLength: 200 }),
@@ -128,7 +163,9 @@ function malformedRequests(): {
     ),
     { numRuns: 300, seed: 1234 },
   );
-  for (const body of junk) out.push({ method: "POST", path: ingest, body });
+  for (const body of junk)
+    out.push({ method: "POST", path: ingest, body, status: expectedIngestStatus(body) });
+  // Generated junk query strings: 422 unless every given field happens to be valid (200).
   const queryJunk = fc.sample(
     fc.dictionary(
       fc.constantFrom(
@@ -142,13 +179,12 @@ function malformedRequests(): {
       ),
       fc.string({ maxLength: 12 }),
     ),
-    {
-      numRuns: 120,
-      seed: 99,
-    },
+    { numRuns: 120, seed: 99 },
   );
-  for (const q of queryJunk)
-    out.push({ method: "GET", path: `/recsys/api/recommend?${new URLSearchParams(q).toString()}` });
+  for (const q of queryJunk) {
+    const status = safeParseRecommendQuery(q).success ? 200 : 422;
+    out.push({ method: "GET", path: `/recsys/api/recommend?${new URLSearchParams(q).toString()}`, status });
+  }
   return out;
 }
 
@@ -175,27 +211,24 @@ describe("robustness: malformed traffic never yields a 5xx nor corrupts stored m
         headers: request.headers ?? { "content-type": "application/json" },
         ...(request.body === undefined ? {} : { body: request.body }),
       });
-      const text = res.text;
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      expect({
+      const seen = {
+        method: request.method,
         path: request.path.slice(0, 80),
         body: request.body?.slice(0, 80),
-        status: res.status < 500,
-      }).toEqual({
-        path: request.path.slice(0, 80),
-        body: request.body?.slice(0, 80),
-        status: true,
-      });
+      };
+      expect({ ...seen, status: res.status }).toEqual({ ...seen, status: request.status });
       if (res.status >= 400) {
-        const parsed = JSON.parse(text) as { error: { code: string; message: string } };
+        const parsed = JSON.parse(res.text) as { error: { code: string; message: string } };
         expect(typeof parsed.error.code).toBe("string");
         expect(parsed.error.message.length).toBeGreaterThan(0);
       }
     }
     expect(statuses.get(413)).toBeGreaterThanOrEqual(2);
-    expect(statuses.get(400)).toBeGreaterThan(0);
-    expect(statuses.get(422)).toBeGreaterThan(0);
-    expect(statuses.get(404)).toBeGreaterThan(0);
+    expect(statuses.get(400)).toBeGreaterThan(5);
+    expect(statuses.get(422)).toBeGreaterThan(50);
+    expect(statuses.get(404)).toBeGreaterThan(20);
+    expect([...statuses.keys()].every((status) => status < 500)).toBe(true);
 
     expect((await get(`${server.url}/recsys/api/usermodel?user_id=steady`)).json).toEqual(before);
     const more = rudderstackViews("steady", "102", 120, "next_button", BB_NOW - HOUR / 2);
