@@ -1,4 +1,11 @@
-import { emptyUserSignals, interactionEvent, StoreUnavailableError } from "@recsys/ports";
+import { resolveConfig, UserModelUpdater } from "@recsys/core";
+import { createBBContentStore, viewEvents } from "@recsys/fakes";
+import {
+  emptyUserSignals,
+  interactionEvent,
+  StoreUnavailableError,
+  type UserModelStore,
+} from "@recsys/ports";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisClient, waitUntilReady } from "../src/client.js";
@@ -172,5 +179,66 @@ describe("outages", () => {
     expect(await eventBuffer.fetchEvents("o")).toEqual([event]);
     c.disconnect();
     await own.stop();
+  });
+});
+
+describe("concurrent refreshes of one user, with the interleaving forced", () => {
+  // Refresh A reads the buffer [e1] and builds, then is held before saving; meanwhile e2 is appended and
+  // refresh B saves the model of [e1, e2]; then A saves its stale model of [e1]. Rebuild-until-stable
+  // notices the buffer changed under A and saves the model of [e1, e2] again; a single pass would leave
+  // e2 out of the model for good.
+  async function interleave(maxRounds: number) {
+    const { eventBuffer, modelStore } = stores(`interleave-${maxRounds}`);
+    const contentStore = createBBContentStore({ sampling: "ascending" });
+    let reachedGate!: () => void;
+    const atGate = new Promise<void>((resolve) => {
+      reachedGate = resolve;
+    });
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    let saves = 0;
+    const gated: UserModelStore = {
+      getSignals: (id) => modelStore.getSignals(id),
+      ping: () => modelStore.ping(),
+      saveSignals: async (signals) => {
+        if (saves++ === 0) {
+          reachedGate();
+          await gate;
+        }
+        await modelStore.saveSignals(signals);
+      },
+    };
+    const cfg = resolveConfig();
+    const slow = new UserModelUpdater({ contentStore, modelStore: gated, cfg });
+    const fast = new UserModelUpdater({ contentStore, modelStore, cfg });
+    const [e1, e2] = [
+      viewEvents("u", "101", 120, "next_button", NOW - 3_600_000),
+      viewEvents("u", "102", 120, "next_button", NOW - 1_800_000),
+    ];
+    await eventBuffer.append(e1);
+    const a = slow.refresh("u", eventBuffer, { now: NOW, maxRounds });
+    await atGate;
+    await eventBuffer.append(e2);
+    await fast.refresh("u", eventBuffer, { now: NOW });
+    openGate();
+    await a;
+    const saved = await modelStore.getSignals("u");
+    const rebuilt = await fast.build("u", await eventBuffer.fetchEvents("u"), { now: NOW });
+    return { saved, rebuilt, saves };
+  }
+
+  it("rebuild-until-stable: the last model saved is the rebuild of the whole buffer", async () => {
+    const { saved, rebuilt, saves } = await interleave(8);
+    expect(Object.keys(saved!.positives).sort()).toEqual(["101", "102"]);
+    expect(saved).toEqual(rebuilt);
+    expect(saves).toBe(2); // the stale save, then the rebuild
+  });
+
+  it("the same interleaving with one round loses the second event (the test forces the race)", async () => {
+    const { saved, rebuilt } = await interleave(1);
+    expect(Object.keys(saved!.positives)).toEqual(["101"]);
+    expect(saved).not.toEqual(rebuilt);
   });
 });
