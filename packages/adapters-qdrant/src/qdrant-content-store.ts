@@ -73,7 +73,7 @@ export class QdrantContentStore implements ContentStore {
     const searches = queries.map((q) => this.#request(q));
     this.requests += 1;
     const results = await guarded("query", () => this.#client.queryBatch(this.#collection, { searches }));
-    const points = queries.map((_, i) => results[i]?.points ?? []);
+    const points: Point[][] = queries.map((_, i) => results[i]?.points ?? []);
     await Promise.all(
       queries.map(async (query, i) => {
         // Tag recall and geo order are ranked on our side, over every match: a full answer may have left
