@@ -1,6 +1,6 @@
 import { createSeededRandom, Recommender, resolveConfig, UserModelUpdater } from "@recsys/core";
 import { BB_NOW, BB_POINTS, InMemoryUserModelStore, viewEvents } from "@recsys/fakes";
-import { ConfigError, emptyUserSignals, InvalidArgumentError, StoreUnavailableError } from "@recsys/ports";
+import { ConfigError, emptyUserSignals, StoreUnavailableError } from "@recsys/ports";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createQdrantClient } from "../src/client.js";
 import { ensureCollection, importCatalog, qdrantPayload } from "../src/collection.js";
