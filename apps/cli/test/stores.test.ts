@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { createQdrantClient } from "@recsys/adapters-qdrant";
 import { startQdrantProtocolServer } from "@recsys/adapters-qdrant/testing";
 import { createRedisClient, createRedisStores, waitUntilReady } from "@recsys/adapters-redis";
-import { startRedisServer } from "@recsys/adapters-redis/testing";
+import { startRedisCluster, startRedisServer } from "@recsys/adapters-redis/testing";
 import { BB_NOW } from "@recsys/fakes";
 import type { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
@@ -92,4 +92,60 @@ describe("recsys replay (Redis)", () => {
       await redis.stop();
     }
   }, 60_000);
+});
+
+describe("recsys replay: the clock and the adapter's own environment", () => {
+  it("--now in the past: the buffer windows by it, every user is rebuilt, models equal the CLI's", async () => {
+    const dir = tempDir();
+    // Traffic ending at BB_NOW (2026-06-10), months before the wall clock: without --now as the stores'
+    // clock the buffer trimmed it all away (users 0).
+    const { catalog, events } = generatedFiles(dir, 12, 200, 8);
+    const redis = await startRedisServer();
+    const client = createRedisClient(redis.url) as Redis;
+    try {
+      const now = new Date(BB_NOW).toISOString();
+      const replay = await cli(["replay", "--events", events, "--catalog", catalog, "--now", now], {
+        REDIS_URL: redis.url,
+      });
+      expect(replay.code).toBe(0);
+      expect(JSON.parse(replay.stdout)).toMatchObject({ rejected: 0, users: 12 });
+      await waitUntilReady(client);
+      const { modelStore } = createRedisStores({ client, prefix: "default" });
+      const offline = await cli([
+        "usermodel",
+        "--catalog",
+        catalog,
+        "--events",
+        events,
+        "--user",
+        "user-3",
+        "--now",
+        now,
+      ]);
+      expect(offline.code).toBe(0);
+      expect(await modelStore.getSignals("user-3")).toEqual(JSON.parse(offline.stdout));
+    } finally {
+      client.disconnect();
+      await redis.stop();
+    }
+  }, 60_000);
+
+  it("honours REDIS_CLUSTER: replays into a 3-node cluster", async () => {
+    const dir = tempDir();
+    const { catalog, events } = generatedFiles(dir, 10, 100, 8);
+    const cluster = await startRedisCluster(3);
+    try {
+      const now = new Date(BB_NOW).toISOString();
+      const args = ["replay", "--events", events, "--catalog", catalog, "--now", now];
+      const single = await cli(args, { REDIS_URL: cluster.urls });
+      // Without cluster mode the comma-separated list is not one URL: no connection.
+      expect(single.code).not.toBe(0);
+      const replay = await cli(args, { REDIS_URL: cluster.urls, REDIS_CLUSTER: "1" });
+      expect(replay.stderr).not.toContain("cannot connect");
+      expect(replay.code).toBe(0);
+      expect(JSON.parse(replay.stdout)).toMatchObject({ rejected: 0, users: 10 });
+    } finally {
+      await cluster.stop();
+    }
+  }, 90_000);
 });

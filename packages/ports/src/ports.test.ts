@@ -9,10 +9,14 @@ import {
   InvalidArgumentError,
   interactionEvent,
   isCold,
+  MAX_LIMIT,
   parseYears,
   RecsysError,
   StoreUnavailableError,
   safeParseRecConfig,
+  safeParseRecommendOptions,
+  safeParseRecommendOptionsText,
+  safeParseRecommendQuery,
   safeParseUserSignals,
 } from "./index.js";
 
@@ -146,5 +150,69 @@ describe("schemas", () => {
     expect(canonicalEventJson(base).startsWith('{"user_id":"u","event":"E","ts"')).toBe(true);
     expect(compareBufferedEvents({ ms: 1, json: "b" }, { ms: 2, json: "a" })).toBeLessThan(0);
     expect(compareBufferedEvents({ ms: 2, json: "b" }, { ms: 2, json: "a" })).toBeGreaterThan(0);
+  });
+});
+
+describe("recommend options: one schema for HTTP, CLI and the Recommender", () => {
+  it("accepts typed options and names the field at fault", () => {
+    expect(
+      safeParseRecommendOptions({ limit: 50, filter: " Barrack 3 ", near_lat: 52.1, near_lon: 9.9, seed: 7 }),
+    ).toEqual({
+      success: true,
+      output: { limit: 50, filter: "Barrack 3", near_lat: 52.1, near_lon: 9.9, seed: 7 },
+    });
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ limit: 0 }, "limit", "limit must be an integer from 1 to 50"],
+      [{ limit: 51 }, "limit", "limit must be an integer from 1 to 50"],
+      [{ limit: 2.5 }, "limit", "limit must be an integer from 1 to 50"],
+      [{ filter: "  " }, "filter", "filter must not be empty"],
+      [{ near_lat: 91, near_lon: 0 }, "near_lat", "near_lat must be between -90 and 90"],
+      [{ near_lat: 1 }, "near_lon", "near_lon is required with near_lat"],
+      [{ near_lon: 1 }, "near_lat", "near_lat is required with near_lon"],
+      [{ geo_radius_m: 10 }, "geo_radius_m", "geo_radius_m needs near_lat and near_lon"],
+      [
+        { near_lat: 1, near_lon: 1, geo_radius_m: -1 },
+        "geo_radius_m",
+        "geo_radius_m must be between 0 and 20037509",
+      ],
+      [{ include_content: "yes" }, "include_content", "include_content must be true or false"],
+      [{ seed: -1 }, "seed", "seed must be an integer from 0 to 4294967295"],
+      [
+        { near: { lat: 1, lon: 1 } },
+        "near",
+        'unknown option "near"; the options are limit, filter, near_lat, near_lon, geo_radius_m, include_content, seed',
+      ],
+    ];
+    for (const [value, field, message] of cases) {
+      expect(safeParseRecommendOptions(value)).toEqual({ success: false, field, message });
+    }
+  });
+
+  it("converts text (query strings, flags) and applies the same field checks", () => {
+    expect(
+      safeParseRecommendQuery({
+        user_id: " u1 ",
+        limit: "5",
+        near_lat: "52.75",
+        near_lon: "9.9",
+        include_content: "0",
+      }),
+    ).toEqual({
+      success: true,
+      output: { user_id: "u1", limit: 5, near_lat: 52.75, near_lon: 9.9, include_content: false },
+    });
+    expect(safeParseRecommendOptionsText({ limit: "51" })).toMatchObject({ success: false, field: "limit" });
+    expect(safeParseRecommendOptionsText({ limit: "abc" })).toEqual({
+      success: false,
+      field: "limit",
+      message: "limit must be a number",
+    });
+    expect(safeParseRecommendQuery({ limit: "5" })).toMatchObject({ success: false, field: "user_id" });
+    expect(safeParseRecommendQuery({ user_id: "u", near_lat: "1" })).toEqual({
+      success: false,
+      field: "near_lon",
+      message: "near_lon is required with near_lat",
+    });
+    expect(MAX_LIMIT).toBe(50);
   });
 });

@@ -123,7 +123,11 @@ const optionalFields = {
  * `near_lat` and `near_lon` come together; `geo_radius_m` needs them.
  */
 export const RecommendOptionsSchema = v.pipe(
-  v.strictObject(optionalFields),
+  v.strictObject(optionalFields, (issue) =>
+    issue.expected === "never"
+      ? `unknown option ${issue.received}; the options are ${Object.keys(optionalFields).join(", ")}`
+      : issue.message,
+  ),
   crossField<v.InferOutput<v.StrictObjectSchema<typeof optionalFields, undefined>>>(),
 );
 
