@@ -70,6 +70,14 @@ describe("the service process", () => {
     for (const [env, message] of [
       [{ RECSYS_MMR_LAMBDA: "2" }, "RECSYS_MMR_LAMBDA"],
       [{ PORT: "not-a-port" }, "PORT: expected an integer"],
+      [
+        { RECSYS_MMR_LAMDA: "0.5" },
+        "recsys: cannot start: RECSYS_MMR_LAMDA: unknown variable; did you mean RECSYS_MMR_LAMBDA?\n",
+      ],
+      [
+        { RECSYS_REDIS_PREFX: "site" },
+        "recsys: cannot start: RECSYS_REDIS_PREFX: unknown variable; did you mean RECSYS_REDIS_PREFIX?\n",
+      ],
     ] as const) {
       const { child, errors } = startProcess(env);
       const [code] = await once(child, "exit");

@@ -13,7 +13,17 @@ export const MAX_LIMIT = 50;
 /** Half the Earth's circumference in metres: the largest useful `geo_radius_m`. */
 export const MAX_RADIUS_M = 20_037_509;
 
-const range = (name: string, min: number, max: number) => `${name} must be between ${min} and ${max}`;
+/** A finite number within bounds, every message naming the field. */
+function boundedNumber<const N extends string>(name: N, min: number, max: number, description: string) {
+  const range = `${name} must be between ${min} and ${max}` as const;
+  return v.pipe(
+    v.number(`${name} must be a number`),
+    v.finite(`${name} must be a finite number`),
+    v.minValue(min, range),
+    v.maxValue(max, range),
+    v.description(description),
+  );
+}
 
 const fields = {
   limit: v.pipe(
@@ -30,26 +40,13 @@ const fields = {
     v.maxLength(256, "filter is longer than 256 characters"),
     v.description("Only items with this tag value, e.g. AiARLocationBarrack3."),
   ),
-  near_lat: v.pipe(
-    v.number("near_lat must be a number"),
-    v.finite("near_lat must be a finite number"),
-    v.minValue(-90, range("near_lat", -90, 90)),
-    v.maxValue(90, range("near_lat", -90, 90)),
-    v.description("Latitude of the visitor; with near_lon adds the geo scorer."),
-  ),
-  near_lon: v.pipe(
-    v.number("near_lon must be a number"),
-    v.finite("near_lon must be a finite number"),
-    v.minValue(-180, range("near_lon", -180, 180)),
-    v.maxValue(180, range("near_lon", -180, 180)),
-    v.description("Longitude of the visitor."),
-  ),
-  geo_radius_m: v.pipe(
-    v.number("geo_radius_m must be a number"),
-    v.finite("geo_radius_m must be a finite number"),
-    v.minValue(0, range("geo_radius_m", 0, MAX_RADIUS_M)),
-    v.maxValue(MAX_RADIUS_M, range("geo_radius_m", 0, MAX_RADIUS_M)),
-    v.description("With near_lat/near_lon: only items within this many metres."),
+  near_lat: boundedNumber("near_lat", -90, 90, "Latitude of the visitor; with near_lon adds the geo scorer."),
+  near_lon: boundedNumber("near_lon", -180, 180, "Longitude of the visitor."),
+  geo_radius_m: boundedNumber(
+    "geo_radius_m",
+    0,
+    MAX_RADIUS_M,
+    "With near_lat/near_lon: only items within this many metres.",
   ),
   include_content: v.pipe(
     v.boolean("include_content must be true or false"),
