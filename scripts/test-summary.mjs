@@ -24,7 +24,9 @@ for (const group of ["packages", "apps", "tools"]) {
     for (const suite of report.testResults ?? []) {
       for (const test of suite.assertionResults ?? []) {
         if (!["pending", "skipped", "todo"].includes(test.status)) continue;
-        const reason = (test.ancestorTitles ?? []).map((t) => /\(skipped: ([^)]+)\)/.exec(t)?.[1]).find(Boolean);
+        const reason = (test.ancestorTitles ?? [])
+          .map((t) => /\(skipped: ([^)]+)\)/.exec(t)?.[1])
+          .find(Boolean);
         if (reason) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
         else unexplained += 1;
       }

@@ -33,6 +33,28 @@ export interface AppOptions extends AuthOptions {
   readonly clock?: () => number;
 }
 
+/** The status logged for a request whose client disconnected (nginx's convention; never sent). */
+const CLIENT_CLOSED = 499;
+
+function clientGone(request: Request, error: unknown): boolean {
+  if (request.signal?.aborted) return true;
+  const code = (error as { code?: unknown })?.code;
+  return (
+    code === "ECONNRESET" || code === "ERR_STREAM_PREMATURE_CLOSE" || (error as Error)?.name === "AbortError"
+  );
+}
+
+/** The methods that have a route at exactly this path (GET implies HEAD). */
+function allowedMethods(app: Hono, path: string): string[] {
+  const methods = new Set<string>();
+  for (const route of app.routes) {
+    if (route.method === "ALL" || route.path !== path) continue;
+    methods.add(route.method);
+    if (route.method === "GET") methods.add("HEAD");
+  }
+  return [...methods].sort();
+}
+
 /** The route groups under the base path; adding an endpoint adds one file under `routes/` and one entry. */
 const API_ROUTES = [ingestRoutes, recommendRoutes, usermodelRoutes] as const;
 
@@ -96,18 +118,36 @@ export function createApp(components: Components, options: AppOptions = {}): Hon
   });
 
   app.onError((error, c) => {
+    if (clientGone(c.req.raw, error)) {
+      // The client went away mid-request: nobody reads an answer; log it as what it is, never as a 500.
+      log({ ts: new Date().toISOString(), level: "info", msg: "client disconnected", path: c.req.path });
+      return c.body(null, CLIENT_CLOSED as 200);
+    }
     const mapped = toHttpError(error);
-    if (mapped.status >= 500 && mapped.code === "internal_error") {
-      log({ ts: new Date().toISOString(), level: "error", msg: "unhandled error", error: String(error) });
+    if (mapped.status >= 500) {
+      log({
+        ts: new Date().toISOString(),
+        level: "error",
+        msg: mapped.code === "internal_error" ? "unhandled error" : mapped.message,
+        error: String(error),
+      });
     }
     return sendError(c, mapped);
   });
-  app.notFound((c) =>
-    sendError(
-      c,
-      new HttpError(404, "not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`),
-    ),
-  );
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    const allowed = allowedMethods(app, path);
+    if (allowed.length > 0) {
+      return sendError(
+        c,
+        new HttpError(405, "method_not_allowed", `${c.req.method} is not allowed on ${path}`, {
+          allow: allowed,
+        }),
+        { allow: allowed.join(", ") },
+      );
+    }
+    return sendError(c, new HttpError(404, "not_found", `no route for ${c.req.method} ${path}`));
+  });
 
   app.route("/", opsRoutes(routeContext(components, options, metrics), options.version ?? "unknown"));
   app.route(base, makeRouter(components, { ...options, metrics }));
@@ -121,7 +161,17 @@ export function createApp(components: Components, options: AppOptions = {}): Hon
           version: options.version ?? "0.1.0",
           description: "Ingest RudderStack events, serve explainable, diversity-aware recommendations.",
         },
-        components: { securitySchemes: { apiKey: { type: "apiKey", in: "header", name: "X-API-Key" } } },
+        components: {
+          securitySchemes: {
+            apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
+            bearer: { type: "http", scheme: "bearer" },
+            basic: {
+              type: "http",
+              scheme: "basic",
+              description: "The key as user name, empty password (RudderStack SDKs)",
+            },
+          },
+        },
       },
       exclude: [`${base}/openapi.json`, `${base}/docs`, "/metrics", "/favicon.ico"],
       defaultValidationErrorResponse: false,

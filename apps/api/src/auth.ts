@@ -26,6 +26,30 @@ export function safeEqual(a: string, b: string): boolean {
 }
 
 /**
+ * The key a request presents: `X-API-Key`, else `Authorization: Bearer <key>`, else
+ * `Authorization: Basic base64(<key>:)` (RudderStack SDKs send their write key as the user name; a key
+ * given as the password with an empty user name is accepted too).
+ * @param header - reads a request header
+ * @returns the key, or undefined when none is presented
+ */
+export function presentedKey(header: (name: string) => string | undefined): string | undefined {
+  const apiKey = header("x-api-key");
+  if (apiKey !== undefined) return apiKey;
+  const authorization = header("authorization")?.trim();
+  if (!authorization) return undefined;
+  const [scheme = "", value = ""] = authorization.split(/\s+/, 2);
+  if (scheme.toLowerCase() === "bearer") return value;
+  if (scheme.toLowerCase() === "basic") {
+    const decoded = Buffer.from(value, "base64").toString("utf8");
+    const colon = decoded.indexOf(":");
+    const user = colon === -1 ? decoded : decoded.slice(0, colon);
+    const password = colon === -1 ? "" : decoded.slice(colon + 1);
+    return user !== "" ? user : password;
+  }
+  return authorization;
+}
+
+/**
  * The guard of a route: `write` routes (ingest, usermodel) always need the key when one is configured;
  * `serve` routes (recommend) only with `servingRequiresKey`. Without a configured key the guard fails
  * closed (503) unless in dev mode, and a presented key is refused (401).
@@ -35,13 +59,17 @@ export function safeEqual(a: string, b: string): boolean {
 export function guard(kind: "write" | "serve", options: AuthOptions): MiddlewareHandler {
   return async (c, next) => {
     if (kind === "serve" && !options.servingRequiresKey) return next();
-    const presented = c.req.header("x-api-key");
+    const presented = presentedKey((name) => c.req.header(name));
     if (options.apiKey) {
       if (presented !== undefined && safeEqual(presented, options.apiKey)) return next();
-      throw new HttpError(401, "unauthorized", "invalid or missing X-API-Key");
+      throw new HttpError(
+        401,
+        "unauthorized",
+        "invalid or missing key (X-API-Key, Authorization: Bearer, or Basic with the key as user name)",
+      );
     }
     if (presented !== undefined)
-      throw new HttpError(401, "unauthorized", "X-API-Key given, but no key is configured");
+      throw new HttpError(401, "unauthorized", "a key was given, but no key is configured");
     if (options.dev) return next();
     throw new HttpError(503, "auth_not_configured", "server auth not configured (RECSYS_API_KEY unset)");
   };

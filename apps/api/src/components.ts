@@ -63,12 +63,17 @@ export async function buildComponents(
   const redis = await redisStoresFromEnv(env, {
     windowDays: config.event_window_days,
     modelTtlDays: config.model_ttl_days,
+    maxEventsPerUser: config.max_events_per_user,
     clock,
   });
   if (!redis) {
     const stores = {
       contentStore: content.store,
-      eventBuffer: new InMemoryEventBuffer({ windowDays: config.event_window_days, clock }),
+      eventBuffer: new InMemoryEventBuffer({
+        windowDays: config.event_window_days,
+        maxEventsPerUser: config.max_events_per_user,
+        clock,
+      }),
       modelStore: new InMemoryUserModelStore(),
     };
     const mode = content.real ? "real" : "embedded";

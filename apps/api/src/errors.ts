@@ -28,9 +28,9 @@ export class HttpError extends Error {
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (StoreUnavailableError.isInstance(error)) {
-    return new HttpError(503, "store_unavailable", `a backing store is unavailable (${error.store})`, {
+    // Name the store; the driver's own message (timeouts, addresses) goes to the log, not to clients.
+    return new HttpError(503, "store_unavailable", `the ${error.store} store is unavailable`, {
       store: error.store,
-      reason: error.message,
     });
   }
   if (InvalidArgumentError.isInstance(error)) {
@@ -49,8 +49,9 @@ export function toHttpError(error: unknown): HttpError {
  * Send an error as JSON.
  * @param c - the context
  * @param error - the error
+ * @param headers - extra response headers (e.g. `Allow`)
  */
-export function sendError(c: Context, error: HttpError): Response {
+export function sendError(c: Context, error: HttpError, headers: Record<string, string> = {}): Response {
   const body: ErrorBody = {
     error: {
       code: error.code,
@@ -58,5 +59,5 @@ export function sendError(c: Context, error: HttpError): Response {
       ...(error.details === undefined ? {} : { details: error.details }),
     },
   };
-  return c.json(body, error.status);
+  return c.json(body, error.status, headers);
 }

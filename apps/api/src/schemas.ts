@@ -18,12 +18,22 @@ export const IngestBodySchema = v.union([
   v.pipe(v.array(v.record(v.string(), v.unknown())), v.description("An array of RudderStack calls")),
 ]);
 
-/** Response of `POST /api/ingest`. */
+/** Response of `POST /api/ingest` (and of RudderStack's `/v1/*` routes). */
 export const IngestResponseSchema = v.object({
   status: v.literal("ok"),
-  ingested: v.number(),
+  ingested: v.pipe(v.number(), v.description("Events newly stored.")),
+  duplicates: v.pipe(
+    v.number(),
+    v.description("Events already stored (a re-delivered call): not stored twice."),
+  ),
+  ignored: v.pipe(v.number(), v.description("page, screen, alias and group calls: accepted, no signal.")),
+  outside_window: v.pipe(v.number(), v.description("Events older than the event window: not stored.")),
   users: v.array(v.string()),
-  rejected: v.array(v.object({ index: v.number(), reason: v.string() })),
+  rejected: v.pipe(
+    v.array(v.object({ index: v.number(), reason: v.string() })),
+    v.description("The first 100 rejected items, with their index and reason."),
+  ),
+  rejected_total: v.number(),
 });
 
 /** Response of `GET /api/recommend`. */

@@ -14,7 +14,7 @@ describe("auth (docs/behaviour.md §7.5)", () => {
   });
 
   it("with RECSYS_API_KEY: ingest and usermodel need the key, recommend does not", async () => {
-    server = await startServer(embeddedComponents(), { apiKey: "s3cret", dev: false });
+    server = await startServer(embeddedComponents(), { apiKey: "s3cret", dev: false, clock: () => BB_NOW });
     const ingest = `${server.url}/recsys/api/ingest`;
     expect((await post(ingest, calls())).status).toBe(401);
     expect((await post(ingest, calls(), { "x-api-key": "wrong" })).json).toMatchObject({
@@ -86,7 +86,7 @@ describe("store failures answer 503 with a JSON error", () => {
     models.ping = async () => {
       if (failModels) throw new StoreUnavailableError("models", "timeout");
     };
-    const server = await startServer(components);
+    const server = await startServer(components, { clock: () => BB_NOW });
     try {
       const first = await post(`${server.url}/recsys/api/ingest`, calls());
       expect(first.status).toBe(503);

@@ -42,8 +42,12 @@ describe("end to end over a real socket: the docs/behaviour.md Appendix B visito
     expect(res.json).toEqual({
       status: "ok",
       ingested: 4,
+      duplicates: 0,
+      ignored: 0,
+      outside_window: 0,
       users: ["visitor-b"],
       rejected: [{ index: 4, reason: "missing userId and anonymousId" }],
+      rejected_total: 1,
     });
   });
 

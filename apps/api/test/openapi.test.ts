@@ -39,10 +39,18 @@ describe("OpenAPI document and docs page", () => {
       "/recsys/api/ingest",
       "/recsys/api/recommend",
       "/recsys/api/usermodel",
+      "/recsys/v1/alias",
+      "/recsys/v1/batch",
+      "/recsys/v1/group",
+      "/recsys/v1/identify",
+      "/recsys/v1/page",
+      "/recsys/v1/screen",
+      "/recsys/v1/track",
     ]);
     const ingest = spec.paths["/recsys/api/ingest"]!.post!;
+    expect(ingest.operationId).toBe("ingestEvents");
     expect(ingest.requestBody!.content["application/json"]!.schema).toBeTruthy();
-    for (const code of ["200", "400", "413", "422", "503"])
+    for (const code of ["200", "400", "413", "415", "422", "503"])
       expect(ingest.responses[code]!.content!["application/json"]!.schema).toBeTruthy();
     const recommend = spec.paths["/recsys/api/recommend"]!.get!;
     expect(recommend.parameters!.map((p) => p.name).sort()).toEqual([

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { finished } from "node:stream/promises";
-import { normalizeEvents } from "@recsys/core";
+import { normalizeEvents, parseEventsJson } from "@recsys/core";
 import { eventTime, type Instant, toEpochMs } from "@recsys/core/time";
 import { canonicalEventJson, compareBufferedEvents, type InteractionEvent } from "@recsys/ports";
 import { CliError } from "./errors.js";
@@ -24,6 +24,8 @@ export interface ReadStats {
   events: number;
   rejected: number;
   firstRejection: string | null;
+  /** Events older than the event window before `now`: left out, as the service's buffer leaves them out. */
+  outsideWindow: number;
 }
 
 /** Options of reading an events file. */
@@ -32,6 +34,8 @@ export interface ReadOptions {
   readonly now: Instant;
   /** Drop events older than this many days before `now` (as the service's buffer does). */
   readonly windowDays: number;
+  /** Keep at most this many events per user, the newest (as the service's buffer does; default no cap). */
+  readonly maxEventsPerUser?: number | undefined;
   /** Keep only these users (when given). */
   readonly users?: ReadonlySet<string> | undefined;
   /** Keep only users whose stable hash is `index` modulo `count`. */
@@ -59,7 +63,7 @@ export async function* readBodies(path: string): AsyncGenerator<{ line: number; 
       if (line.trim() === "") continue;
       let body: unknown;
       try {
-        body = JSON.parse(line);
+        body = parseEventsJson(line);
       } catch {
         if (first && line.trimStart().startsWith("[")) {
           // Not JSON Lines: one JSON array spread over several lines.
@@ -82,7 +86,7 @@ export async function* readBodies(path: string): AsyncGenerator<{ line: number; 
 async function wholeFile(path: string): Promise<unknown> {
   const text = await readFile(path, "utf8");
   try {
-    return JSON.parse(text);
+    return parseEventsJson(text);
   } catch (error) {
     throw new CliError(`${path}: not valid JSON (${(error as Error).message})`);
   }
@@ -118,7 +122,11 @@ async function* selectedEvents(
   const guard = heapGuard(HEAP_SLACK_BYTES, 256);
   for await (const { line, body } of readBodies(path)) {
     guard();
-    const { events, rejected } = normalizeEvents(body, { now: nowMs });
+    const { events, rejected, outsideWindow } = normalizeEvents(body, {
+      now: nowMs,
+      windowDays: options.windowDays,
+    });
+    stats.outsideWindow += outsideWindow;
     if (rejected.length > 0) {
       stats.rejected += rejected.length;
       stats.firstRejection ??= `${path}:${line}: item ${rejected[0]!.index}: ${rejected[0]!.reason}`;
@@ -144,7 +152,10 @@ async function* selectedEvents(
 class PassCollector {
   private readonly users = new Map<string, { prints: Set<string>; events: { ms: number; json: string }[] }>();
 
-  constructor(private readonly stats: ReadStats) {}
+  constructor(
+    private readonly stats: ReadStats,
+    private readonly cap: number = Number.POSITIVE_INFINITY,
+  ) {}
 
   add(userId: string, print: string, ms: number, json: string): void {
     let user = this.users.get(userId);
@@ -163,7 +174,10 @@ class PassCollector {
     for (const [userId, { events }] of this.users)
       out.set(
         userId,
-        events.sort(compareBufferedEvents).map((e) => e.json),
+        events
+          .sort(compareBufferedEvents)
+          .slice(-this.cap)
+          .map((e) => e.json),
       );
     this.users.clear();
     return out;
@@ -182,7 +196,7 @@ export async function readUserEvents(
   options: ReadOptions,
   stats: ReadStats,
 ): Promise<UserEvents> {
-  const pass = new PassCollector(stats);
+  const pass = new PassCollector(stats, options.maxEventsPerUser);
   for await (const e of selectedEvents(path, options, stats)) pass.add(e.userId, e.print, e.ms, e.json);
   return pass.finish();
 }
@@ -275,7 +289,7 @@ export async function* readPasses(
       let bytes = sizes[from]!;
       while (to < spills && (bytes + sizes[to]!) * MEMORY_PER_SPILL_BYTE <= budgetBytes)
         bytes += sizes[to++]!;
-      const pass = new PassCollector(stats);
+      const pass = new PassCollector(stats, options.maxEventsPerUser);
       for (let i = from; i < to; i++) if (sizes[i]! > 0) await readSpill(spillFile(dir, i), pass);
       from = to;
       yield pass.finish();

@@ -198,11 +198,20 @@ describe("errors exit 2 with one line naming the problem", () => {
     ],
     [["usermodel", "--catalog", catalog, "--events", events], /^recsys: --user is required, exactly once\n$/],
     [
-      ["usermodel", "--catalog", catalog, "--events", events, "--user", "nobody"],
+      ["usermodel", "--catalog", catalog, "--events", events, "--user", "nobody", "--now", BB_NOW_ISO],
       /^recsys: no event of user "nobody"/,
     ],
     [["frobnicate"], /^recsys: unknown command "frobnicate"/],
   ];
+  it("says how many events fell outside the window, and suggests --now", async () => {
+    // The BB events are from June 2026; without --now the clock is today's, months later.
+    const res = await cli(["usermodel", "--catalog", catalog, "--events", events, "--user", "u1"]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(
+      /^recsys: warning: 6 event\(s\) fell outside the 30-day event window before \S+ and were left out; pass --now with a time near the events to score them as of then\nrecsys: no event of user "u1"/,
+    );
+  });
+
   it.each(cases)("%j", async (args, message) => {
     const res = await cli(args);
     expect(res.code).toBe(2);

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { passBucket, type ReadStats, readPasses, readUserEvents } from "../src/events-file.js";
 import { generatedFiles, spawnCli, tempDir } from "./helpers.js";
 
-const newStats = (): ReadStats => ({ events: 0, rejected: 0, firstRejection: null });
+const newStats = (): ReadStats => ({ events: 0, rejected: 0, firstRejection: null, outsideWindow: 0 });
 
 describe("readPasses", () => {
   const dir = tempDir();

@@ -32,7 +32,7 @@ describe("scoring pool on worker threads", () => {
     ...(await readUserEvents(
       events,
       { now: BB_NOW, windowDays: 30 },
-      { events: 0, rejected: 0, firstRejection: null },
+      { events: 0, rejected: 0, firstRejection: null, outsideWindow: 0 },
     )),
   ];
   /** Every result of a run on the main thread, in order. */

@@ -76,7 +76,7 @@ describe("recsys replay (Redis)", () => {
       const first = await cli(args, { REDIS_URL: redis.url });
       expect(first.code).toBe(0);
       const summary = JSON.parse(first.stdout) as { events: number; rejected: number; users: number };
-      expect(summary).toEqual({ events: recent.length, rejected: 0, users: 25 });
+      expect(summary).toEqual({ events: recent.length, rejected: 0, outside_window: 0, users: 25 });
       expect(first.stderr).toContain("rebuilt 25 user models");
       await waitUntilReady(client);
       const { eventBuffer, modelStore } = createRedisStores({ client, prefix: "replay" });

@@ -22,6 +22,8 @@ export interface RedisFromEnvOptions {
   readonly windowDays: number;
   /** Days a saved model lives (the setting `model_ttl_days`). */
   readonly modelTtlDays: number;
+  /** Events kept per user (the setting `max_events_per_user`, default 1000). */
+  readonly maxEventsPerUser?: number;
   /** The clock the buffer trims its window by (default `Date.now`). */
   readonly clock?: () => number;
   /** Command timeout when `RECSYS_REDIS_TIMEOUT_MS` is unset (default 1000 ms; batch jobs pass more). */
@@ -81,6 +83,7 @@ export async function redisStoresFromEnv(
     prefix,
     windowDays: options.windowDays,
     modelTtlDays: options.modelTtlDays,
+    ...(options.maxEventsPerUser ? { maxEventsPerUser: options.maxEventsPerUser } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const ready = await waitUntilReady(client, options.connectWaitMs ?? 2000);

@@ -1,5 +1,6 @@
 import { eventTime, formatTimestamp, parseTimestamp } from "@recsys/core/time";
 import {
+  type AppendResult,
   canonicalEventJson,
   type EventBuffer,
   type InteractionEvent,
@@ -27,6 +28,8 @@ export interface RedisStoresOptions {
   readonly windowDays?: number;
   /** Model key TTL, reset on every save (default 90). */
   readonly modelTtlDays?: number;
+  /** Events kept per user, the newest (the setting `max_events_per_user`, default 1000). */
+  readonly maxEventsPerUser?: number;
   /** The clock for trimming (default `Date.now`). */
   readonly clock?: () => number;
   /** Where unreadable stored data is reported (default: a JSON line on stderr). */
@@ -47,9 +50,10 @@ async function guarded<T>(operation: string, run: () => Promise<T>): Promise<T> 
   }
 }
 
-function checkExec(results: [Error | null, unknown][] | null, operation: string): void {
+function checkExec(results: [Error | null, unknown][] | null, operation: string): [Error | null, unknown][] {
   if (results === null) throw new Error(`${operation}: transaction aborted`);
   for (const [error] of results) if (error) throw error;
+  return results;
 }
 
 const defaultLogger: RedisLogger = (entry) =>
@@ -67,14 +71,16 @@ export class RedisEventBuffer implements EventBuffer {
   readonly #windowMs: number;
   readonly #clock: () => number;
   readonly #log: RedisLogger;
+  readonly #cap: number;
 
-  /** @param options - client, prefix, window, clock, logger */
+  /** @param options - client, prefix, window, per-user cap, clock, logger */
   constructor(options: RedisStoresOptions) {
     this.#client = options.client;
     this.#prefix = options.prefix ?? "default";
     this.#windowMs = (options.windowDays ?? 30) * 86_400_000;
     this.#clock = options.clock ?? Date.now;
     this.#log = options.logger ?? defaultLogger;
+    this.#cap = options.maxEventsPerUser ?? 1000;
   }
 
   /**
@@ -85,8 +91,8 @@ export class RedisEventBuffer implements EventBuffer {
     return `${this.#prefix}:evt:${userId}`;
   }
 
-  async append(events: readonly InteractionEvent[]): Promise<void> {
-    if (events.length === 0) return;
+  async append(events: readonly InteractionEvent[]): Promise<AppendResult> {
+    if (events.length === 0) return { added: 0 };
     const byUser = new Map<string, (string | number)[]>();
     for (const event of events) {
       const args = byUser.get(event.user_id) ?? [];
@@ -94,29 +100,28 @@ export class RedisEventBuffer implements EventBuffer {
       byUser.set(event.user_id, args);
     }
     const cutoff = `(${(this.#clock() - this.#windowMs) / 1000}`;
-    await guarded("append", async () => {
+    // Per user: add, drop what left the window, keep the newest `cap` (3 commands; the first answers the count).
+    const commands = (tx: ReturnType<RedisClient["multi"]>, user: string, args: (string | number)[]) => {
+      const key = this.key(user);
+      return tx
+        .zadd(key, ...args)
+        .zremrangebyscore(key, "-inf", cutoff)
+        .zremrangebyrank(key, 0, -(this.#cap + 1));
+    };
+    const addedBy = (results: [Error | null, unknown][]) =>
+      results.reduce((sum, [, value], i) => sum + (i % 3 === 0 ? Number(value) : 0), 0);
+    return guarded("append", async () => {
       if (isCluster(this.#client)) {
-        await Promise.all(
-          [...byUser].map(async ([user, args]) => {
-            const key = this.key(user);
-            checkExec(
-              await this.#client
-                .multi()
-                .zadd(key, ...args)
-                .zremrangebyscore(key, "-inf", cutoff)
-                .exec(),
-              "append",
-            );
-          }),
+        const counts = await Promise.all(
+          [...byUser].map(async ([user, args]) =>
+            addedBy(checkExec(await commands(this.#client.multi(), user, args).exec(), "append")),
+          ),
         );
-        return;
+        return { added: counts.reduce((a, b) => a + b, 0) };
       }
-      const tx = this.#client.multi();
-      for (const [user, args] of byUser) {
-        const key = this.key(user);
-        tx.zadd(key, ...args).zremrangebyscore(key, "-inf", cutoff);
-      }
-      checkExec(await tx.exec(), "append");
+      let tx = this.#client.multi();
+      for (const [user, args] of byUser) tx = commands(tx, user, args);
+      return { added: addedBy(checkExec(await tx.exec(), "append")) };
     });
   }
 

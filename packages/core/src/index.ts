@@ -7,12 +7,15 @@
  * @packageDocumentation
  */
 export { checkEnvironment, type Environment, resolveConfig } from "./config.js";
+export { parseEventsJson } from "./events-json.js";
 export { toRecommendationItems } from "./items.js";
 export {
+  callsOf,
   type NormalizeOptions,
   type NormalizeResult,
   normalizeEvents,
   type RejectedEvent,
+  SIGNAL_FREE_TYPES,
 } from "./normalize-events.js";
 export { createSeededRandom, type RandomSource } from "./random.js";
 export { Recommender, type RecommenderOptions, type RecommendOptions } from "./recommender.js";

@@ -192,6 +192,8 @@ describe("normalizeEvents: envelopes, sorting and timestamps", () => {
     expect(norm(42)).toEqual({
       events: [],
       rejected: [{ index: 0, reason: "expected a JSON object or array of objects" }],
+      ignored: 0,
+      outsideWindow: 0,
     });
   });
 

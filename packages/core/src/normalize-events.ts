@@ -1,4 +1,10 @@
-import { END_REASONS, type EndReason, type InteractionEvent, interactionEvent } from "@recsys/ports";
+import {
+  END_REASONS,
+  type EndReason,
+  type InteractionEvent,
+  interactionEvent,
+  MAX_ID_LENGTH,
+} from "@recsys/ports";
 import { normalizeContentId } from "./ids.js";
 import { formatTimestamp, type Instant, parseTimestamp, toEpochMs } from "./time.js";
 
@@ -16,13 +22,30 @@ export interface NormalizeResult {
   readonly events: InteractionEvent[];
   /** Items that could not be used, with their index and reason. */
   readonly rejected: RejectedEvent[];
+  /** Well-formed calls that carry no recommendation signal (`page`, `screen`, `alias`, `group`): accepted, not stored. */
+  readonly ignored: number;
+  /** Well-formed events older than the event window (with `windowDays`): not stored. */
+  readonly outsideWindow: number;
 }
 
 /** Options of {@link normalizeEvents}. */
 export interface NormalizeOptions {
-  /** The time given to events that carry neither `timestamp` nor `sentAt`. */
+  /** The ingest time: events that carry no timestamp get it; the window and the future limit count from it. */
   readonly now: Instant;
+  /** The event window in days: older events are counted in `outsideWindow`, not returned (default: none). */
+  readonly windowDays?: number | undefined;
+  /** How far past `now` a timestamp may lie before the item is rejected (default one day; `Infinity` for none). */
+  readonly maxFutureMs?: number | undefined;
 }
+
+/** RudderStack call types that are accepted but carry no recommendation signal. */
+export const SIGNAL_FREE_TYPES: ReadonlySet<string> = new Set(["page", "screen", "alias", "group"]);
+
+/** Fields of a call that change with every delivery attempt: left out of the stored raw call. */
+const TRANSPORT_FIELDS = new Set(["sentAt", "receivedAt"]);
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const DAY_MS = 86_400_000;
 
 type Json = Record<string, unknown>;
 
@@ -50,11 +73,21 @@ function objectField(parent: Json, key: string, path: string): Json {
   return value;
 }
 
+/**
+ * An id as text, by the one rule ingest and the read routes share: surrounding white space dropped, at
+ * most MAX_ID_LENGTH characters, well-formed Unicode (a lone surrogate would merge distinct ids once
+ * encoded as UTF-8). Numbers keep their digits (big ones arrive as text, see `parseEventsJson`).
+ */
 function idText(value: unknown, path: string): string | null {
   if (value === undefined || value === null || value === "") return null;
-  if (typeof value === "string") return value;
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
-  throw new Reject(`${path} must be a string or number`);
+  let text: string;
+  if (typeof value === "string") text = value.trim();
+  else if (typeof value === "number" && Number.isFinite(value)) text = String(value);
+  else throw new Reject(`${path} must be a string or number`);
+  if (text === "") return null;
+  if (text.length > MAX_ID_LENGTH) throw new Reject(`${path} is longer than ${MAX_ID_LENGTH} characters`);
+  if (LONE_SURROGATE.test(text)) throw new Reject(`${path} is not well-formed Unicode (a lone surrogate)`);
+  return text;
 }
 
 function optionalId(value: unknown, path: string): string | null {
@@ -69,14 +102,49 @@ function userIdOf(item: Json): string {
   return id;
 }
 
-function timestampOf(item: Json, nowMs: number): string {
-  const key = truthy(item.timestamp) ? "timestamp" : truthy(item.sentAt) ? "sentAt" : null;
-  if (key === null) return formatTimestamp(nowMs);
+interface Clock {
+  readonly nowMs: number;
+  readonly maxFutureMs: number;
+}
+
+/** The earliest and latest instants a stored timestamp can hold (years 0001 to 9999, in UTC). */
+const EARLIEST = (() => {
+  const date = new Date(0);
+  date.setUTCFullYear(1, 0, 1); // Date.UTC would read year 1 as 1901
+  return date.getTime();
+})();
+const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+function timestampOf(item: Json, clock: Clock): string {
+  // RudderStack SDKs set `originalTimestamp` when the call is made and `sentAt` on each delivery attempt.
+  const key = truthy(item.timestamp)
+    ? "timestamp"
+    : truthy(item.originalTimestamp)
+      ? "originalTimestamp"
+      : truthy(item.sentAt)
+        ? "sentAt"
+        : null;
+  if (key === null) return formatTimestamp(clock.nowMs);
   const value = item[key];
   if (typeof value !== "string") throw new Reject(`${key} must be an ISO-8601 string`);
   const ms = parseTimestamp(value);
   if (ms === null) throw new Reject(`${key} is not a valid ISO-8601 timestamp: ${JSON.stringify(value)}`);
+  if (ms < EARLIEST || ms > LATEST) {
+    throw new Reject(
+      `${key} falls outside the years 0001–9999 once its offset is applied: ${JSON.stringify(value)}`,
+    );
+  }
+  if (ms > clock.nowMs + clock.maxFutureMs) {
+    throw new Reject(`${key} lies in the future: ${JSON.stringify(value)}`);
+  }
   return formatTimestamp(ms);
+}
+
+function storedRaw(item: Json): Json {
+  if (!Object.keys(item).some((key) => TRANSPORT_FIELDS.has(key))) return item;
+  const out = dictionary();
+  for (const [key, value] of Object.entries(item)) if (!TRANSPORT_FIELDS.has(key)) out[key] = value;
+  return out;
 }
 
 function dwellOf(value: unknown): number | null {
@@ -134,7 +202,7 @@ function impressionsOf(context: Json): string[] {
   return ids;
 }
 
-function normalizeIdentify(item: Json, nowMs: number): InteractionEvent {
+function normalizeIdentify(item: Json, clock: Clock): InteractionEvent {
   const userId = userIdOf(item);
   const traits = item.traits;
   if (traits !== undefined && traits !== null && !isObject(traits))
@@ -144,17 +212,17 @@ function normalizeIdentify(item: Json, nowMs: number): InteractionEvent {
   return interactionEvent({
     user_id: userId,
     event: "IDENTIFY",
-    ts: timestampOf(item, nowMs),
+    ts: timestampOf(item, clock),
     survey_answers: answers,
-    raw: item,
+    raw: storedRaw(item),
   });
 }
 
-function normalizeTrack(item: Json, nowMs: number): InteractionEvent {
+function normalizeTrack(item: Json, clock: Clock): InteractionEvent {
   if (!truthy(item.event)) throw new Reject("missing event name");
   if (typeof item.event !== "string") throw new Reject("event must be a string");
   const userId = userIdOf(item);
-  const ts = timestampOf(item, nowMs);
+  const ts = timestampOf(item, clock);
   const properties = objectField(item, "properties", "properties");
   const details = objectField(properties, "details", "properties.details");
   const context = objectField(properties, "context", "properties.context");
@@ -183,7 +251,7 @@ function normalizeTrack(item: Json, nowMs: number): InteractionEvent {
     clicked_id: optionalId(details.clicked_id, "properties.details.clicked_id"),
     impressions: impressionsOf(context),
     survey_answers: answersOf(properties.answers),
-    raw: item,
+    raw: storedRaw(item),
   };
 }
 
@@ -191,7 +259,12 @@ function isIdentify(item: Json): boolean {
   return item.type === "identify" || (truthy(item.traits) && !truthy(item.event));
 }
 
-function itemsOf(raw: unknown): unknown[] | null {
+/**
+ * The calls of an ingest body: an array as it is, the items of a `{"batch": [...]}` envelope, or a single
+ * call; null for anything else (a string, a number, null).
+ * @param raw - parsed JSON
+ */
+export function callsOf(raw: unknown): unknown[] | null {
   if (Array.isArray(raw)) return raw;
   if (!isObject(raw)) return null;
   if (Array.isArray(raw.batch) && !truthy(raw.event) && raw.type !== "identify") return raw.batch;
@@ -202,10 +275,14 @@ function itemsOf(raw: unknown): unknown[] | null {
  * Normalise RudderStack payloads (docs/behaviour.md §4) into canonical events.
  *
  * Accepts a single track/identify object, an array of them, or the `{"batch": [...]}` envelope. Items that
- * cannot be used (no user id, no event name, an unparsable timestamp, a non-numeric dwell, a malformed
- * answers list, a non-object) are reported in `rejected` with their index; they never throw and never
- * affect the other items. Events come out sorted by timestamp (stable). Pure: `now` is only used for items
- * without any timestamp.
+ * cannot be used (no user id, no event name, an unparsable or unrepresentable timestamp, one in the
+ * future, a non-numeric dwell, a malformed answers list, an id that is too long or not well-formed
+ * Unicode, a non-object) are reported in `rejected` with their index; they never throw and never affect
+ * the other items. `page`, `screen`, `alias` and `group` calls are counted in `ignored`; with `windowDays`,
+ * events older than the window are counted in `outsideWindow`. Events come out sorted by timestamp
+ * (stable). The time is `timestamp`, else `originalTimestamp` (set by RudderStack SDKs when the call is
+ * made), else `sentAt`; the stored raw call leaves out `sentAt` and `receivedAt`, which change with every
+ * delivery attempt, so a retried delivery is an exact replay (docs/behaviour.md §4).
  *
  * @param raw - parsed JSON
  * @param options - `now`
@@ -216,25 +293,44 @@ function itemsOf(raw: unknown): unknown[] | null {
  */
 export function normalizeEvents(raw: unknown, options: NormalizeOptions): NormalizeResult {
   const nowMs = toEpochMs(options.now);
-  const items = itemsOf(raw);
+  const clock: Clock = { nowMs, maxFutureMs: options.maxFutureMs ?? DAY_MS };
+  const oldest =
+    options.windowDays === undefined ? Number.NEGATIVE_INFINITY : nowMs - options.windowDays * DAY_MS;
+  const items = callsOf(raw);
   if (items === null) {
-    return { events: [], rejected: [{ index: 0, reason: "expected a JSON object or array of objects" }] };
+    return {
+      events: [],
+      rejected: [{ index: 0, reason: "expected a JSON object or array of objects" }],
+      ignored: 0,
+      outsideWindow: 0,
+    };
   }
   const keyed: { event: InteractionEvent; ms: number; index: number }[] = [];
   const rejected: RejectedEvent[] = [];
+  let ignored = 0;
+  let outsideWindow = 0;
   items.forEach((item, index) => {
     if (!isObject(item)) {
       rejected.push({ index, reason: "event must be a JSON object" });
       return;
     }
     try {
-      const event = isIdentify(item) ? normalizeIdentify(item, nowMs) : normalizeTrack(item, nowMs);
-      keyed.push({ event, ms: Date.parse(event.ts), index });
+      if (typeof item.type === "string" && SIGNAL_FREE_TYPES.has(item.type)) {
+        ignored += 1;
+        return;
+      }
+      const event = isIdentify(item) ? normalizeIdentify(item, clock) : normalizeTrack(item, clock);
+      const ms = Date.parse(event.ts);
+      if (ms < oldest) {
+        outsideWindow += 1;
+        return;
+      }
+      keyed.push({ event, ms, index });
     } catch (error) {
       if (!(error instanceof Reject)) throw error;
       rejected.push({ index, reason: error.message });
     }
   });
   keyed.sort((a, b) => a.ms - b.ms || a.index - b.index);
-  return { events: keyed.map((k) => k.event), rejected };
+  return { events: keyed.map((k) => k.event), rejected, ignored, outsideWindow };
 }

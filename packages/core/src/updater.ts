@@ -44,6 +44,11 @@ export class UserModelUpdater {
   readonly #store: ContentStore;
   readonly #models: UserModelStore;
   readonly #cfg: RecConfig;
+  /** Per user: the refresh in flight, and the one queued to follow it (shared by every later caller). */
+  readonly #inflight = new Map<
+    string,
+    { running: Promise<UserSignals>; queued: Promise<UserSignals> | null }
+  >();
 
   /** @param options - stores and config */
   constructor(options: UpdaterOptions) {
@@ -82,17 +87,51 @@ export class UserModelUpdater {
 
   /**
    * Rebuild a user's model from their buffered events and save it, until stable: after saving, the buffer
-   * is read again, and if it changed meanwhile (a concurrent ingest appended for the same user), the model
-   * is rebuilt from the new contents and saved again. Whatever the interleaving of concurrent refreshes,
-   * the last model saved was built from the buffer as it was after the last append, so no event is lost
-   * from the model. Works on any EventSource and any UserModelStore (no transactions needed, so it also
-   * works on Redis Cluster).
+   * is read again, and if it changed meanwhile (a concurrent ingest appended for the same user, maybe on
+   * another replica), the model is rebuilt from the new contents and saved again. Whatever the
+   * interleaving, the last model saved was built from the buffer as it was after the last append, so no
+   * event is lost from the model. Works on any EventSource and UserModelStore (no transactions needed, so
+   * it also works on Redis Cluster).
+   *
+   * Within one process, concurrent refreshes of one user are coalesced: while a refresh runs, every new
+   * call waits for one follow-up refresh that starts when the running one ends (and so reads every append
+   * made before the call), instead of each starting its own. A burst of N ingests for one user therefore
+   * costs about two rebuilds, not N (docs/behaviour.md §4.7).
    * @param userId - the user
    * @param source - the event buffer
    * @param options - `now`, optional provider demographics, `maxRounds` (default 8)
    * @returns the saved model
    */
-  async refresh(
+  refresh(
+    userId: string,
+    source: EventSource,
+    options: UpdateOptions & { readonly maxRounds?: number },
+  ): Promise<UserSignals> {
+    const slot = this.#inflight.get(userId);
+    if (!slot) return this.#start(userId, source, options);
+    slot.queued ??= slot.running.then(ignore, ignore).then(() => this.#start(userId, source, options));
+    return slot.queued;
+  }
+
+  #start(
+    userId: string,
+    source: EventSource,
+    options: UpdateOptions & { readonly maxRounds?: number },
+  ): Promise<UserSignals> {
+    const running = this.#refreshUntilStable(userId, source, options);
+    const slot = this.#inflight.get(userId);
+    if (slot) {
+      slot.running = running;
+      slot.queued = null;
+    } else this.#inflight.set(userId, { running, queued: null });
+    void running.then(ignore, ignore).then(() => {
+      const current = this.#inflight.get(userId);
+      if (current?.running === running && current.queued === null) this.#inflight.delete(userId);
+    });
+    return running;
+  }
+
+  async #refreshUntilStable(
     userId: string,
     source: EventSource,
     options: UpdateOptions & { readonly maxRounds?: number },
@@ -171,3 +210,5 @@ function sameEvents(a: readonly InteractionEvent[], b: readonly InteractionEvent
     a.length === b.length && a.every((event, i) => canonicalEventJson(event) === canonicalEventJson(b[i]!))
   );
 }
+
+function ignore(): void {}

@@ -1,5 +1,6 @@
 import { eventTime } from "@recsys/core/time";
 import {
+  type AppendResult,
   canonicalEventJson,
   compareBufferedEvents,
   type EventBuffer,
@@ -12,6 +13,8 @@ export interface InMemoryEventBufferOptions {
   readonly windowDays?: number;
   /** The clock for trimming (default `Date.now`). */
   readonly clock?: () => number;
+  /** Keep at most this many events per user, the newest (default: no cap). */
+  readonly maxEventsPerUser?: number;
 }
 
 interface Stored {
@@ -21,22 +24,26 @@ interface Stored {
 
 /**
  * The in-memory event buffer: per user, events kept in buffer order (timestamp, then canonical JSON, as
- * Redis keeps them), an exact replay of a stored event stored once, optional window trimming.
+ * Redis keeps them), an exact replay of a stored event stored once, optional window trimming and a
+ * per-user cap (the newest events are kept).
  */
 export class InMemoryEventBuffer implements EventBuffer {
   /** Per user: events in buffer order, and the set of their canonical JSON (exact-replay check in O(1)). */
   readonly #events = new Map<string, { list: Stored[]; jsons: Set<string> }>();
   readonly #windowMs: number | null;
   readonly #clock: () => number;
+  readonly #cap: number;
 
-  /** @param options - window and clock */
+  /** @param options - window, per-user cap and clock */
   constructor(options: InMemoryEventBufferOptions = {}) {
     this.#windowMs = options.windowDays === undefined ? null : options.windowDays * 86_400_000;
     this.#clock = options.clock ?? Date.now;
+    this.#cap = options.maxEventsPerUser ?? Number.POSITIVE_INFINITY;
   }
 
-  async append(events: readonly InteractionEvent[]): Promise<void> {
+  async append(events: readonly InteractionEvent[]): Promise<AppendResult> {
     const touched = new Set<string>();
+    let added = 0;
     for (const event of events) {
       let user = this.#events.get(event.user_id);
       if (!user) {
@@ -47,6 +54,7 @@ export class InMemoryEventBuffer implements EventBuffer {
       if (!user.jsons.has(json)) {
         user.jsons.add(json);
         user.list.push({ ms: eventTime(event.ts), json });
+        added += 1;
       }
       touched.add(event.user_id);
     }
@@ -54,11 +62,15 @@ export class InMemoryEventBuffer implements EventBuffer {
     for (const id of touched) {
       const user = this.#events.get(id)!;
       user.list.sort(compareBufferedEvents);
-      if (cutoff === null) continue;
-      for (const stored of user.list) if (stored.ms < cutoff) user.jsons.delete(stored.json);
-      user.list = user.list.filter((stored) => stored.ms >= cutoff);
+      const keep = user.list.filter((stored) => cutoff === null || stored.ms >= cutoff).slice(-this.#cap);
+      if (keep.length !== user.list.length) {
+        const kept = new Set(keep.map((stored) => stored.json));
+        for (const stored of user.list) if (!kept.has(stored.json)) user.jsons.delete(stored.json);
+        user.list = keep;
+      }
       if (user.list.length === 0) this.#events.delete(id);
     }
+    return { added };
   }
 
   async fetchEvents(userId: string): Promise<InteractionEvent[]> {

@@ -12,7 +12,7 @@ export type {
   QueryOptions,
   Vector,
 } from "./ports/content-store.js";
-export type { EventBuffer, EventSource } from "./ports/event-source.js";
+export type { AppendResult, EventBuffer, EventSource } from "./ports/event-source.js";
 export type { UserModelStore } from "./ports/user-model-store.js";
 export {
   type ConfigIssue,

@@ -196,7 +196,13 @@ export async function prepare(
       options: recommendOptions(values),
       k: extra.k ?? 10,
     },
-    read: { now: nowMs, windowDays: cfg.event_window_days, users, shard: parseShard(values.shard) },
+    read: {
+      now: nowMs,
+      windowDays: cfg.event_window_days,
+      maxEventsPerUser: cfg.max_events_per_user,
+      users,
+      shard: parseShard(values.shard),
+    },
     eventsPath,
     workers: workerCount(integerOption(values.workers, "workers", 0, 0)),
     budgetBytes: integerOption(values["memory-budget"], "memory-budget", 128, 1) * 1024 * 1024,
@@ -212,7 +218,7 @@ export async function scoreFile(
   io: CliIo,
   emit: ResultSink,
 ): Promise<ReadStats> {
-  const stats: ReadStats = { events: 0, rejected: 0, firstRejection: null };
+  const stats: ReadStats = { events: 0, rejected: 0, firstRejection: null, outsideWindow: 0 };
   const progress = new Progress(io.stderr, command, 0);
   const { eventsPath, budgetBytes, read, tmpDir } = prepared;
   for await (const byUser of readPasses(eventsPath, budgetBytes, { ...read, tmpDir }, stats)) {
@@ -229,6 +235,13 @@ export async function scoreFile(
   progress.finish();
   if (stats.rejected > 0)
     io.stderr.write(`recsys: warning: ${stats.rejected} event(s) rejected; first: ${stats.firstRejection}\n`);
+  if (stats.outsideWindow > 0) {
+    const days = prepared.context.cfg.event_window_days;
+    const now = new Date(prepared.context.nowMs).toISOString();
+    io.stderr.write(
+      `recsys: warning: ${stats.outsideWindow} event(s) fell outside the ${days}-day event window before ${now} and were left out; pass --now with a time near the events to score them as of then\n`,
+    );
+  }
   return stats;
 }
 

@@ -41,6 +41,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const redis = await redisStoresFromEnv(env, {
     windowDays: cfg.event_window_days,
     modelTtlDays: cfg.model_ttl_days,
+    maxEventsPerUser: cfg.max_events_per_user,
     // The buffer trims its window by the replay's clock, so `--now` replays history without losing it.
     clock: () => nowMs,
     defaultTimeoutMs: 10_000,
@@ -52,10 +53,12 @@ async function run(args: string[], io: CliIo): Promise<number> {
     const { eventBuffer, modelStore } = redis;
     let appended = 0;
     let rejected = 0;
+    let outsideWindow = 0;
     let batch = [];
     for await (const { body } of readBodies(events)) {
-      const result = normalizeEvents(body, { now: nowMs });
+      const result = normalizeEvents(body, { now: nowMs, windowDays: cfg.event_window_days });
       rejected += result.rejected.length;
+      outsideWindow += result.outsideWindow;
       batch.push(...result.events);
       if (batch.length >= 1000) {
         await eventBuffer.append(batch);
@@ -73,7 +76,14 @@ async function run(args: string[], io: CliIo): Promise<number> {
       now: nowMs,
       onProgress: (done) => io.stderr.write(`rebuilt ${done} user models\n`),
     });
-    io.stdout.write(`${JSON.stringify({ events: appended, rejected, users })}\n`);
+    if (outsideWindow > 0) {
+      io.stderr.write(
+        `recsys: warning: ${outsideWindow} event(s) fell outside the ${cfg.event_window_days}-day event window before ${new Date(nowMs).toISOString()} and were not replayed; pass --now with a time near the events\n`,
+      );
+    }
+    io.stdout.write(
+      `${JSON.stringify({ events: appended, rejected, outside_window: outsideWindow, users })}\n`,
+    );
   } finally {
     await redis.close();
   }

@@ -9,14 +9,26 @@ export interface EventSource {
   fetchEvents(userId: string): Promise<InteractionEvent[]>;
 }
 
-/** The hot event buffer: an {@link EventSource} that also accepts new events. */
+/** What {@link EventBuffer.append} stored. */
+export interface AppendResult {
+  /** Events newly stored: an exact replay of a stored event (a retried delivery) is not counted. */
+  readonly added: number;
+}
+
+/**
+ * The hot event buffer: an {@link EventSource} that also accepts new events. A buffer keeps a user's
+ * events of the event window, at most a configured number per user (the newest), so the work of
+ * rebuilding a model from it is bounded.
+ */
 export interface EventBuffer extends EventSource {
   /**
    * Append events (for any number of users) atomically per call: on rejection nothing is guaranteed to be
-   * stored, on success everything is. Appending an exact duplicate of a stored event may store it once.
+   * stored, on success everything is (but for events beyond the per-user cap or the window, trimmed at
+   * once). An exact duplicate of a stored event is stored once.
    * @param events - the events
+   * @returns how many events were new
    */
-  append(events: readonly InteractionEvent[]): Promise<void>;
+  append(events: readonly InteractionEvent[]): Promise<AppendResult>;
   /** Iterate every user id with buffered events (order unspecified). */
   users(): AsyncIterable<string>;
   /** Check the buffer is reachable; rejects with `StoreUnavailableError` when not. */
