@@ -21,6 +21,7 @@ describe("OpenAPI document and docs page", () => {
         Record<
           string,
           {
+            operationId?: string;
             parameters?: { name: string; in: string; schema: unknown }[];
             requestBody?: { content: Record<string, { schema: unknown }> };
             responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
