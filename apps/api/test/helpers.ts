@@ -82,8 +82,8 @@ export async function get(url: string, headers: Record<string, string> = {}) {
  */
 export function rawRequest(
   url: string,
-  init: { method: string; headers?: Record<string, string>; body?: string },
-): Promise<{ status: number; text: string }> {
+  init: { method: string; headers?: Record<string, string>; body?: string | Buffer },
+): Promise<{ status: number; text: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     let answered = false;
     const req = httpRequest(url, { method: init.method, headers: init.headers ?? {} }, (res) => {
@@ -93,7 +93,7 @@ export function rawRequest(
       res.on("data", (chunk: string) => {
         text += chunk;
       });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
       res.on("error", reject);
     });
     req.on("error", (error) => {
