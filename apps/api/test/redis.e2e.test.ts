@@ -194,3 +194,74 @@ describe("the service on a real Redis", () => {
     await durable.stop();
   }, 60_000);
 });
+
+describe("bounded work per ingest, on a real Redis with the default 1 s command timeout", () => {
+  it("300 concurrent single-event ingests for one user: 0 errors, every event kept, model = rebuild, fewer rebuilds than ingests", async () => {
+    const own = await buildComponents(
+      {},
+      { REDIS_URL: redis.url, RECSYS_REDIS_PREFIX: "burst" },
+      { clock: () => BB_NOW },
+    );
+    let builds = 0;
+    const query = own.contentStore.query.bind(own.contentStore);
+    own.contentStore.query = async (queries) => {
+      if (queries.length === 1 && queries[0]!.kind === "ids") builds += 1; // one per model build
+      return query(queries);
+    };
+    const burst = await startServer(own, { dev: true });
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: 300 }, (_, i) =>
+          post(`${burst.url}/recsys/api/ingest`, oneEvent("burst-user", i)),
+        ),
+      );
+      expect(responses.filter((r) => r.status !== 200).map((r) => r.json)).toEqual([]);
+      expect(await own.eventBuffer.fetchEvents("burst-user")).toHaveLength(300);
+      const updater = new UserModelUpdater({
+        contentStore: own.contentStore,
+        modelStore: own.modelStore,
+        cfg: own.cfg,
+      });
+      const expected = await updater.build("burst-user", await own.eventBuffer.fetchEvents("burst-user"), {
+        now: BB_NOW,
+      });
+      expect(await own.modelStore.getSignals("burst-user")).toEqual(expected);
+      // Coalesced: fewer rebuilds than ingests (each refresh rebuilt at least once, and again while the
+      // buffer kept changing, before).
+      expect(builds).toBeLessThan(300);
+    } finally {
+      await burst.close();
+      await own.close();
+    }
+  }, 60_000);
+
+  it("the per-user cap keeps the newest events; the model equals the rebuild from what is kept", async () => {
+    const own = await buildComponents(
+      {},
+      { REDIS_URL: redis.url, RECSYS_REDIS_PREFIX: "capped", RECSYS_MAX_EVENTS_PER_USER: "100" },
+      { clock: () => BB_NOW },
+    );
+    const capped = await startServer(own, { dev: true });
+    try {
+      const calls = Array.from({ length: 150 }, (_, i) => oneEvent("long-history", i));
+      const res = await post(`${capped.url}/recsys/api/ingest`, calls);
+      expect(res.json).toMatchObject({ ingested: 150, users: ["long-history"] });
+      const kept = await own.eventBuffer.fetchEvents("long-history");
+      expect(kept).toHaveLength(100);
+      // The newest 100: events 50..149 (one second apart).
+      expect(kept[0]!.ts).toBe(new Date(BB_NOW - HOUR + 50_000).toISOString());
+      expect(kept[99]!.ts).toBe(new Date(BB_NOW - HOUR + 149_000).toISOString());
+      const updater = new UserModelUpdater({
+        contentStore: own.contentStore,
+        modelStore: own.modelStore,
+        cfg: own.cfg,
+      });
+      expect(await own.modelStore.getSignals("long-history")).toEqual(
+        await updater.build("long-history", kept, { now: BB_NOW }),
+      );
+    } finally {
+      await capped.close();
+      await own.close();
+    }
+  });
+});

@@ -141,6 +141,8 @@ export class UserModelUpdater {
     for (let round = 1; ; round++) {
       const signals = await this.build(userId, events, options);
       await this.#models.saveSignals(signals);
+      // A follow-up refresh of this user is queued in this process: it reads the buffer after we are done.
+      if (this.#inflight.get(userId)?.queued) return signals;
       const after = await source.fetchEvents(userId);
       if (round >= rounds || sameEvents(events, after)) return signals;
       events = after;
