@@ -58,8 +58,29 @@ function allowedMethods(app: Hono, path: string): string[] {
 /** The route groups under the base path; adding an endpoint adds one file under `routes/` and one entry. */
 const API_ROUTES = [ingestRoutes, recommendRoutes, usermodelRoutes] as const;
 
-function routeContext(components: Components, options: AppOptions, metrics: Metrics): RouteContext {
+/** What each app must release when it closes (worker threads of its routes). */
+const closers = new WeakMap<Hono, (() => Promise<void>)[]>();
+
+/**
+ * Release what the app's routes hold (the ingest worker thread). The stores are the components' to close.
+ * @param app - an app made by {@link createApp} or {@link makeRouter}
+ */
+export async function closeApp(app: Hono): Promise<void> {
+  const list = closers.get(app) ?? [];
+  closers.delete(app);
+  await Promise.all(list.map((release) => release()));
+}
+
+function routeContext(
+  components: Components,
+  options: AppOptions,
+  metrics: Metrics,
+  releases: (() => Promise<void>)[] = [],
+): RouteContext {
   return {
+    onClose: (release) => {
+      releases.push(release);
+    },
     components,
     auth: options,
     metrics,
@@ -76,8 +97,10 @@ function routeContext(components: Components, options: AppOptions, metrics: Metr
  * @param options - auth, limits, clock, metrics
  */
 export function makeRouter(components: Components, options: AppOptions = {}): Hono {
-  const context = routeContext(components, options, options.metrics ?? new Metrics());
+  const releases: (() => Promise<void>)[] = [];
+  const context = routeContext(components, options, options.metrics ?? new Metrics(), releases);
   const router = new Hono();
+  closers.set(router, releases);
   for (const routes of API_ROUTES) router.route("/", routes(context));
   return router;
 }
@@ -150,7 +173,9 @@ export function createApp(components: Components, options: AppOptions = {}): Hon
   });
 
   app.route("/", opsRoutes(routeContext(components, options, metrics), options.version ?? "unknown"));
-  app.route(base, makeRouter(components, { ...options, metrics }));
+  const router = makeRouter(components, { ...options, metrics });
+  closers.set(app, closers.get(router) ?? []);
+  app.route(base, router);
   app.get(
     `${base}/openapi.json`,
     openAPIRouteHandler(app, {

@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { checkEnvironment } from "@recsys/core";
 import { ConfigError } from "@recsys/ports";
-import { createApp } from "./app.js";
+import { closeApp, createApp } from "./app.js";
 import { buildComponents, STORE_ENV_VARIABLES } from "./components.js";
 import { appOptionsFromEnv, SERVICE_ENV_VARIABLES } from "./env.js";
 
@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     const reaper = setInterval(() => http.closeIdleConnections?.(), 50);
     server.close(async () => {
       clearInterval(reaper);
+      await closeApp(app);
       await components.close();
       log({ level: "info", msg: "stopped" });
       process.exit(0);

@@ -3,6 +3,7 @@ import {
   type AppendResult,
   canonicalEventJson,
   type EventBuffer,
+  isCanonicalEvent,
   type InteractionEvent,
   StoreUnavailableError,
   safeParseInteractionEvent,
@@ -28,7 +29,7 @@ export interface RedisStoresOptions {
   readonly windowDays?: number;
   /** Model key TTL, reset on every save (default 90). */
   readonly modelTtlDays?: number;
-  /** Events kept per user, the newest (the setting `max_events_per_user`, default 1000). */
+  /** Events kept per user, the newest (the setting `max_events_per_user`, default 500). */
   readonly maxEventsPerUser?: number;
   /** The clock for trimming (default `Date.now`). */
   readonly clock?: () => number;
@@ -80,7 +81,7 @@ export class RedisEventBuffer implements EventBuffer {
     this.#windowMs = (options.windowDays ?? 30) * 86_400_000;
     this.#clock = options.clock ?? Date.now;
     this.#log = options.logger ?? defaultLogger;
-    this.#cap = options.maxEventsPerUser ?? 1000;
+    this.#cap = options.maxEventsPerUser ?? 500;
   }
 
   /**
@@ -143,6 +144,7 @@ export class RedisEventBuffer implements EventBuffer {
     } catch {
       return null;
     }
+    if (isCanonicalEvent(value)) return value;
     if (typeof value !== "object" || value === null) return null;
     const record = value as Record<string, unknown>;
     // The reference service writes `2026-06-10T10:00:00Z` or an offset; normalise to the canonical UTC form.
@@ -150,6 +152,19 @@ export class RedisEventBuffer implements EventBuffer {
     if (ms === null) return null;
     const parsed = safeParseInteractionEvent({ ...record, ts: formatTimestamp(ms) });
     return parsed.success ? parsed.output : null;
+  }
+
+  async version(userId: string): Promise<string> {
+    const key = this.key(userId);
+    const results = checkExec(
+      await guarded("version", () =>
+        this.#client.multi().zcard(key).zrange(key, 0, 0).zrange(key, -1, -1).exec(),
+      ),
+      "version",
+    );
+    // Count, oldest and newest member: an append that stores anything changes the count, or (when the
+    // cap or the window trimmed as much as was added) the oldest member.
+    return JSON.stringify(results.map(([, value]) => value));
   }
 
   async *users(): AsyncIterable<string> {

@@ -133,18 +133,27 @@ export class UserModelUpdater {
 
   async #refreshUntilStable(
     userId: string,
-    source: EventSource,
+    source: EventSource & { version?(userId: string): Promise<string> },
     options: UpdateOptions & { readonly maxRounds?: number },
   ): Promise<UserSignals> {
-    let events = await source.fetchEvents(userId);
     const rounds = options.maxRounds ?? 8;
+    // With a version token, stability is checked by two small reads instead of reading the events again.
+    let version = source.version ? await source.version(userId) : null;
+    let events = await source.fetchEvents(userId);
     for (let round = 1; ; round++) {
       const signals = await this.build(userId, events, options);
       await this.#models.saveSignals(signals);
       // A follow-up refresh of this user is queued in this process: it reads the buffer after we are done.
-      if (this.#inflight.get(userId)?.queued) return signals;
+      if (round >= rounds || this.#inflight.get(userId)?.queued) return signals;
+      if (source.version && version !== null) {
+        const now = await source.version(userId);
+        if (now === version) return signals;
+        version = now;
+        events = await source.fetchEvents(userId);
+        continue;
+      }
       const after = await source.fetchEvents(userId);
-      if (round >= rounds || sameEvents(events, after)) return signals;
+      if (sameEvents(events, after)) return signals;
       events = after;
     }
   }

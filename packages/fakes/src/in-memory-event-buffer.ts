@@ -29,7 +29,9 @@ interface Stored {
  */
 export class InMemoryEventBuffer implements EventBuffer {
   /** Per user: events in buffer order, and the set of their canonical JSON (exact-replay check in O(1)). */
-  readonly #events = new Map<string, { list: Stored[]; jsons: Set<string> }>();
+  readonly #events = new Map<string, { list: Stored[]; jsons: Set<string>; version: number }>();
+  /** Versions of users whose events were all trimmed away (so a version never repeats). */
+  #generation = 0;
   readonly #windowMs: number | null;
   readonly #clock: () => number;
   readonly #cap: number;
@@ -47,13 +49,14 @@ export class InMemoryEventBuffer implements EventBuffer {
     for (const event of events) {
       let user = this.#events.get(event.user_id);
       if (!user) {
-        user = { list: [], jsons: new Set() };
+        user = { list: [], jsons: new Set(), version: ++this.#generation };
         this.#events.set(event.user_id, user);
       }
       const json = canonicalEventJson(event);
       if (!user.jsons.has(json)) {
         user.jsons.add(json);
         user.list.push({ ms: eventTime(event.ts), json });
+        user.version = ++this.#generation;
         added += 1;
       }
       touched.add(event.user_id);
@@ -67,6 +70,7 @@ export class InMemoryEventBuffer implements EventBuffer {
         const kept = new Set(keep.map((stored) => stored.json));
         for (const stored of user.list) if (!kept.has(stored.json)) user.jsons.delete(stored.json);
         user.list = keep;
+        user.version = ++this.#generation;
       }
       if (user.list.length === 0) this.#events.delete(id);
     }
@@ -77,6 +81,10 @@ export class InMemoryEventBuffer implements EventBuffer {
     return (this.#events.get(userId)?.list ?? []).map(
       (stored) => JSON.parse(stored.json) as InteractionEvent,
     );
+  }
+
+  async version(userId: string): Promise<string> {
+    return String(this.#events.get(userId)?.version ?? 0);
   }
 
   async *users(): AsyncIterable<string> {

@@ -44,6 +44,7 @@ export {
   type InteractionEvent,
   InteractionEventSchema,
   interactionEvent,
+  isCanonicalEvent,
   safeParseInteractionEvent,
 } from "./schemas/event.js";
 export type { ParseResult } from "./schemas/issues.js";

@@ -1,23 +1,19 @@
 import { promisify } from "node:util";
 import { gunzip, inflate, inflateRaw } from "node:zlib";
-import { callsOf, normalizeEvents, parseEventsJson, type RejectedEvent } from "@recsys/core";
-import { type InteractionEvent, StoreUnavailableError } from "@recsys/ports";
+import { StoreUnavailableError } from "@recsys/ports";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { describeRoute } from "hono-openapi";
 import { guard } from "../auth.js";
 import { HttpError } from "../errors.js";
+import { readIngestBody } from "../ingest-body.js";
+import { IngestWorker, WORKER_THRESHOLD_BYTES } from "../ingest-pool.js";
 import { IngestBodySchema, IngestResponseSchema } from "../schemas.js";
 import { errorResponses, json, type RouteContext } from "./shared.js";
 
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
 const inflateRawAsync = promisify(inflateRaw);
-
-/** How many rejected items an answer lists (the total is always given). */
-export const MAX_LISTED_REJECTIONS = 100;
-/** Calls normalised between two turns of the event loop, so other requests are served meanwhile. */
-const CHUNK = 2000;
 
 /**
  * Content types a JSON body may arrive with. RudderStack's Node SDK posts gzip with
@@ -38,10 +34,10 @@ function acceptableType(header: string | undefined): boolean {
 }
 
 /**
- * The request body as text: decompressed (`gzip`, `deflate`), never larger than `maxBytes` once
+ * The request body: decompressed (`gzip`, `deflate`), never larger than `maxBytes` once
  * decompressed (a decompression bomb stops at the limit, in bounded memory: 413).
  */
-async function bodyText(c: Context, maxBytes: number): Promise<string> {
+async function bodyBytes(c: Context, maxBytes: number): Promise<Buffer> {
   const type = c.req.header("content-type");
   if (!acceptableType(type)) {
     throw new HttpError(415, "unsupported_media_type", `Content-Type ${type} is not JSON`, {
@@ -50,18 +46,16 @@ async function bodyText(c: Context, maxBytes: number): Promise<string> {
   }
   const encoding = (c.req.header("content-encoding") ?? "identity").trim().toLowerCase();
   const raw = Buffer.from(await c.req.arrayBuffer());
-  if (encoding === "identity" || encoding === "") return raw.toString("utf8");
+  if (encoding === "identity" || encoding === "") return raw;
   const options = { maxOutputLength: maxBytes };
   try {
-    if (encoding === "gzip" || encoding === "x-gzip")
-      return (await gunzipAsync(raw, options)).toString("utf8");
+    if (encoding === "gzip" || encoding === "x-gzip") return await gunzipAsync(raw, options);
     if (encoding === "deflate") {
       // RFC 9110's deflate is zlib-wrapped; some clients send raw deflate.
-      const out = await inflateAsync(raw, options).catch((error: NodeJS.ErrnoException) => {
+      return await inflateAsync(raw, options).catch((error: NodeJS.ErrnoException) => {
         if (error.code === "Z_DATA_ERROR") return inflateRawAsync(raw, options);
         throw error;
       });
-      return out.toString("utf8");
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -77,61 +71,6 @@ async function bodyText(c: Context, maxBytes: number): Promise<string> {
   });
 }
 
-function depthExceeds(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (typeof node !== "object" || node === null) continue;
-    if (depth > max) return true;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
-    }
-  }
-  return false;
-}
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** What normalising an ingest body gave: the events, the first rejections listed and their total. */
-interface Normalized {
-  readonly events: InteractionEvent[];
-  readonly rejected: RejectedEvent[];
-  readonly rejectedTotal: number;
-  readonly ignored: number;
-  readonly outsideWindow: number;
-}
-
-/** Normalise the calls in chunks, yielding to the event loop between chunks. */
-async function normalizeInChunks(
-  calls: readonly unknown[],
-  options: Parameters<typeof normalizeEvents>[1],
-): Promise<Normalized> {
-  const events: InteractionEvent[] = [];
-  const rejected: RejectedEvent[] = [];
-  let rejectedTotal = 0;
-  let ignored = 0;
-  let outsideWindow = 0;
-  for (let start = 0; start < calls.length; start += CHUNK) {
-    if (start > 0) await nextTurn();
-    const part = normalizeEvents(calls.slice(start, start + CHUNK), options);
-    events.push(...part.events);
-    for (const r of part.rejected) {
-      if (rejected.length < MAX_LISTED_REJECTIONS)
-        rejected.push({ index: r.index + start, reason: r.reason });
-    }
-    rejectedTotal += part.rejected.length;
-    ignored += part.ignored;
-    outsideWindow += part.outsideWindow;
-  }
-  if (calls.length > CHUNK) {
-    // Each chunk came sorted; a stable sort by time keeps input order among equal times.
-    const withMs = events.map((event) => ({ event, ms: Date.parse(event.ts) }));
-    withMs.sort((a, b) => a.ms - b.ms);
-    events.splice(0, events.length, ...withMs.map((x) => x.event));
-  }
-  return { events, rejected, rejectedTotal, ignored, outsideWindow };
-}
-
 /** RudderStack call types with an HTTP API route of their own (`/v1/<type>`). */
 const SINGLE_CALL_TYPES = ["track", "identify", "page", "screen", "alias", "group"] as const;
 
@@ -145,34 +84,23 @@ export function ingestRoutes(context: RouteContext): Hono {
   const { components, metrics, clock, maxBodyBytes, maxDepth } = context;
   const { eventBuffer, updater, cfg } = components;
 
+  const worker = new IngestWorker();
+  context.onClose(() => worker.close());
+
   const handle = (defaultType: string | null) => async (c: Context) => {
-    const text = await bodyText(c, maxBodyBytes);
-    if (text.trim() === "") throw new HttpError(400, "invalid_json", "request body is empty");
-    let body: unknown;
-    try {
-      body = parseEventsJson(text);
-    } catch (error) {
-      throw new HttpError(400, "invalid_json", `request body is not valid JSON: ${(error as Error).message}`);
-    }
-    if (typeof body !== "object" || body === null) {
-      throw new HttpError(422, "invalid_body", "request body must be a JSON object or array", {
-        field: "body",
-      });
-    }
-    if (depthExceeds(body, maxDepth)) {
-      throw new HttpError(422, "invalid_body", `request body is nested deeper than ${maxDepth} levels`, {
-        field: "body",
-      });
-    }
-    if (defaultType !== null && !Array.isArray(body) && (body as { type?: unknown }).type === undefined) {
-      body = { ...(body as object), type: defaultType };
-    }
+    const bytes = await bodyBytes(c, maxBodyBytes);
     const now = clock();
-    const calls = callsOf(body) ?? [];
-    const { events, rejected, rejectedTotal, ignored, outsideWindow } = await normalizeInChunks(calls, {
-      now,
-      windowDays: cfg.event_window_days,
-    });
+    const options = { now, windowDays: cfg.event_window_days, maxDepth, defaultType };
+    // A large body is parsed on the worker thread, so the event loop keeps serving meanwhile.
+    const read =
+      bytes.byteLength >= WORKER_THRESHOLD_BYTES
+        ? await worker.read(bytes, options)
+        : readIngestBody(bytes.toString("utf8"), options);
+    if ("error" in read) {
+      const { status, code, message, field } = read.error;
+      throw new HttpError(status, code, message, field ? { field } : undefined);
+    }
+    const { events, rejected, rejectedTotal, ignored, outsideWindow } = read;
     metrics.inc("events_rejected", rejectedTotal);
     metrics.inc("events_ignored", ignored);
     metrics.inc("events_outside_window", outsideWindow);

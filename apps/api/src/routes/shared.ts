@@ -20,6 +20,8 @@ export interface RouteContext {
   readonly maxBodyBytes: number;
   /** Deepest accepted JSON nesting of an ingest body. */
   readonly maxDepth: number;
+  /** Register a resource to release when the app closes (a worker thread, say). */
+  readonly onClose: (release: () => Promise<void>) => void;
 }
 
 /**

@@ -29,6 +29,12 @@ export interface EventBuffer extends EventSource {
    * @returns how many events were new
    */
   append(events: readonly InteractionEvent[]): Promise<AppendResult>;
+  /**
+   * A token that changes whenever the user's buffered events change (an append that stored something,
+   * a trim). Cheaper than reading the events: the updater compares it before and after a rebuild.
+   * @param userId - the user
+   */
+  version?(userId: string): Promise<string>;
   /** Iterate every user id with buffered events (order unspecified). */
   users(): AsyncIterable<string>;
   /** Check the buffer is reachable; rejects with `StoreUnavailableError` when not. */

@@ -109,3 +109,38 @@ export function interactionEvent(
 export function safeParseInteractionEvent(value: unknown): ParseResult<InteractionEvent> {
   return safeParseWith(InteractionEventSchema, value, "event");
 }
+
+const CANONICAL_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const nullableString = (value: unknown) => value === null || typeof value === "string";
+const isRecord = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * Whether a parsed value is already a canonical event, exactly as recsys stores it (every field present
+ * with its type, the timestamp in canonical UTC form): a fast check for reading a buffer back, where a
+ * full schema validation per event dominates the cost. A value that fails it may still be a readable
+ * event (written by the Python service, say): validate it with {@link safeParseInteractionEvent}.
+ * @param value - parsed JSON
+ */
+export function isCanonicalEvent(value: unknown): value is InteractionEvent {
+  if (!isRecord(value)) return false;
+  const e = value as Record<string, unknown>;
+  return (
+    typeof e.user_id === "string" &&
+    e.user_id !== "" &&
+    typeof e.event === "string" &&
+    e.event !== "" &&
+    typeof e.ts === "string" &&
+    CANONICAL_TS.test(e.ts) &&
+    nullableString(e.session_id) &&
+    nullableString(e.request_id) &&
+    nullableString(e.content_id) &&
+    (e.dwell_seconds === null || (typeof e.dwell_seconds === "number" && Number.isFinite(e.dwell_seconds))) &&
+    (e.end_reason === null || (END_REASONS as readonly unknown[]).includes(e.end_reason)) &&
+    nullableString(e.query_text) &&
+    nullableString(e.clicked_id) &&
+    Array.isArray(e.impressions) &&
+    e.impressions.every((id) => typeof id === "string") &&
+    isRecord(e.survey_answers) &&
+    isRecord(e.raw)
+  );
+}
