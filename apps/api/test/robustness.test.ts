@@ -1,10 +1,12 @@
 import { createConnection } from "node:net";
 import { deflateRawSync, deflateSync, gzipSync } from "node:zlib";
+import { startRedisServer, type TestRedisServer } from "@recsys/adapters-redis/testing";
 import { normalizeEvents } from "@recsys/core";
 import { BB_NOW, rudderstackViews } from "@recsys/fakes";
 import { StoreUnavailableError, safeParseRecommendQuery } from "@recsys/ports";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildComponents, type Components } from "../src/components.js";
 import { embeddedComponents, get, post, type Running, rawRequest, startServer } from "./helpers.js";
 
 const HOUR = 3_600_000;
@@ -292,134 +294,151 @@ describe("robustness: malformed traffic never yields a 5xx nor corrupts stored m
   });
 });
 
-describe("HTTP manners and encodings", () => {
-  let server: Running;
-  beforeAll(async () => {
-    server = await startServer(embeddedComponents(), { clock: () => BB_NOW });
-  });
-  afterAll(async () => {
-    await server.close();
-  });
-  const body = () => JSON.stringify(rudderstackViews("enc", "101", 120, "next_button", BB_NOW - HOUR));
-  const send = (headers: Record<string, string>, payload: string | Buffer) =>
-    rawRequest(`${server.url}/recsys/api/ingest`, { method: "POST", headers, body: payload });
-
-  it("405 with Allow for a wrong method on a known path; 404 for an unknown one", async () => {
-    const wrong = await rawRequest(`${server.url}/recsys/api/ingest`, { method: "GET" });
-    expect(wrong.status).toBe(405);
-    expect(wrong.headers.allow).toBe("POST");
-    expect(JSON.parse(wrong.text)).toMatchObject({ error: { code: "method_not_allowed" } });
-    const del = await rawRequest(`${server.url}/recsys/api/recommend?user_id=u`, { method: "DELETE" });
-    expect(del.status).toBe(405);
-    expect(del.headers.allow).toBe("GET, HEAD");
-    expect(
-      (await rawRequest(`${server.url}/recsys/v1/batch`, { method: "PUT", body: "{}" })).headers.allow,
-    ).toBe("POST");
-    expect((await rawRequest(`${server.url}/recsys/api/nope`, { method: "GET" })).status).toBe(404);
-  });
-
-  it("415 for a body that is not JSON by its content type or encoding", async () => {
-    for (const type of ["application/xml", "multipart/form-data; boundary=x", "text/html", "image/png"]) {
-      const res = await send({ "content-type": type }, body());
-      expect({ type, status: res.status }).toEqual({ type, status: 415 });
-      expect(JSON.parse(res.text)).toMatchObject({ error: { code: "unsupported_media_type" } });
-    }
-    const br = await send({ "content-type": "application/json", "content-encoding": "br" }, body());
-    expect(br.status).toBe(415);
-    // What real senders use is accepted: the Node SDK's form type, beacons' text/plain, none at all.
-    for (const type of [
-      "application/x-www-form-urlencoded",
-      "text/plain;charset=UTF-8",
-      "application/json",
-    ]) {
-      expect((await send({ "content-type": type }, body())).status).toBe(200);
-    }
-  });
-
-  it("gzip and deflate (zlib or raw) bodies; a bad stream is 400, a decompression bomb 413 at once", async () => {
-    const json = { "content-type": "application/json" };
-    const gz = await send({ ...json, "content-encoding": "gzip" }, gzipSync(body()));
-    expect(JSON.parse(gz.text)).toMatchObject({ users: ["enc"] });
-    expect((await send({ ...json, "content-encoding": "deflate" }, deflateSync(body()))).status).toBe(200);
-    expect((await send({ ...json, "content-encoding": "deflate" }, deflateRawSync(body()))).status).toBe(200);
-    const bad = await send({ ...json, "content-encoding": "gzip" }, Buffer.from("not gzip at all"));
-    expect(bad.status).toBe(400);
-    expect(JSON.parse(bad.text)).toMatchObject({ error: { code: "invalid_encoding" } });
-    // 1 GB of zeros is about 1 MB gzipped: under the 4 MiB limit as sent, far over it decompressed.
-    const bomb = gzipSync(Buffer.alloc(256 * 1024 * 1024), { level: 9 });
-    expect(bomb.length).toBeLessThan(4 * 1024 * 1024);
-    const started = process.memoryUsage().rss;
-    const res = await send({ ...json, "content-encoding": "gzip" }, bomb);
-    expect(res.status).toBe(413);
-    expect(JSON.parse(res.text)).toMatchObject({
-      error: { code: "payload_too_large", message: "decompressed body is larger than 4194304 bytes" },
-    });
-    // Bounded memory: the service stopped at the limit instead of inflating 256 MB.
-    expect(process.memoryUsage().rss - started).toBeLessThan(64 * 1024 * 1024);
-  });
-
-  it("Authorization: Basic with the key as user name, and Bearer, open guarded routes like X-API-Key", async () => {
-    const guarded = await startServer(embeddedComponents(), {
-      apiKey: "k3y",
-      dev: false,
-      clock: () => BB_NOW,
-    });
-    try {
-      const url = `${guarded.url}/recsys/api/usermodel?user_id=u`;
-      expect((await get(url)).status).toBe(401);
-      expect(
-        (await get(url, { authorization: `Basic ${Buffer.from("k3y:").toString("base64")}` })).status,
-      ).toBe(200);
-      expect(
-        (await get(url, { authorization: `Basic ${Buffer.from(":k3y").toString("base64")}` })).status,
-      ).toBe(200);
-      expect((await get(url, { authorization: "Bearer k3y" })).status).toBe(200);
-      expect((await get(url, { authorization: "Bearer nope" })).status).toBe(401);
-      expect(
-        (await get(url, { authorization: `Basic ${Buffer.from("nope:").toString("base64")}` })).status,
-      ).toBe(401);
-    } finally {
-      await guarded.close();
-    }
-  });
-
-  it("a client that disconnects mid-request is logged as such, not as a 500", async () => {
-    const url = new URL(`${server.url}/recsys/api/ingest`);
-    await new Promise<void>((resolve) => {
-      const socket = createConnection(Number(url.port), url.hostname, () => {
-        socket.write(
-          `POST /recsys/api/ingest HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n[{"event":`,
+describe.each(["embedded stores", "a real redis-server"] as const)(
+  "HTTP manners and encodings, on %s",
+  (kind) => {
+    let server: Running;
+    let redis: TestRedisServer | undefined;
+    let components: Components;
+    beforeAll(async () => {
+      if (kind === "a real redis-server") {
+        redis = await startRedisServer();
+        components = await buildComponents(
+          {},
+          { REDIS_URL: redis.url, RECSYS_REDIS_PREFIX: "manners", RECSYS_REDIS_TIMEOUT_MS: "2000" },
+          { clock: () => BB_NOW },
         );
-        setTimeout(() => {
-          socket.destroy();
-          resolve();
-        }, 100);
-      });
+      } else components = embeddedComponents();
+      server = await startServer(components, { clock: () => BB_NOW });
     });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(server.logs.some((l) => l.msg === "client disconnected")).toBe(true);
-    expect(server.logs.filter((l) => l.status === 500)).toEqual([]);
-  });
+    afterAll(async () => {
+      await server.close();
+      await components.close();
+      await redis?.stop();
+    });
+    const body = () => JSON.stringify(rudderstackViews("enc", "101", 120, "next_button", BB_NOW - HOUR));
+    const send = (headers: Record<string, string>, payload: string | Buffer) =>
+      rawRequest(`${server.url}/recsys/api/ingest`, { method: "POST", headers, body: payload });
 
-  it("503 names the store that failed, never the driver's message", async () => {
-    const components = embeddedComponents();
-    components.modelStore.getSignals = async () => {
-      throw new StoreUnavailableError("redis", "Command timed out after 1000ms at 10.0.0.7:6379");
-    };
-    const broken = await startServer(components);
-    try {
-      const res = await get(`${broken.url}/recsys/api/recommend?user_id=u`);
-      expect(res.status).toBe(503);
-      expect(res.json).toEqual({
-        error: {
-          code: "store_unavailable",
-          message: "the redis store is unavailable",
-          details: { store: "redis" },
-        },
+    it("405 with Allow for a wrong method on a known path; 404 for an unknown one", async () => {
+      const wrong = await rawRequest(`${server.url}/recsys/api/ingest`, { method: "GET" });
+      expect(wrong.status).toBe(405);
+      expect(wrong.headers.allow).toBe("POST");
+      expect(JSON.parse(wrong.text)).toMatchObject({ error: { code: "method_not_allowed" } });
+      const del = await rawRequest(`${server.url}/recsys/api/recommend?user_id=u`, { method: "DELETE" });
+      expect(del.status).toBe(405);
+      expect(del.headers.allow).toBe("GET, HEAD");
+      expect(
+        (await rawRequest(`${server.url}/recsys/v1/batch`, { method: "PUT", body: "{}" })).headers.allow,
+      ).toBe("POST");
+      expect((await rawRequest(`${server.url}/recsys/api/nope`, { method: "GET" })).status).toBe(404);
+    });
+
+    it("415 for a body that is not JSON by its content type or encoding", async () => {
+      for (const type of ["application/xml", "multipart/form-data; boundary=x", "text/html", "image/png"]) {
+        const res = await send({ "content-type": type }, body());
+        expect({ type, status: res.status }).toEqual({ type, status: 415 });
+        expect(JSON.parse(res.text)).toMatchObject({ error: { code: "unsupported_media_type" } });
+      }
+      const br = await send({ "content-type": "application/json", "content-encoding": "br" }, body());
+      expect(br.status).toBe(415);
+      // What real senders use is accepted: the Node SDK's form type, beacons' text/plain, none at all.
+      for (const type of [
+        "application/x-www-form-urlencoded",
+        "text/plain;charset=UTF-8",
+        "application/json",
+      ]) {
+        expect((await send({ "content-type": type }, body())).status).toBe(200);
+      }
+    });
+
+    it("gzip and deflate (zlib or raw) bodies; a bad stream is 400, a decompression bomb 413 at once", async () => {
+      const json = { "content-type": "application/json" };
+      const gz = await send({ ...json, "content-encoding": "gzip" }, gzipSync(body()));
+      expect(JSON.parse(gz.text)).toMatchObject({ users: ["enc"] });
+      expect((await send({ ...json, "content-encoding": "deflate" }, deflateSync(body()))).status).toBe(200);
+      expect((await send({ ...json, "content-encoding": "deflate" }, deflateRawSync(body()))).status).toBe(
+        200,
+      );
+      const bad = await send({ ...json, "content-encoding": "gzip" }, Buffer.from("not gzip at all"));
+      expect(bad.status).toBe(400);
+      expect(JSON.parse(bad.text)).toMatchObject({ error: { code: "invalid_encoding" } });
+      // 1 GB of zeros is about 1 MB gzipped: under the 4 MiB limit as sent, far over it decompressed.
+      const bomb = gzipSync(Buffer.alloc(256 * 1024 * 1024), { level: 9 });
+      expect(bomb.length).toBeLessThan(4 * 1024 * 1024);
+      const started = process.memoryUsage().rss;
+      const res = await send({ ...json, "content-encoding": "gzip" }, bomb);
+      expect(res.status).toBe(413);
+      expect(JSON.parse(res.text)).toMatchObject({
+        error: { code: "payload_too_large", message: "decompressed body is larger than 4194304 bytes" },
       });
-      expect(res.text).not.toContain("timed out");
-    } finally {
-      await broken.close();
-    }
-  });
-});
+      // Bounded memory: the service stopped at the limit instead of inflating 256 MB.
+      expect(process.memoryUsage().rss - started).toBeLessThan(64 * 1024 * 1024);
+    });
+
+    it("Authorization: Basic with the key as user name, and Bearer, open guarded routes like X-API-Key", async () => {
+      const guarded = await startServer(embeddedComponents(), {
+        apiKey: "k3y",
+        dev: false,
+        clock: () => BB_NOW,
+      });
+      try {
+        const url = `${guarded.url}/recsys/api/usermodel?user_id=u`;
+        expect((await get(url)).status).toBe(401);
+        expect(
+          (await get(url, { authorization: `Basic ${Buffer.from("k3y:").toString("base64")}` })).status,
+        ).toBe(200);
+        expect(
+          (await get(url, { authorization: `Basic ${Buffer.from(":k3y").toString("base64")}` })).status,
+        ).toBe(200);
+        expect((await get(url, { authorization: "Bearer k3y" })).status).toBe(200);
+        expect((await get(url, { authorization: "Bearer nope" })).status).toBe(401);
+        expect(
+          (await get(url, { authorization: `Basic ${Buffer.from("nope:").toString("base64")}` })).status,
+        ).toBe(401);
+      } finally {
+        await guarded.close();
+      }
+    });
+
+    it("a client that disconnects mid-request is logged as such, not as a 500", async () => {
+      const url = new URL(`${server.url}/recsys/api/ingest`);
+      await new Promise<void>((resolve) => {
+        const socket = createConnection(Number(url.port), url.hostname, () => {
+          socket.write(
+            `POST /recsys/api/ingest HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n[{"event":`,
+          );
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 100);
+        });
+      });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(server.logs.some((l) => l.msg === "client disconnected")).toBe(true);
+      expect(server.logs.filter((l) => l.status === 500)).toEqual([]);
+    });
+
+    it("503 names the store that failed, never the driver's message", async () => {
+      const components = embeddedComponents();
+      components.modelStore.getSignals = async () => {
+        throw new StoreUnavailableError("redis", "Command timed out after 1000ms at 10.0.0.7:6379");
+      };
+      const broken = await startServer(components);
+      try {
+        const res = await get(`${broken.url}/recsys/api/recommend?user_id=u`);
+        expect(res.status).toBe(503);
+        expect(res.json).toEqual({
+          error: {
+            code: "store_unavailable",
+            message: "the redis store is unavailable",
+            details: { store: "redis" },
+          },
+        });
+        expect(res.text).not.toContain("timed out");
+      } finally {
+        await broken.close();
+      }
+    });
+  },
+);
