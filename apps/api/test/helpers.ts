@@ -1,11 +1,12 @@
 import { request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { startRedisServer, type TestRedisServer } from "@recsys/adapters-redis/testing";
 import { resolveConfig } from "@recsys/core";
 import { createEmbeddedStores } from "@recsys/fakes";
 import type { RecConfigInput } from "@recsys/ports";
 import { type AppOptions, createApp } from "../src/app.js";
-import { assemble, type Components } from "../src/components.js";
+import { assemble, buildComponents, type Components } from "../src/components.js";
 
 /** Embedded components over the BB fixtures with the reference's deterministic sampling. */
 export function embeddedComponents(partial: RecConfigInput = {}): Components {
@@ -105,4 +106,43 @@ export function rawRequest(
     });
     req.end(init.body);
   });
+}
+
+/** A service on its own real redis-server (a free loopback port), for tests. */
+export interface RedisService {
+  readonly redis: TestRedisServer;
+  readonly components: Components;
+  readonly server: Running;
+  /** Close the server and the stores, then stop Redis. */
+  close(): Promise<void>;
+}
+
+/**
+ * Start a redis-server, build the components on it (the given `RECSYS_*` variables, a generous command
+ * timeout unless one is given) and serve them.
+ * @param env - extra environment, e.g. `RECSYS_REDIS_PREFIX`
+ * @param options - app options (clock, key, dev mode)
+ * @param clock - the components' clock (default: the app's clock when given)
+ */
+export async function startRedisService(
+  env: Record<string, string>,
+  options: AppOptions = { dev: true },
+): Promise<RedisService> {
+  const redis = await startRedisServer();
+  const components = await buildComponents(
+    {},
+    { REDIS_URL: redis.url, RECSYS_REDIS_TIMEOUT_MS: "30000", ...env },
+    options.clock ? { clock: options.clock } : {},
+  );
+  const server = await startServer(components, options);
+  return {
+    redis,
+    components,
+    server,
+    close: async () => {
+      await server.close();
+      await components.close();
+      await redis.stop();
+    },
+  };
 }

@@ -1,33 +1,25 @@
 // No input poisons a batch, on a real redis-server: every item is accepted or rejected on its own, with the
 // exact answer and exactly what was stored (nothing lost, nothing extra).
-import { startRedisServer, type TestRedisServer } from "@recsys/adapters-redis/testing";
 import { BB_NOW, rudderstackViews } from "@recsys/fakes";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildComponents, type Components } from "../src/components.js";
-import { get, type Running, rawRequest, startServer } from "./helpers.js";
+import type { Components } from "../src/components.js";
+import { get, type RedisService, type Running, rawRequest, startRedisService } from "./helpers.js";
 
 const HOUR = 3_600_000;
-let redis: TestRedisServer;
+let service: RedisService;
 let client: Redis;
 let components: Components;
 let server: Running;
 
 beforeAll(async () => {
-  redis = await startRedisServer();
-  client = new Redis(redis.url);
-  components = await buildComponents(
-    {},
-    { REDIS_URL: redis.url, RECSYS_REDIS_PREFIX: "poison", RECSYS_REDIS_TIMEOUT_MS: "30000" },
-    { clock: () => BB_NOW },
-  );
-  server = await startServer(components, { dev: true, clock: () => BB_NOW });
+  service = await startRedisService({ RECSYS_REDIS_PREFIX: "poison" }, { dev: true, clock: () => BB_NOW });
+  ({ components, server } = service);
+  client = new Redis(service.redis.url);
 });
 afterAll(async () => {
-  await server.close();
-  await components.close();
   client.disconnect();
-  await redis.stop();
+  await service.close();
 });
 
 /** POST a body given as raw JSON text (so big numbers and lone surrogates reach the service as sent). */

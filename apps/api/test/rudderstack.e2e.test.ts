@@ -2,30 +2,21 @@
 // plane with its default options (gzip, Basic auth with the write key, /v1/batch), on a real redis-server.
 import { createServer, type Server, Socket } from "node:net";
 import { gzipSync } from "node:zlib";
-import { startRedisServer, type TestRedisServer } from "@recsys/adapters-redis/testing";
 import Analytics from "@rudderstack/rudder-sdk-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildComponents, type Components } from "../src/components.js";
-import { get, type Running, rawRequest, startServer } from "./helpers.js";
+import type { Components } from "../src/components.js";
+import { get, type RedisService, type Running, rawRequest, startRedisService } from "./helpers.js";
 
 const KEY = "write-key-123";
-let redis: TestRedisServer;
+let service: RedisService;
 let components: Components;
 let server: Running;
 
 beforeAll(async () => {
-  redis = await startRedisServer();
-  components = await buildComponents(
-    {},
-    { REDIS_URL: redis.url, RECSYS_REDIS_PREFIX: "sdk", RECSYS_REDIS_TIMEOUT_MS: "30000" },
-  );
-  server = await startServer(components, { apiKey: KEY, dev: false });
+  service = await startRedisService({ RECSYS_REDIS_PREFIX: "sdk" }, { apiKey: KEY, dev: false });
+  ({ components, server } = service);
 });
-afterAll(async () => {
-  await server.close();
-  await components.close();
-  await redis.stop();
-});
+afterAll(() => service.close());
 
 /** Track a view of an item (STARTED, then ENDED 90 s later) as an app would, through the SDK. */
 function trackView(client: Analytics, userId: string, item: string) {
