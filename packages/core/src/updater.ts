@@ -58,16 +58,19 @@ export class UserModelUpdater {
   }
 
   /**
-   * Fold an event sequence into a user model (one content-store round trip for the touched items).
+   * Fold an event sequence into a user model (one content-store round trip for the touched items). Calls
+   * delivered more than once (the same RudderStack `messageId`, whatever else changed) count once: the
+   * first in buffer order.
    * @param userId - the user
    * @param events - the user's events in ascending time order
    * @param options - `now`, optional provider demographics
    */
   async build(
     userId: string,
-    events: readonly InteractionEvent[],
+    buffered: readonly InteractionEvent[],
     options: UpdateOptions,
   ): Promise<UserSignals> {
+    const events = onePerMessageId(buffered);
     const touched = [...new Set(events.flatMap((e) => (e.content_id ? [e.content_id] : [])))];
     const contents = new Map<string, Content>();
     const vectors = new Map<string, Float32Array>();
@@ -223,3 +226,29 @@ function sameEvents(a: readonly InteractionEvent[], b: readonly InteractionEvent
 }
 
 function ignore(): void {}
+
+/**
+ * The events without repeated deliveries of one call: a later event whose raw call carries a `messageId`
+ * already seen is left out (at-least-once delivery may store a retried call twice when more than its
+ * transport fields changed).
+ * @param events - events in buffer order
+ */
+function onePerMessageId(events: readonly InteractionEvent[]): readonly InteractionEvent[] {
+  let seen: Set<string> | null = null;
+  let out: InteractionEvent[] | null = null;
+  events.forEach((event, i) => {
+    const id = event.raw.messageId;
+    if (typeof id !== "string" || id === "") {
+      out?.push(event);
+      return;
+    }
+    seen ??= new Set();
+    if (seen.has(id)) {
+      out ??= events.slice(0, i);
+      return;
+    }
+    seen.add(id);
+    out?.push(event);
+  });
+  return out ?? events;
+}

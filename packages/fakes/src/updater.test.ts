@@ -58,3 +58,33 @@ describe("UserModelUpdater.refresh: rebuild until stable", () => {
     expect(models.userIds().sort()).toEqual(["a", "b", "c"]);
   });
 });
+
+describe("UserModelUpdater.build: at-least-once delivery", () => {
+  it("a call delivered twice with the same messageId counts once, even when more than sentAt changed", async () => {
+    const contentStore = createBBContentStore();
+    const updater = new UserModelUpdater({
+      contentStore,
+      modelStore: new InMemoryUserModelStore(),
+      cfg: resolveConfig(),
+    });
+    const [started, ended] = viewEvents("u", "101", 120, "next_button", BB_NOW - HOUR);
+    const withId = (event: InteractionEvent, id: string, extra: Record<string, unknown> = {}) => ({
+      ...event,
+      raw: { messageId: id, ...extra },
+    });
+    const once = [withId(started!, "m1"), withId(ended!, "m2")];
+    // A re-delivery of m1 whose context changed on the way (a proxy added a field, say).
+    const twice = [
+      withId(started!, "m1"),
+      withId(started!, "m1", { context: { ip: "1.2.3.4" } }),
+      withId(ended!, "m2"),
+    ];
+    const a = await updater.build("u", once, { now: BB_NOW });
+    const b = await updater.build("u", twice, { now: BB_NOW });
+    expect(b).toEqual(a);
+    expect(a.behavior.n_views).toBe(1);
+    // Without messageIds nothing is dropped: two STARTED events are two visits.
+    const plain = await updater.build("u", [started!, started!, ended!], { now: BB_NOW });
+    expect(plain.positives["101"]).not.toBe(a.positives["101"]);
+  });
+});
