@@ -8,7 +8,14 @@ import { createApp } from "../src/app.js";
 import { buildComponents } from "../src/components.js";
 
 const components = await buildComponents({}, process.env);
-const app = createApp(components, { dev: true, logger: () => {} });
+// With BENCH_REQUEST_LOG=1 the service's own request log (route, status, duration) goes to stderr, so a
+// benchmark can report server-side time beside what its client observed.
+const logger = process.env.BENCH_REQUEST_LOG
+  ? (entry: Record<string, unknown>) => {
+      if (entry.msg === "request") process.stderr.write(`${JSON.stringify(entry)}\n`);
+    }
+  : () => {};
+const app = createApp(components, { dev: true, logger });
 const bare = new Hono();
 bare.get("/hello", (c) => c.json({ status: "ok" }));
 

@@ -22,7 +22,7 @@ export interface RedisFromEnvOptions {
   readonly windowDays: number;
   /** Days a saved model lives (the setting `model_ttl_days`). */
   readonly modelTtlDays: number;
-  /** Events kept per user (the setting `max_events_per_user`, default 500). */
+  /** Events kept per user (the setting `max_events_per_user`, default 300). */
   readonly maxEventsPerUser?: number;
   /** The clock the buffer trims its window by (default `Date.now`). */
   readonly clock?: () => number;

@@ -29,7 +29,7 @@ export interface RedisStoresOptions {
   readonly windowDays?: number;
   /** Model key TTL, reset on every save (default 90). */
   readonly modelTtlDays?: number;
-  /** Events kept per user, the newest (the setting `max_events_per_user`, default 500). */
+  /** Events kept per user, the newest (the setting `max_events_per_user`, default 300). */
   readonly maxEventsPerUser?: number;
   /** The clock for trimming (default `Date.now`). */
   readonly clock?: () => number;
@@ -81,7 +81,7 @@ export class RedisEventBuffer implements EventBuffer {
     this.#windowMs = (options.windowDays ?? 30) * 86_400_000;
     this.#clock = options.clock ?? Date.now;
     this.#log = options.logger ?? defaultLogger;
-    this.#cap = options.maxEventsPerUser ?? 500;
+    this.#cap = options.maxEventsPerUser ?? 300;
   }
 
   /**

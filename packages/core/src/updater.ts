@@ -141,8 +141,10 @@ export class UserModelUpdater {
   ): Promise<UserSignals> {
     const rounds = options.maxRounds ?? 8;
     // With a version token, stability is checked by two small reads instead of reading the events again.
-    let version = source.version ? await source.version(userId) : null;
-    let events = await source.fetchEvents(userId);
+    // The version is asked first, then the events, in the same turn: one round trip on a pipelining
+    // client, and never a version newer than the events read.
+    const read = () => Promise.all([source.version?.(userId) ?? null, source.fetchEvents(userId)]);
+    let [version, events] = await read();
     for (let round = 1; ; round++) {
       const signals = await this.build(userId, events, options);
       await this.#models.saveSignals(signals);
@@ -151,8 +153,7 @@ export class UserModelUpdater {
       if (source.version && version !== null) {
         const now = await source.version(userId);
         if (now === version) return signals;
-        version = now;
-        events = await source.fetchEvents(userId);
+        [version, events] = await read();
         continue;
       }
       const after = await source.fetchEvents(userId);

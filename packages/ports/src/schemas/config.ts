@@ -193,7 +193,7 @@ export const RecConfigSchema = v.pipe(
     ranking_mode: v.optional(v.picklist(RANKING_MODES), "static"),
     event_window_days: v.optional(positive, 30),
     /** The most events buffered per user (the newest): bounds the work of one ingest. */
-    max_events_per_user: v.optional(int(1, 10_000_000), 500),
+    max_events_per_user: v.optional(int(1, 10_000_000), 300),
     model_ttl_days: v.optional(positive, 90),
     survey: v.optional(SurveyRulesSchema, {}),
   }),
