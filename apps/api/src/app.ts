@@ -1,4 +1,6 @@
 import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { requestId } from "hono/request-id";
 import { routePath } from "hono/route";
 import { openAPIRouteHandler } from "hono-openapi";
 import type { AuthOptions } from "./auth.js";
@@ -6,11 +8,13 @@ import type { Components } from "./components.js";
 import { docsPage } from "./docs.js";
 import { HttpError, sendError, toHttpError } from "./errors.js";
 import { Metrics } from "./metrics.js";
+import { newRequestId } from "./request-id.js";
 import { ingestRoutes } from "./routes/ingest.js";
 import { opsRoutes } from "./routes/ops.js";
 import { recommendRoutes } from "./routes/recommend.js";
 import type { RouteContext } from "./routes/shared.js";
 import { usermodelRoutes } from "./routes/usermodel.js";
+import { PACKAGE_VERSION } from "./version.js";
 
 /** A structured log sink: one JSON object per call. */
 export type Logger = (entry: Record<string, unknown>) => void;
@@ -31,6 +35,8 @@ export interface AppOptions extends AuthOptions {
   readonly metrics?: Metrics;
   /** The clock (default: the components' clock, `Date.now` unless `buildComponents` was given one). */
   readonly clock?: () => number;
+  /** Origins allowed to call the API from a browser (`RECSYS_CORS_ORIGINS`; default none: CORS off). */
+  readonly corsOrigins?: readonly string[];
 }
 
 /** The status logged for a request whose client disconnected (nginx's convention; never sent). */
@@ -117,6 +123,21 @@ export function createApp(components: Components, options: AppOptions = {}): Hon
   const log: Logger = options.logger ?? ((entry) => process.stdout.write(`${JSON.stringify(entry)}\n`));
   const app = new Hono();
 
+  // Every answer carries X-Request-Id: the caller's (letters, digits, -, _, =; at most 128), else a new one.
+  app.use("*", requestId({ headerName: "X-Request-Id", limitLength: 128, generator: newRequestId }));
+  if (options.corsOrigins && options.corsOrigins.length > 0) {
+    app.use(
+      "*",
+      cors({
+        origin: [...options.corsOrigins],
+        allowHeaders: ["Content-Type", "Content-Encoding", "Authorization", "X-API-Key", "X-Request-Id"],
+        allowMethods: ["GET", "POST", "OPTIONS"],
+        exposeHeaders: ["X-Request-Id"],
+        maxAge: 600,
+      }),
+    );
+  }
+
   app.use("*", async (c, next) => {
     const started = performance.now();
     await next();
@@ -136,6 +157,7 @@ export function createApp(components: Components, options: AppOptions = {}): Hon
       method: c.req.method,
       route,
       status: c.res.status,
+      request_id: c.get("requestId"),
       duration_ms: Math.round(seconds * 1e5) / 100,
     });
   });
@@ -172,7 +194,8 @@ export function createApp(components: Components, options: AppOptions = {}): Hon
     return sendError(c, new HttpError(404, "not_found", `no route for ${c.req.method} ${path}`));
   });
 
-  app.route("/", opsRoutes(routeContext(components, options, metrics), options.version ?? "unknown"));
+  const version = options.version ?? PACKAGE_VERSION;
+  app.route("/", opsRoutes(routeContext(components, options, metrics), version));
   const router = makeRouter(components, { ...options, metrics });
   closers.set(app, closers.get(router) ?? []);
   app.route(base, router);
@@ -183,7 +206,7 @@ export function createApp(components: Components, options: AppOptions = {}): Hon
         openapi: "3.1.0",
         info: {
           title: "recsys API",
-          version: options.version ?? "0.1.0",
+          version,
           description: "Ingest RudderStack events, serve explainable, diversity-aware recommendations.",
         },
         components: {

@@ -2,6 +2,7 @@ import type { Environment } from "@recsys/core";
 import { readFlag, readInteger, readString } from "@recsys/core/config";
 import { ConfigError } from "@recsys/ports";
 import type { AppOptions } from "./app.js";
+import { PACKAGE_VERSION } from "./version.js";
 
 /** The environment variables {@link appOptionsFromEnv} reads. */
 export const SERVICE_ENV_VARIABLES = [
@@ -13,6 +14,7 @@ export const SERVICE_ENV_VARIABLES = [
   "RECSYS_DEV",
   "RECSYS_MAX_BODY_BYTES",
   "APP_VERSION",
+  "RECSYS_CORS_ORIGINS",
 ] as const;
 
 /** Service settings read from the environment. */
@@ -25,7 +27,9 @@ export interface ServiceSettings {
 
 /**
  * Read `HOST`, `PORT`, `RECSYS_BASE_PATH`, `RECSYS_API_KEY`, `RECSYS_SERVING_REQUIRES_KEY`, `RECSYS_DEV`,
- * `RECSYS_MAX_BODY_BYTES` and `APP_VERSION`. The embedded default is dev mode.
+ * `RECSYS_MAX_BODY_BYTES`, `APP_VERSION` (default: the package's version) and `RECSYS_CORS_ORIGINS` (a
+ * comma-separated list of origins allowed to call from a browser; default none). The embedded default is
+ * dev mode.
  * @param env - the environment
  * @param mode - whether the stores are embedded
  * @throws ConfigError naming the variable
@@ -45,7 +49,11 @@ export function appOptionsFromEnv(env: Environment, mode: "embedded" | "real"): 
       servingRequiresKey,
       dev,
       maxBodyBytes: readInteger(env, "RECSYS_MAX_BODY_BYTES", 4 * 1024 * 1024, 1, 1024 * 1024 * 1024),
-      version: readString(env, "APP_VERSION", "unknown"),
+      version: readString(env, "APP_VERSION", PACKAGE_VERSION),
+      corsOrigins: readString(env, "RECSYS_CORS_ORIGINS", "")
+        .split(",")
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== ""),
     },
     authSummary: apiKey ? "api key" : dev ? "dev mode (no key)" : "fail closed (no key)",
   };

@@ -30,12 +30,27 @@ async function main(): Promise<void> {
         level: "info",
         msg: "listening",
         url: base,
+        docs: `${base}${options.app.basePath ?? "/recsys"}/docs`,
+        version: options.app.version,
         stores: components.description,
         auth: options.authSummary,
       });
-      process.stdout.write(`recsys API docs: ${base}${options.app.basePath ?? "/recsys"}/docs\n`);
     },
   );
+  // A taken port or an address this machine does not have: one line naming it, exit 2.
+  server.on("error", (error: NodeJS.ErrnoException) => {
+    const where = `${options.host}:${options.port}`;
+    const why =
+      error.code === "EADDRINUSE"
+        ? `port ${options.port} is already in use (PORT)`
+        : error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND" || error.code === "EAI_AGAIN"
+          ? `${options.host} is not an address of this machine (HOST)`
+          : error.code === "EACCES"
+            ? `no permission to listen on port ${options.port} (PORT)`
+            : error.message;
+    process.stderr.write(`recsys: cannot listen on ${where}: ${why}\n`);
+    process.exit(2);
+  });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { BB_NOW, rudderstackViews } from "@recsys/fakes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { embeddedComponents, get, post, type Running, startServer } from "./helpers.js";
@@ -126,7 +127,10 @@ describe("end to end over a real socket: the docs/behaviour.md Appendix B visito
   });
 
   it("serves health, readiness and Prometheus metrics, and logs one line per request without payloads", async () => {
-    expect((await get(`${server.url}/health`)).json).toEqual({ status: "ok", version: "unknown" });
+    expect((await get(`${server.url}/health`)).json).toEqual({
+      status: "ok",
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+    });
     expect((await get(`${server.url}/ready`)).json).toEqual({
       status: "ready",
       stores: { content: "ok", events: "ok", models: "ok" },
@@ -146,5 +150,75 @@ describe("end to end over a real socket: the docs/behaviour.md Appendix B visito
     expect(typeof line.duration_ms).toBe("number");
     expect(JSON.stringify(server.logs)).not.toContain("visitor-b");
     expect(JSON.stringify(server.logs)).not.toContain("content_101");
+  });
+});
+
+describe("request ids, version and CORS", () => {
+  let server: Running;
+  beforeAll(async () => {
+    server = await startServer(embeddedComponents(), {
+      clock: () => BB_NOW,
+      corsOrigins: ["https://app.example.org"],
+    });
+  });
+  afterAll(() => server.close());
+
+  it("honours an incoming X-Request-Id, returns it, and uses it as the recommendation's request_id", async () => {
+    const res = await get(`${server.url}/recsys/api/recommend?user_id=someone`, {
+      "x-request-id": "req-42_abc",
+    });
+    expect(res.headers.get("x-request-id")).toBe("req-42_abc");
+    expect((res.json.result as unknown as { request_id: string }).request_id).toBe("req-42_abc");
+    expect(server.logs.find((l) => l.request_id === "req-42_abc")).toMatchObject({
+      route: "/recsys/api/recommend",
+    });
+    // Without one (or with an unsafe one), a new 32-hex id.
+    for (const headers of [{}, { "x-request-id": "bad id\twith spaces" }]) {
+      const fresh = await get(`${server.url}/recsys/api/recommend?user_id=someone`, headers);
+      const id = fresh.headers.get("x-request-id")!;
+      expect(id).toMatch(/^[0-9a-f]{32}$/);
+      expect((fresh.json.result as unknown as { request_id: string }).request_id).toBe(id);
+    }
+  });
+
+  it("/health and the OpenAPI document carry the package's version", async () => {
+    const version = (
+      JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+    ).version;
+    expect((await get(`${server.url}/health`)).json).toEqual({ status: "ok", version });
+    expect(
+      ((await get(`${server.url}/recsys/openapi.json`)).json as unknown as { info: { version: string } }).info
+        .version,
+    ).toBe(version);
+  });
+
+  it("CORS: allowed origins get the headers and preflights; others get none", async () => {
+    const allowed = await fetch(`${server.url}/recsys/api/recommend?user_id=u`, {
+      headers: { origin: "https://app.example.org" },
+    });
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example.org");
+    const preflight = await fetch(`${server.url}/recsys/v1/batch`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://app.example.org",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type, authorization",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-headers")).toContain("Authorization");
+    const other = await fetch(`${server.url}/recsys/api/recommend?user_id=u`, {
+      headers: { origin: "https://evil.example" },
+    });
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+    const off = await startServer(embeddedComponents());
+    try {
+      const res = await fetch(`${off.url}/recsys/api/recommend?user_id=u`, {
+        headers: { origin: "https://app.example.org" },
+      });
+      expect(res.headers.get("access-control-allow-origin")).toBeNull();
+    } finally {
+      await off.close();
+    }
   });
 });

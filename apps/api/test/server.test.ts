@@ -1,10 +1,13 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { request } from "node:http";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 const root = join(import.meta.dirname, "..");
+const PACKAGE = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
 
 function startProcess(env: Record<string, string>) {
   const child = spawn(process.execPath, ["--conditions=@recsys/source", "--import", "tsx", "src/server.ts"], {
@@ -28,9 +31,16 @@ describe("the service process", () => {
   it("starts on the embedded default, prints the docs URL, serves, and exits cleanly on SIGTERM", async () => {
     const { child, output } = startProcess({});
     const deadline = Date.now() + 30_000;
-    while (!/recsys API docs: (\S+)/.test(output()) && Date.now() < deadline)
+    while (!/"msg":"listening"/.test(output()) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 50));
-    const docs = /recsys API docs: (\S+)/.exec(output())![1]!;
+    // Every line the service writes is JSON.
+    const lines = output()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const listening = lines.find((l) => l.msg === "listening")!;
+    expect(listening.version).toBe(PACKAGE.version);
+    const docs = listening.docs as string;
     expect(docs).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/recsys\/docs$/);
     const url = new URL(docs.replace(/\/recsys\/docs$/, "/recsys/api/ingest"));
     // An ingest whose body is still arriving when SIGTERM lands must complete.
@@ -64,6 +74,30 @@ describe("the service process", () => {
     const [code] = await once(child, "exit");
     expect(code).toBe(0);
     expect(output()).toContain('"msg":"stopped"');
+  }, 40_000);
+
+  it("a taken port or a HOST that is not this machine's: one line naming it, exit 2", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      for (const [env, line] of [
+        [
+          { PORT: String(port) },
+          `recsys: cannot listen on 127.0.0.1:${port}: port ${port} is already in use (PORT)\n`,
+        ],
+        [
+          { HOST: "203.0.113.7" },
+          "recsys: cannot listen on 203.0.113.7:0: 203.0.113.7 is not an address of this machine (HOST)\n",
+        ],
+      ] as const) {
+        const { child, errors } = startProcess(env);
+        const [code] = await once(child, "exit");
+        expect({ code, errors: errors() }).toEqual({ code: 2, errors: line });
+      }
+    } finally {
+      blocker.close();
+    }
   }, 40_000);
 
   it("refuses to start with a clear message for an invalid variable or an unavailable adapter", async () => {

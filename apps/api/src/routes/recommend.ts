@@ -1,9 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { toRecommendationItems } from "@recsys/core";
 import { RecommendQuerySchema } from "@recsys/ports";
 import { Hono } from "hono";
 import { describeRoute, validator } from "hono-openapi";
 import { guard } from "../auth.js";
+import { newRequestId } from "../request-id.js";
 import { RecommendResponseSchema } from "../schemas.js";
 import { errorResponses, json, type RouteContext, validationHook } from "./shared.js";
 
@@ -35,7 +35,8 @@ export function recommendRoutes(context: RouteContext): Hono {
       return c.json({
         result: {
           user_id: rec.user_id,
-          request_id: randomUUID().replace(/-/g, ""),
+          // The request's id (the caller's X-Request-Id, or a new one), echoed in the response header.
+          request_id: c.get("requestId") ?? newRequestId(),
           strategy: rec.strategy,
           items: toRecommendationItems(rec, { includeContent }),
           diagnostics: rec.diagnostics,
