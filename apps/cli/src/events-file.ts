@@ -5,7 +5,7 @@ import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { finished } from "node:stream/promises";
+import { finished, pipeline } from "node:stream/promises";
 import { normalizeEvents, parseEventsJson } from "@recsys/core";
 import { eventTime, type Instant, toEpochMs } from "@recsys/core/time";
 import { canonicalEventJson, compareBufferedEvents, type InteractionEvent } from "@recsys/ports";
@@ -222,6 +222,29 @@ export function passBucket(userId: string): number {
 }
 
 /** Temporary folders in use; removed on any exit, even one that skips `finally` (a signal, a crash). */
+/**
+ * Copy a stream (standard input) to a temporary file, so it can be read like an events file (in passes,
+ * spilled when large). The file is removed when the process exits.
+ * @param input - the stream
+ * @param tmpDir - where (default: the system's temporary folder)
+ * @returns the file's path
+ */
+export async function copyToTempFile(input: NodeJS.ReadableStream, tmpDir?: string): Promise<string> {
+  const base = tmpDir ?? tmpdir();
+  const dir = join(base, `recsys-stdin-${process.pid}-${randomUUID()}`);
+  trackTempDir(dir);
+  try {
+    await mkdir(dir, { mode: 0o700 });
+  } catch (error) {
+    throw new CliError(
+      `cannot create temporary files in ${base} (${(error as NodeJS.ErrnoException).code ?? "error"}); set --tmp-dir`,
+    );
+  }
+  const file = join(dir, "stdin.jsonl");
+  await pipeline(input, createWriteStream(file));
+  return file;
+}
+
 const liveTempDirs = new Set<string>();
 let exitHookInstalled = false;
 

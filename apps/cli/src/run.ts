@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { InvalidArgumentError, RecsysError } from "@recsys/ports";
 import { command as catalogImport } from "./commands/catalog-import.js";
 import type { CliCommand, CliIo } from "./commands/command.js";
@@ -12,12 +13,31 @@ export type { CliIo } from "./commands/command.js";
 /** Every command, one module each under `commands/`; adding a command adds one file and one entry. */
 const COMMANDS: readonly CliCommand[] = [recommend, usermodel, evaluate, catalogImport, replay];
 
+/** This CLI's version (its package.json). */
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+/** The help of a command group (`recsys catalog`): its commands. */
+function groupHelp(group: string): string | null {
+  const members = COMMANDS.filter((c) => c.name.startsWith(`${group} `));
+  if (members.length === 0) return null;
+  const width = Math.max(...members.map((c) => c.name.length)) + 3;
+  return `Usage: recsys ${group} <command> [options]
+
+Commands:
+${members.map((c) => `  ${c.name.padEnd(width)}${c.summary}`).join("\n")}
+
+Run "recsys ${members[0]!.name} --help" for its options and an example.`;
+}
+
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 3;
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`);
   return `recsys: offline scoring, user models and evaluation with the service's brain
 
 Usage: recsys <command> [options]
+       recsys --version
 
 Commands:
 ${lines.join("\n")}
@@ -47,12 +67,21 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       io.stdout.write(`${mainHelp()}\n`);
       return 0;
     }
+    if (first === "--version" || first === "-V") {
+      io.stdout.write(`recsys ${VERSION}\n`);
+      return 0;
+    }
     const found = find(argv);
     if (found) return await found.command.run(found.args, io);
-    const group = COMMANDS.filter((c) => c.name.startsWith(`${first} `)).map((c) => `"${c.name}"`);
-    if (group.length > 0) {
+    const group = groupHelp(first);
+    if (group !== null && (argv.length === 1 || argv[1] === "--help" || argv[1] === "-h")) {
+      io.stdout.write(`${group}\n`);
+      return 0;
+    }
+    const members = COMMANDS.filter((c) => c.name.startsWith(`${first} `)).map((c) => `"${c.name}"`);
+    if (members.length > 0) {
       throw new CliError(
-        `unknown command "${argv.slice(0, 2).join(" ")}"; did you mean ${group.join(" or ")}?`,
+        `unknown command "${argv.slice(0, 2).join(" ")}"; did you mean ${members.join(" or ")}?`,
       );
     }
     throw new CliError(`unknown command ${JSON.stringify(first)}; run "recsys --help"`);

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { createReadStream, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BB_NOW_ISO, bbFiles, cli, cliProcess, generatedFiles, tempDir } from "./helpers.js";
@@ -299,5 +299,91 @@ describe("progress on stderr", () => {
     expect(text).toMatch(/\rrecommend \[#{24}\] 4\/4 users, \d+\/s, ETA 0 s \n$/);
     const quiet = new Progress(new Writable({ write: (_c, _e, done) => done() }), "x", 1);
     expect(quiet.enabled).toBe(false);
+  });
+});
+
+describe("CLI manners", () => {
+  const dir = tempDir();
+  const { catalog, events } = bbFiles(dir);
+  const bb = ["--catalog", catalog, "--now", BB_NOW_ISO, "--seed", "3"];
+
+  it("--version prints the package's version", async () => {
+    const version = (
+      JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+    ).version;
+    expect(await cli(["--version"])).toEqual({ code: 0, stdout: `recsys ${version}\n`, stderr: "" });
+  });
+
+  it("recsys catalog --help lists the group's commands", async () => {
+    for (const args of [["catalog", "--help"], ["catalog"]]) {
+      const res = await cli(args);
+      expect(res.code).toBe(0);
+      expect(res.stdout).toMatch(/^Usage: recsys catalog <command>/);
+      expect(res.stdout).toContain("catalog import");
+    }
+  });
+
+  it("each command's help lists its own options under Options:", async () => {
+    for (const name of ["recommend", "usermodel", "eval", "replay"]) {
+      const res = await cli([name, "--help"]);
+      expect({ name, options: /\nOptions:\n|^\s+--/m.test(res.stdout) }).toEqual({ name, options: true });
+    }
+  });
+
+  it("--out to an unwritable path: one line naming it, exit 2", async () => {
+    const res = await cli([
+      "recommend",
+      ...bb,
+      "--events",
+      events,
+      "--out",
+      join(dir, "no-such-dir", "out.jsonl"),
+    ]);
+    expect(res).toMatchObject({
+      code: 2,
+      stderr: `recsys: cannot write --out ${join(dir, "no-such-dir", "out.jsonl")} (ENOENT)\n`,
+    });
+  });
+
+  it("--workers: 0 and negative refused, more than the cores capped with a note", async () => {
+    for (const bad of ["0", "-2", "1.5"]) {
+      const res = await cli(["recommend", ...bb, "--events", events, `--workers=${bad}`]);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(/^recsys: --workers must be an integer ≥ 1/);
+    }
+    const capped = await cli([
+      "usermodel",
+      ...bb,
+      "--events",
+      events,
+      "--user",
+      "visitor-b",
+      "--workers",
+      "512",
+    ]);
+    expect(capped.code).toBe(0);
+    const many = await cli([
+      "recommend",
+      ...bb,
+      "--events",
+      events,
+      "--workers",
+      "512",
+      "--out",
+      join(dir, "w.jsonl"),
+    ]);
+    expect(many.stderr).toMatch(/--workers 512 is more than the \d+ cores; using \d+/);
+  });
+
+  it("- reads the events from stdin and writes the results to stdout", async () => {
+    const fromFile = await cli(["recommend", ...bb, "--events", events, "--workers", "1"]);
+    const fromStdin = await cli(
+      ["recommend", ...bb, "--events", "-", "--out", "-", "--workers", "1"],
+      {},
+      createReadStream(events),
+    );
+    expect(fromStdin.code).toBe(0);
+    expect(fromStdin.stdout).toBe(fromFile.stdout);
+    expect(fromStdin.stdout.length).toBeGreaterThan(0);
   });
 });

@@ -57,10 +57,14 @@ function sink() {
 }
 
 /** Run the CLI in-process. */
-export async function cli(args: string[], env: Record<string, string | undefined> = {}) {
+export async function cli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  stdin?: NodeJS.ReadableStream,
+) {
   const out = sink();
   const err = sink();
-  const code = await run(args, { stdout: out.stream, stderr: err.stream, env });
+  const code = await run(args, { stdout: out.stream, stderr: err.stream, env, ...(stdin ? { stdin } : {}) });
   return { code, stdout: out.text(), stderr: err.text() };
 }
 

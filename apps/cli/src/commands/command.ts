@@ -5,6 +5,8 @@ export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
   readonly env: Environment;
+  /** Standard input, read for `--events -` (default: none). */
+  readonly stdin?: NodeJS.ReadableStream;
 }
 
 /** One `recsys` command: its name, its line in the main help, its own help, and what it runs. */

@@ -57,9 +57,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
     }
     return aggregateEval(records, k, await pool.catalogSize());
   };
+  const out = await output(values, io);
   const a = await runOne(values.config);
   const b = values.compare ? await runOne(values.compare) : null;
-  const out = output(values, io);
   const names: [string, string] = [values.config ?? "default", values.compare ?? ""];
   if (values.json) {
     const body = b

@@ -1,6 +1,5 @@
 import { once } from "node:events";
-import { createWriteStream } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { type FileHandle, open, readFile } from "node:fs/promises";
 import { type Environment, resolveConfig } from "@recsys/core";
 import { parseTimestamp } from "@recsys/core/time";
 import {
@@ -10,7 +9,7 @@ import {
   safeParseRecommendOptionsText,
 } from "@recsys/ports";
 import { CliError } from "../errors.js";
-import { passBucket, type ReadOptions, type ReadStats, readPasses } from "../events-file.js";
+import { copyToTempFile, passBucket, type ReadOptions, type ReadStats, readPasses } from "../events-file.js";
 import { collectGarbage } from "../heap.js";
 import { type ResultSink, type ScoringPool, workerCount } from "../pool.js";
 import { Progress } from "../progress.js";
@@ -179,7 +178,11 @@ export async function prepare(
   extra: { k?: number; config?: string } = {},
 ): Promise<Prepared> {
   const catalogPath = required(values.catalog, "catalog");
-  const eventsPath = required(values.events, "events");
+  let eventsPath = required(values.events, "events");
+  if (eventsPath === "-") {
+    if (!io.stdin) throw new CliError("--events - needs standard input");
+    eventsPath = await copyToTempFile(io.stdin, values["tmp-dir"]);
+  }
   const cfg = await loadConfig(extra.config ?? values.config, io.env);
   const nowMs = parseNow(values.now);
   const sampling = values.sampling ?? "random";
@@ -204,7 +207,7 @@ export async function prepare(
       shard: parseShard(values.shard),
     },
     eventsPath,
-    workers: workerCount(integerOption(values.workers, "workers", 0, 0)),
+    workers: workers(values.workers, io),
     budgetBytes: integerOption(values["memory-budget"], "memory-budget", 128, 1) * 1024 * 1024,
     tmpDir: values["tmp-dir"],
   };
@@ -246,17 +249,48 @@ export async function scoreFile(
 }
 
 /**
+ * The number of worker threads: every core by default; `--workers N` asks for N (at least 1), capped at
+ * the number of cores with a note on stderr.
+ * @param value - the flag's text, if given
+ * @param io - where the note goes
+ */
+export function workers(value: string | undefined, io: CliIo): number {
+  const cores = workerCount(0);
+  if (value === undefined) return cores;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new CliError(
+      `--workers must be an integer ≥ 1 (at most the ${cores} cores), got ${JSON.stringify(value)}`,
+    );
+  }
+  if (n > cores) {
+    io.stderr.write(`recsys: note: --workers ${n} is more than the ${cores} cores; using ${cores}\n`);
+    return cores;
+  }
+  return n;
+}
+
+/**
  * Where results go: `--out` or stdout. `write` returns a promise when the stream's buffer is full, which
  * holds back scoring until it drains (so output never piles up in memory).
  */
-export function output(
+export async function output(
   values: ScoringValues,
   io: CliIo,
-): { write: (line: string) => Promise<void> | undefined; close: () => Promise<void> } {
+): Promise<{ write: (line: string) => Promise<void> | undefined; close: () => Promise<void> }> {
   const drainable = (stream: NodeJS.WritableStream) => (line: string) =>
     stream.write(line) ? undefined : once(stream, "drain").then(() => {});
-  if (!values.out) return { write: drainable(io.stdout), close: async () => {} };
-  const stream = createWriteStream(values.out);
+  if (!values.out || values.out === "-") return { write: drainable(io.stdout), close: async () => {} };
+  // Open first, so an unwritable path is one line naming it (exit 2), not a stream error later.
+  let handle: FileHandle;
+  try {
+    handle = await open(values.out, "w");
+  } catch (error) {
+    throw new CliError(
+      `cannot write --out ${values.out} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+    );
+  }
+  const stream = handle.createWriteStream();
   return {
     write: drainable(stream),
     close: () =>

@@ -14,8 +14,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, options: SCORING_OPTIONS, strict: true });
   if (values.help) return printHelp(command, io);
   const prepared = await prepare(values, io);
+  const out = await output(values, io);
   const pool = await createPool(prepared.context, prepared.workers);
-  const out = output(values, io);
   try {
     await scoreFile(prepared, pool, "recommend", io, (result) => out.write(`${JSON.stringify(result)}\n`));
   } finally {

@@ -9,8 +9,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
   if (values.help) return printHelp(command, io);
   if (values.user?.length !== 1) throw new CliError("--user is required, exactly once");
   const prepared = await prepare({ ...values, workers: "1" }, io);
+  const out = await output(values, io);
   const pool = await createPool(prepared.context, 1);
-  const out = output(values, io);
   let found = false;
   try {
     await scoreFile(prepared, pool, "usermodel", io, (result) => {
