@@ -7,7 +7,11 @@ import type { AuthOptions } from "./auth.js";
 import type { Components } from "./components.js";
 import { docsPage } from "./docs.js";
 import { HttpError, sendError, toHttpError } from "./errors.js";
-import { Metrics } from "./metrics.js";
+import { createLogger, type Logger } from "./logger.js";
+import { Metrics, timedStore } from "./metrics.js";
+
+export type { Logger } from "./logger.js";
+
 import { newRequestId } from "./request-id.js";
 import { ingestRoutes } from "./routes/ingest.js";
 import { opsRoutes } from "./routes/ops.js";
@@ -15,9 +19,6 @@ import { recommendRoutes } from "./routes/recommend.js";
 import type { RouteContext } from "./routes/shared.js";
 import { usermodelRoutes } from "./routes/usermodel.js";
 import { PACKAGE_VERSION } from "./version.js";
-
-/** A structured log sink: one JSON object per call. */
-export type Logger = (entry: Record<string, unknown>) => void;
 
 /** Options of {@link makeRouter} and {@link createApp}. */
 export interface AppOptions extends AuthOptions {
@@ -120,7 +121,17 @@ export function makeRouter(components: Components, options: AppOptions = {}): Ho
 export function createApp(components: Components, options: AppOptions = {}): Hono {
   const base = (options.basePath ?? "/recsys").replace(/\/+$/, "");
   const metrics = options.metrics ?? new Metrics();
-  const log: Logger = options.logger ?? ((entry) => process.stdout.write(`${JSON.stringify(entry)}\n`));
+  // Every store call is timed into recsys_store_call_duration_seconds (the stores are wrapped in place).
+  timedStore(components.contentStore, "content", metrics, [
+    "query",
+    "get",
+    "getVectors",
+    "dimension",
+    "ping",
+  ]);
+  timedStore(components.eventBuffer, "events", metrics, ["append", "fetchEvents", "version", "ping"]);
+  timedStore(components.modelStore, "models", metrics, ["getSignals", "saveSignals", "ping"]);
+  const log: Logger = options.logger ?? createLogger();
   const app = new Hono();
 
   // Every answer carries X-Request-Id: the caller's (letters, digits, -, _, =; at most 128), else a new one.

@@ -5,9 +5,10 @@ import { ConfigError } from "@recsys/ports";
 import { closeApp, createApp } from "./app.js";
 import { buildComponents, STORE_ENV_VARIABLES } from "./components.js";
 import { appOptionsFromEnv, SERVICE_ENV_VARIABLES } from "./env.js";
+import { createLogger } from "./logger.js";
 
-const log = (entry: Record<string, unknown>) =>
-  process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), ...entry })}\n`);
+// One pino logger for the process: request lines and lifecycle lines, every line JSON.
+const log = createLogger();
 
 async function main(): Promise<void> {
   let components: Awaited<ReturnType<typeof buildComponents>>;
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
     process.stderr.write(`recsys: cannot start: ${message}\n`);
     process.exit(2);
   }
-  const app = createApp(components, options.app);
+  const app = createApp(components, { ...options.app, logger: log });
   const server = serve(
     { fetch: app.fetch, hostname: options.host, port: options.port },
     (info: AddressInfo) => {
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     log({ level: "info", msg: "shutting down", signal });
     const force = setTimeout(() => {
       log({ level: "warn", msg: "forced exit after 10 s" });
+      log.flush();
       process.exit(1);
     }, 10_000);
     force.unref();
@@ -69,6 +71,7 @@ async function main(): Promise<void> {
       await closeApp(app);
       await components.close();
       log({ level: "info", msg: "stopped" });
+      log.flush();
       process.exit(0);
     });
     http.closeIdleConnections?.();

@@ -143,8 +143,33 @@ describe("end to end over a real socket: the docs/behaviour.md Appendix B visito
     expect(metrics.text).toMatch(/recsys_events_ingested_total 4\b/);
     expect(metrics.text).toContain('recsys_recommendations_total{strategy="warm"}');
     expect(metrics.text).toContain(
-      'recsys_http_request_duration_seconds_bucket{route="/recsys/api/ingest",method="POST",le="+Inf"} 1',
+      'recsys_http_request_duration_seconds_bucket{le="+Inf",route="/recsys/api/ingest",method="POST"} 1',
     );
+    // Every family has HELP and TYPE (what promtool checks), including store, process and event-loop ones.
+    const families = new Set(
+      [...metrics.text.matchAll(/^(recsys_\w+?)(?:_bucket|_sum|_count)?(?:\{.*\})? [-+\d.eE]+$/gm)].map(
+        (m) => m[1]!,
+      ),
+    );
+    const typed = new Map([...metrics.text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+    const helped = new Set([...metrics.text.matchAll(/^# HELP (\S+) .+$/gm)].map((m) => m[1]!));
+    for (const family of families) {
+      const base = typed.has(family) ? family : family.replace(/_(bucket|sum|count)$/, "");
+      expect({ family, typed: typed.has(base), helped: helped.has(base) }).toEqual({
+        family,
+        typed: true,
+        helped: true,
+      });
+    }
+    expect(typed.get("recsys_store_call_duration_seconds")).toBe("histogram");
+    expect(metrics.text).toMatch(
+      /recsys_store_call_duration_seconds_count\{store="events",operation="append",outcome="ok"\} \d+/,
+    );
+    expect(metrics.text).toMatch(
+      /recsys_store_call_duration_seconds_count\{store="content",operation="query",outcome="ok"\} \d+/,
+    );
+    expect(typed.has("recsys_nodejs_eventloop_lag_seconds")).toBe(true);
+    expect(typed.has("recsys_process_resident_memory_bytes")).toBe(true);
     const line = server.logs.find((l) => l.route === "/recsys/api/ingest")!;
     expect(line).toMatchObject({ level: "info", msg: "request", method: "POST", status: 200 });
     expect(typeof line.duration_ms).toBe("number");

@@ -55,7 +55,7 @@ export function opsRoutes(context: RouteContext, version: string): Hono {
       },
     )
     .get("/favicon.ico", (c) => c.body(null, 204))
-    .get("/metrics", (c) =>
-      c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" }),
+    .get("/metrics", async (c) =>
+      c.text(await metrics.render(), 200, { "content-type": metrics.contentType }),
     );
 }
