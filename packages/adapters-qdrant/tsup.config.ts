@@ -1,7 +1,7 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/testing/index.ts"],
+  entry: ["src/index.ts", "src/testing/index.ts", "src/variables.ts"],
   format: "esm",
   dts: true,
   // The declaration build cannot use the composite project (tsup compiles entries, not the project).

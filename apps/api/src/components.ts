@@ -1,5 +1,5 @@
-import { QDRANT_ENV_VARIABLES, qdrantContentStoreFromEnv } from "@recsys/adapters-qdrant";
-import { REDIS_ENV_VARIABLES, redisStoresFromEnv } from "@recsys/adapters-redis";
+import { QDRANT_ENV_VARIABLES } from "@recsys/adapters-qdrant/variables";
+import { REDIS_ENV_VARIABLES } from "@recsys/adapters-redis/variables";
 import { type Environment, Recommender, resolveConfig, UserModelUpdater } from "@recsys/core";
 import { readString } from "@recsys/core/config";
 import { createEmbeddedStoresFromFile, InMemoryEventBuffer, InMemoryUserModelStore } from "@recsys/fakes";
@@ -60,12 +60,15 @@ export async function buildComponents(
   const config = resolveConfig(cfg, env);
   const clock = options.clock ?? Date.now;
   const content = await contentStoreFrom(env);
-  const redis = await redisStoresFromEnv(env, {
-    windowDays: config.event_window_days,
-    modelTtlDays: config.model_ttl_days,
-    maxEventsPerUser: config.max_events_per_user,
-    clock,
-  });
+  // Each adapter (and its driver) is loaded only when its store is configured: a fast start otherwise.
+  const redis = readString(env, "REDIS_URL", undefined)
+    ? await (await import("@recsys/adapters-redis")).redisStoresFromEnv(env, {
+        windowDays: config.event_window_days,
+        modelTtlDays: config.model_ttl_days,
+        maxEventsPerUser: config.max_events_per_user,
+        clock,
+      })
+    : null;
   if (!redis) {
     const stores = {
       contentStore: content.store,
@@ -100,7 +103,9 @@ export async function buildComponents(
 async function contentStoreFrom(
   env: Environment,
 ): Promise<{ store: ContentStore; real: boolean; description: string }> {
-  const qdrant = qdrantContentStoreFromEnv(env);
+  const qdrant = readString(env, "QDRANT_API_URL", undefined)
+    ? (await import("@recsys/adapters-qdrant")).qdrantContentStoreFromEnv(env)
+    : null;
   if (qdrant) return { store: qdrant.store, real: true, description: qdrant.description };
   const catalog = readString(env, "RECSYS_CATALOG", undefined);
   const embedded = await createEmbeddedStoresFromFile(catalog);

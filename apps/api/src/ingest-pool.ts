@@ -20,9 +20,13 @@ export class IngestWorker {
   #next = 0;
 
   #start(): Worker {
-    const worker = new Worker(new URL("./ingest-worker-bootstrap.mjs", import.meta.url), {
-      execArgv: ["--conditions=@recsys/source"],
-    });
+    // Built: the compiled worker beside this file; from sources: the bootstrap that loads it through tsx.
+    const built = import.meta.url.endsWith(".js");
+    const worker = built
+      ? new Worker(new URL("./ingest-worker.js", import.meta.url))
+      : new Worker(new URL("./ingest-worker-bootstrap.mjs", import.meta.url), {
+          execArgv: ["--conditions=@recsys/source"],
+        });
     worker.unref();
     worker.on(
       "message",

@@ -1,11 +1,6 @@
-// Entry of the ingest worker thread: the built worker when there is one, else the TypeScript source
-// through tsx's loader (the service runs from sources in development and tests).
-import { existsSync } from "node:fs";
+// Entry of the ingest worker thread when the service runs from TypeScript sources (development, tests):
+// load the worker through tsx's loader. The built service starts dist/ingest-worker.js directly.
+import { register } from "tsx/esm/api";
 
-const built = new URL("./ingest-worker.js", import.meta.url);
-if (existsSync(built)) await import(built.href);
-else {
-  const { register } = await import("tsx/esm/api");
-  register();
-  await import("./ingest-worker.ts");
-}
+register();
+await import("./ingest-worker.ts");

@@ -99,10 +99,14 @@ async function startThreads(
   let catalogSize = 0;
   const workers = await Promise.all(
     Array.from({ length: count }, async () => {
-      const worker = new Worker(new URL("./worker-bootstrap.mjs", import.meta.url), {
-        workerData: context,
-        execArgv: ["--conditions=@recsys/source"],
-      });
+      // Built: the compiled worker beside this file; from sources: the bootstrap that loads it through tsx.
+      const built = import.meta.url.endsWith(".js");
+      const worker = built
+        ? new Worker(new URL("./worker.js", import.meta.url), { workerData: context })
+        : new Worker(new URL("./worker-bootstrap.mjs", import.meta.url), {
+            workerData: context,
+            execArgv: ["--conditions=@recsys/source"],
+          });
       await new Promise<void>((resolve, reject) => {
         worker.once("error", reject);
         worker.once("message", (ready: { catalogSize: number } | { loadError: string }) => {

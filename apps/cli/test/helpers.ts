@@ -68,15 +68,23 @@ export async function cli(
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
-/** Run the CLI as a process (`bin/recsys`), e.g. to use worker threads. */
+/** The CLI from its TypeScript sources as one node process (what `bin/recsys` runs once built). */
+const app = join(import.meta.dirname, "..");
+const fromSources = (args: string[]) => [
+  "--import",
+  join(app, "node_modules", "tsx", "dist", "loader.mjs"),
+  "--conditions=@recsys/source",
+  join(app, "src", "main.ts"),
+  ...args,
+];
+
+/** Run the CLI as a process (from sources), e.g. to use worker threads. */
 export function cliProcess(
   args: string[],
   env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(import.meta.dirname, "..", "bin", "recsys"), args, {
-      env: { ...process.env, ...env },
-    });
+    const child = spawn(process.execPath, fromSources(args), { env: { ...process.env, ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
@@ -92,7 +100,7 @@ export function cliProcess(
 
 /** The `recsys` binary, started as a child process (the caller drives its streams). */
 export function spawnCli(args: string[]) {
-  return spawn(join(import.meta.dirname, "..", "bin", "recsys"), args, { env: process.env });
+  return spawn(process.execPath, fromSources(args), { env: process.env });
 }
 
 /** docs/behaviour.md Appendix B's clock, as an ISO string. */

@@ -1,16 +1,11 @@
 import type { QdrantClient } from "@qdrant/js-client-rest";
 import type { Environment } from "@recsys/core";
+
+export { QDRANT_ENV_VARIABLES } from "./variables.js";
+
 import { readInteger, readString } from "@recsys/core/config";
 import { createQdrantClient } from "./client.js";
 import { QdrantContentStore } from "./qdrant-content-store.js";
-
-/** The environment variables {@link qdrantContentStoreFromEnv} reads. */
-export const QDRANT_ENV_VARIABLES = [
-  "QDRANT_API_URL",
-  "QDRANT_API_KEY",
-  "QDRANT_COLLECTION",
-  "RECSYS_QDRANT_TIMEOUT_MS",
-] as const;
 
 /** The default collection name. */
 export const DEFAULT_COLLECTION = "omeka-items";

@@ -1,4 +1,7 @@
 import type { Environment } from "@recsys/core";
+
+export { REDIS_ENV_VARIABLES } from "./variables.js";
+
 import { readFlag, readInteger, readString } from "@recsys/core/config";
 import { createRedisClient, waitUntilReady } from "./client.js";
 import {
@@ -7,14 +10,6 @@ import {
   type RedisEventBuffer,
   type RedisUserModelStore,
 } from "./redis-stores.js";
-
-/** The environment variables {@link redisStoresFromEnv} reads. */
-export const REDIS_ENV_VARIABLES = [
-  "REDIS_URL",
-  "REDIS_CLUSTER",
-  "RECSYS_REDIS_PREFIX",
-  "RECSYS_REDIS_TIMEOUT_MS",
-] as const;
 
 /** Options of {@link redisStoresFromEnv}. */
 export interface RedisFromEnvOptions {

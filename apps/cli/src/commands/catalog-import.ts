@@ -1,6 +1,4 @@
 import { parseArgs } from "node:util";
-import { importCatalog, qdrantContentStoreFromEnv } from "@recsys/adapters-qdrant";
-import { readCatalogFile } from "@recsys/fakes";
 import { CliError } from "../errors.js";
 import { type CliCommand, type CliIo, printHelp } from "./command.js";
 import { integerOption, required } from "./options.js";
@@ -18,6 +16,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
     strict: true,
   });
   if (values.help) return printHelp(command, io);
+  // Loaded on use, so `recsys --help` and other commands start fast.
+  const { importCatalog, qdrantContentStoreFromEnv } = await import("@recsys/adapters-qdrant");
+  const { readCatalogFile } = await import("@recsys/fakes");
   const catalog = required(values.catalog, "catalog");
   const qdrant = qdrantContentStoreFromEnv(io.env, {
     url: values.url,

@@ -1,6 +1,5 @@
 import { parseArgs } from "node:util";
-import { createPool } from "../pool.js";
-import { aggregateEval, type EvalMetrics, type EvalRecord } from "../scoring.js";
+import type { EvalMetrics, EvalRecord } from "../scoring.js";
 import { type CliCommand, type CliIo, printHelp } from "./command.js";
 import { COMMON_HELP, integerOption, output, prepare, SCORING_OPTIONS, scoreFile } from "./options.js";
 
@@ -43,6 +42,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
     strict: true,
   });
   if (values.help) return printHelp(command, io);
+  // Loaded on use, so `recsys --help` and other commands start fast.
+  const { createPool } = await import("../pool.js");
+  const { aggregateEval } = await import("../scoring.js");
   const k = integerOption(values.k, "k", 10, 1);
   const runOne = async (config: string | undefined) => {
     const prepared = await prepare(values, io, { k, ...(config ? { config } : {}) });

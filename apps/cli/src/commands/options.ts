@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import { type FileHandle, open, readFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { type Environment, resolveConfig } from "@recsys/core";
 import { parseTimestamp } from "@recsys/core/time";
 import {
@@ -11,7 +12,7 @@ import {
 import { CliError } from "../errors.js";
 import { copyToTempFile, passBucket, type ReadOptions, type ReadStats, readPasses } from "../events-file.js";
 import { collectGarbage } from "../heap.js";
-import { type ResultSink, type ScoringPool, workerCount } from "../pool.js";
+import type { ResultSink, ScoringPool } from "../pool.js";
 import { Progress } from "../progress.js";
 import type { ScoringContext } from "../scoring.js";
 import type { Command } from "../worker.js";
@@ -255,7 +256,7 @@ export async function scoreFile(
  * @param io - where the note goes
  */
 export function workers(value: string | undefined, io: CliIo): number {
-  const cores = workerCount(0);
+  const cores = Math.max(1, availableParallelism());
   if (value === undefined) return cores;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {

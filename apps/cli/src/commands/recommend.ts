@@ -1,5 +1,4 @@
 import { parseArgs } from "node:util";
-import { createPool } from "../pool.js";
 import { type CliCommand, type CliIo, printHelp } from "./command.js";
 import {
   COMMON_HELP,
@@ -13,6 +12,8 @@ import {
 async function run(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, options: SCORING_OPTIONS, strict: true });
   if (values.help) return printHelp(command, io);
+  // Loaded on use, so `recsys --help` and other commands start fast.
+  const { createPool } = await import("../pool.js");
   const prepared = await prepare(values, io);
   const out = await output(values, io);
   const pool = await createPool(prepared.context, prepared.workers);

@@ -1,8 +1,4 @@
 import { parseArgs } from "node:util";
-import { qdrantContentStoreFromEnv } from "@recsys/adapters-qdrant";
-import { redisStoresFromEnv } from "@recsys/adapters-redis";
-import { normalizeEvents, UserModelUpdater } from "@recsys/core";
-import { createBBContentStore, InMemoryContentStore, readCatalogFile } from "@recsys/fakes";
 import type { ContentStore } from "@recsys/ports";
 import { CliError } from "../errors.js";
 import { readBodies } from "../events-file.js";
@@ -24,6 +20,11 @@ async function run(args: string[], io: CliIo): Promise<number> {
     strict: true,
   });
   if (values.help) return printHelp(command, io);
+  // Loaded on use, so `recsys --help` and other commands start fast.
+  const { qdrantContentStoreFromEnv } = await import("@recsys/adapters-qdrant");
+  const { redisStoresFromEnv } = await import("@recsys/adapters-redis");
+  const { normalizeEvents, UserModelUpdater } = await import("@recsys/core");
+  const { createBBContentStore, InMemoryContentStore, readCatalogFile } = await import("@recsys/fakes");
   const events = required(values.events, "events");
   const cfg = await loadConfig(values.config, io.env);
   const nowMs = parseNow(values.now);

@@ -1,12 +1,13 @@
 import { parseArgs } from "node:util";
 import { CliError } from "../errors.js";
-import { createPool } from "../pool.js";
 import { type CliCommand, type CliIo, printHelp } from "./command.js";
 import { COMMON_HELP, output, prepare, SCORING_OPTIONS, scoreFile } from "./options.js";
 
 async function run(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({ args, options: SCORING_OPTIONS, strict: true });
   if (values.help) return printHelp(command, io);
+  // Loaded on use, so `recsys --help` and other commands start fast.
+  const { createPool } = await import("../pool.js");
   if (values.user?.length !== 1) throw new CliError("--user is required, exactly once");
   const prepared = await prepare({ ...values, workers: "1" }, io);
   const out = await output(values, io);
