@@ -15,6 +15,7 @@ export const SERVICE_ENV_VARIABLES = [
   "RECSYS_MAX_BODY_BYTES",
   "APP_VERSION",
   "RECSYS_CORS_ORIGINS",
+  "RECSYS_SHUTDOWN_GRACE_MS",
 ] as const;
 
 /** Service settings read from the environment. */
@@ -23,12 +24,16 @@ export interface ServiceSettings {
   readonly port: number;
   readonly app: AppOptions;
   readonly authSummary: string;
+  /** How long in-flight requests may take to finish after SIGTERM/SIGINT before the process exits. */
+  readonly shutdownGraceMs: number;
 }
 
 /**
  * Read `HOST`, `PORT`, `RECSYS_BASE_PATH`, `RECSYS_API_KEY`, `RECSYS_SERVING_REQUIRES_KEY`, `RECSYS_DEV`,
  * `RECSYS_MAX_BODY_BYTES`, `APP_VERSION` (default: the package's version) and `RECSYS_CORS_ORIGINS` (a
- * comma-separated list of origins allowed to call from a browser; default none). The embedded default is
+ * comma-separated list of origins allowed to call from a browser; default none) and
+ * `RECSYS_SHUTDOWN_GRACE_MS` (how long in-flight requests may finish after a stop signal; default 10 s).
+ * The embedded default is
  * dev mode.
  * @param env - the environment
  * @param mode - whether the stores are embedded
@@ -56,5 +61,6 @@ export function appOptionsFromEnv(env: Environment, mode: "embedded" | "real"): 
         .filter((origin) => origin !== ""),
     },
     authSummary: apiKey ? "api key" : dev ? "dev mode (no key)" : "fail closed (no key)",
+    shutdownGraceMs: readInteger(env, "RECSYS_SHUTDOWN_GRACE_MS", 10_000, 0, 3_600_000),
   };
 }

@@ -58,10 +58,13 @@ async function main(): Promise<void> {
     stopping = true;
     log({ level: "info", msg: "shutting down", signal });
     const force = setTimeout(() => {
-      log({ level: "warn", msg: "forced exit after 10 s" });
+      log({
+        level: "warn",
+        msg: `forced exit after ${options.shutdownGraceMs} ms (RECSYS_SHUTDOWN_GRACE_MS)`,
+      });
       log.flush();
       process.exit(1);
-    }, 10_000);
+    }, options.shutdownGraceMs);
     force.unref();
     // Stop accepting; in-flight requests finish; keep-alive connections are closed as they go idle.
     const http = server as unknown as { closeIdleConnections?: () => void };

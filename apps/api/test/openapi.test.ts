@@ -50,6 +50,25 @@ describe("OpenAPI document and docs page", () => {
     ]);
     const ingest = spec.paths["/recsys/api/ingest"]!.post!;
     expect(ingest.operationId).toBe("ingestEvents");
+    const ids = Object.values(spec.paths).flatMap((item) =>
+      Object.values(item as Record<string, { operationId?: string }>).map((op) => op.operationId),
+    );
+    expect(ids.sort()).toEqual(
+      [
+        "getUserModel",
+        "health",
+        "ingestEvents",
+        "ready",
+        "recommend",
+        "rudderstackAlias",
+        "rudderstackBatch",
+        "rudderstackGroup",
+        "rudderstackIdentify",
+        "rudderstackPage",
+        "rudderstackScreen",
+        "rudderstackTrack",
+      ].sort(),
+    );
     expect(ingest.requestBody!.content["application/json"]!.schema).toBeTruthy();
     for (const code of ["200", "400", "413", "415", "422", "503"])
       expect(ingest.responses[code]!.content!["application/json"]!.schema).toBeTruthy();

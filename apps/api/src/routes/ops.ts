@@ -21,6 +21,7 @@ export function opsRoutes(context: RouteContext, version: string): Hono {
       "/health",
       describeRoute({
         summary: "Liveness",
+        operationId: "health",
         tags: ["ops"],
         responses: { 200: { description: "Alive", content: json(HealthSchema) } },
       }),
@@ -30,6 +31,7 @@ export function opsRoutes(context: RouteContext, version: string): Hono {
       "/ready",
       describeRoute({
         summary: "Readiness: pings every configured store",
+        operationId: "ready",
         tags: ["ops"],
         responses: {
           200: { description: "All stores answer", content: json(ReadySchema) },

@@ -18,6 +18,7 @@ export function recommendRoutes(context: RouteContext): Hono {
     "/api/recommend",
     describeRoute({
       summary: "Recommend for a user",
+      operationId: "recommend",
       description:
         "A short, diversity-reranked list of unseen items with one distractor, each with its per-scorer breakdown and 6-feature vector. `filter` and `near_lat`/`near_lon` + `geo_radius_m` restrict the candidates (intersected when both are given); `near` alone only adds the geo scorer. `seed` makes the distractor decision and slot reproducible.",
       tags: ["serve"],

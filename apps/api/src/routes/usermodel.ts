@@ -14,6 +14,7 @@ export function usermodelRoutes(context: RouteContext): Hono {
     "/api/usermodel",
     describeRoute({
       summary: "A user's materialised model",
+      operationId: "getUserModel",
       description: "The stored UserSignals of a user, or null. Exposes personal data: guarded like ingest.",
       tags: ["debug"],
       security: [{ apiKey: [] }],

@@ -45,6 +45,7 @@ export const command: CliCommand = {
 Creates the Qdrant collection (cosine, the catalogue's dimension) and its payload indexes if missing, then
 upserts every point in batches with normalised tag_labels / tag_values. Idempotent. Progress on stderr.
 
+Options:
   --url URL           Qdrant URL (default: QDRANT_API_URL); the API key comes from QDRANT_API_KEY
   --collection C      collection (default: QDRANT_COLLECTION, else omeka-items)
   --batch-size N      points per request (default 256)

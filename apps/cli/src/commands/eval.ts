@@ -94,6 +94,7 @@ Metrics (means over evaluated users unless said otherwise):
   diversity    intra-list diversity: mean pairwise cosine distance (1 − cos) of a list's items
   cold share   share of users served by the cold-start path
 
+Options:
   --k N               the cut-off and list length (default 10)
   --json              machine-readable output
   --compare F2        also evaluate config F2 and show both with the difference per metric

@@ -42,8 +42,7 @@ export const SCORING_OPTIONS = {
 } as const;
 
 /** Help text of the flags every scoring command shares. */
-export const COMMON_HELP = `Options:
-  --catalog F         catalogue: JSON Lines or a JSON array of {"id", "vector", "payload"} (required)
+export const COMMON_HELP = `  --catalog F         catalogue: JSON Lines or a JSON array of {"id", "vector", "payload"} (required)
   --events F          events: JSON Lines (one POST /ingest body per line) or a JSON array of calls (required)
   --config F          partial config in the reference's JSON names, e.g. {"mmr_lambda": 0.6}
   --now ISO           the clock (default: now); events without a timestamp get it

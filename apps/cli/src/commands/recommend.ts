@@ -35,6 +35,7 @@ export const command: CliCommand = {
 Builds each user's model from their events exactly as POST /ingest does, then recommends exactly as
 GET /recommend does. Output: one JSON line per user, ordered by a stable hash of the user id.
 
+Options:
 ${RECOMMEND_OPTIONS_HELP}
 ${COMMON_HELP}
 

@@ -101,6 +101,7 @@ Appends every event of the file to the Redis event buffer (exact replays are sto
 every user's model from the buffer. Idempotent. Progress on stderr. Contents come from --catalog, else
 Qdrant (QDRANT_API_URL), else the BB dev fixtures.
 
+Options:
   --redis URL         Redis URL (default: REDIS_URL; with REDIS_CLUSTER=1 a comma-separated list of
                       cluster seed nodes)
   --prefix P          key prefix (default: RECSYS_REDIS_PREFIX, else default)

@@ -34,6 +34,7 @@ export const command: CliCommand = {
   help: `Usage: recsys usermodel --catalog F --events F --user ID [--now ISO] [--config F]
 
 Prints the user's model (UserSignals JSON), as GET /usermodel would after ingesting the same events.
+Options:
 ${COMMON_HELP}
 
 Example:
