@@ -81,3 +81,63 @@ describe("the built CLI (node apps/cli/dist/main.js)", () => {
     expect(h.out()).toContain("Commands:");
   });
 });
+
+describe("what the image copies: pnpm deploy --prod, moved outside the workspace", () => {
+  it("the service starts and serves with production dependencies only; so does the CLI", async () => {
+    const { mkdtempSync, cpSync, rmSync, existsSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { execFileSync } = await import("node:child_process");
+    const scratch = mkdtempSync(join(tmpdir(), "recsys-deploy-"));
+    try {
+      for (const [pkg, dir] of [
+        ["@recsys/api", "api"],
+        ["@recsys/cli", "cli"],
+      ] as const) {
+        execFileSync("pnpm", ["--filter", pkg, "deploy", "--prod", "--legacy", join(scratch, "out", dir)], {
+          cwd: root,
+          stdio: "ignore",
+        });
+        // Moved away from the workspace, as COPY --from=build puts it in the image.
+        cpSync(join(scratch, "out", dir), join(scratch, dir), { recursive: true, verbatimSymlinks: true });
+      }
+      rmSync(join(scratch, "out"), { recursive: true, force: true });
+      // Production dependencies only: no test runner, no TypeScript, no bundler.
+      for (const dev of ["vitest", "typescript", "tsup"]) {
+        expect(existsSync(join(scratch, "api", "node_modules", dev))).toBe(false);
+      }
+      const service = spawn(process.execPath, ["dist/server.js"], {
+        cwd: join(scratch, "api"),
+        env: { PATH: process.env.PATH ?? "", PORT: "0" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      service.stdout.on("data", (d) => {
+        out += d;
+      });
+      try {
+        const deadline = Date.now() + 20_000;
+        while (!/"url":"([^"]+)"/.test(out) && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 20));
+        const url = /"url":"([^"]+)"/.exec(out)![1]!;
+        expect((await fetch(`${url}/health`)).status).toBe(200);
+        const rec = (await (await fetch(`${url}/recsys/api/recommend?user_id=someone`)).json()) as {
+          result: { strategy: string; items: unknown[] };
+        };
+        expect(rec.result.strategy).toBe("cold");
+        expect(rec.result.items.length).toBeGreaterThan(0);
+      } finally {
+        service.kill("SIGTERM");
+        await once(service, "exit");
+      }
+      const cli = spawn(process.execPath, ["dist/main.js", "--version"], { cwd: join(scratch, "cli") });
+      let version = "";
+      cli.stdout.on("data", (d) => {
+        version += d;
+      });
+      await once(cli, "exit");
+      expect(version).toMatch(/^recsys \d+\.\d+\.\d+\n$/);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
