@@ -1,5 +1,6 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../src/app.js";
 import { embeddedComponents, get, type Running, startServer } from "./helpers.js";
 
 describe("OpenAPI document and docs page", () => {
@@ -50,6 +51,24 @@ describe("OpenAPI document and docs page", () => {
     ]);
     const ingest = spec.paths["/recsys/api/ingest"]!.post!;
     expect(ingest.operationId).toBe("ingestEvents");
+    // Query parameters are typed as the values they become.
+    const types = Object.fromEntries(
+      (spec.paths["/recsys/api/recommend"]!.get!.parameters ?? []).map((p) => [
+        p.name,
+        (p.schema as { type: string }).type,
+      ]),
+    );
+    expect(types).toEqual({
+      user_id: "string",
+      limit: "integer",
+      filter: "string",
+      near_lat: "number",
+      near_lon: "number",
+      geo_radius_m: "number",
+      include_content: "boolean",
+      seed: "integer",
+    });
+    expect(spec.paths["/recsys/api/recommend"]!.get).not.toHaveProperty("security");
     const ids = Object.values(spec.paths).flatMap((item) =>
       Object.values(item as Record<string, { operationId?: string }>).map((op) => op.operationId),
     );
@@ -111,5 +130,18 @@ describe("OpenAPI document and docs page", () => {
     expect(res.text).not.toMatch(/\bsrc\s*=|<link\b|@import|url\(/i);
     expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
     expect(res.headers.get("content-security-policy")).toContain("connect-src 'self'");
+  });
+});
+
+describe("OpenAPI security follows the auth settings", () => {
+  it("recommend carries security when serving requires the key; ingest and usermodel always", async () => {
+    const app = createApp(embeddedComponents(), { apiKey: "k", servingRequiresKey: true, logger: () => {} });
+    const spec = (await (await app.request("/recsys/openapi.json")).json()) as {
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
+    const alternatives = [{ apiKey: [] }, { basic: [] }, { bearer: [] }];
+    expect(spec.paths["/recsys/api/recommend"]!.get!.security).toEqual(alternatives);
+    expect(spec.paths["/recsys/api/ingest"]!.post!.security).toEqual(alternatives);
+    expect(spec.paths["/recsys/api/usermodel"]!.get!.security).toEqual(alternatives);
   });
 });

@@ -1,11 +1,37 @@
+import { sValidator } from "@hono/standard-validator";
 import { toRecommendationItems } from "@recsys/core";
-import { RecommendQuerySchema } from "@recsys/ports";
+import { RecommendOptionsSchema, RecommendQuerySchema, UserIdSchema } from "@recsys/ports";
+import { toJsonSchema } from "@valibot/to-json-schema";
 import { Hono } from "hono";
-import { describeRoute, validator } from "hono-openapi";
+import { describeRoute } from "hono-openapi";
 import { guard } from "../auth.js";
 import { newRequestId } from "../request-id.js";
 import { RecommendResponseSchema } from "../schemas.js";
 import { errorResponses, json, type RouteContext, validationHook } from "./shared.js";
+
+type JsonSchema = { readonly description?: string } & Record<string, unknown>;
+
+/**
+ * The query parameters as documented: typed as the values they become (integers, numbers, booleans), from
+ * the typed options schema; the query is checked with the text schema, whose fields apply the same checks.
+ */
+const PARAMETERS = (() => {
+  const options = toJsonSchema(RecommendOptionsSchema, { errorMode: "ignore" }) as {
+    properties: Record<string, JsonSchema>;
+  };
+  const userId = toJsonSchema(UserIdSchema, { errorMode: "ignore" }) as JsonSchema;
+  const parameter = (name: string, required: boolean, schema: JsonSchema) => ({
+    name,
+    in: "query",
+    required,
+    ...(schema.description ? { description: schema.description } : {}),
+    schema,
+  });
+  return [
+    parameter("user_id", true, userId),
+    ...Object.entries(options.properties).map(([name, schema]) => parameter(name, false, schema)),
+  ] as NonNullable<Parameters<typeof describeRoute>[0]["parameters"]>;
+})();
 
 /**
  * `GET /api/recommend`: a recommendation for a stored user. The query is validated by the options schema
@@ -22,13 +48,18 @@ export function recommendRoutes(context: RouteContext): Hono {
       description:
         "A short, diversity-reranked list of unseen items with one distractor, each with its per-scorer breakdown and 6-feature vector. `filter` and `near_lat`/`near_lon` + `geo_radius_m` restrict the candidates (intersected when both are given); `near` alone only adds the geo scorer. `seed` makes the distractor decision and slot reproducible.",
       tags: ["serve"],
+      parameters: PARAMETERS,
+      // Public unless serving requires the key (RECSYS_SERVING_REQUIRES_KEY).
+      ...(context.auth.servingRequiresKey
+        ? { security: [{ apiKey: [] }, { basic: [] }, { bearer: [] }] }
+        : {}),
       responses: {
         200: { description: "The recommendation", content: json(RecommendResponseSchema) },
         ...errorResponses(401, 422, 503),
       },
     }),
     guard("serve", context.auth),
-    validator("query", RecommendQuerySchema, validationHook),
+    sValidator("query", RecommendQuerySchema, validationHook),
     async (c) => {
       const { user_id: userId, include_content: includeContent = true, ...options } = c.req.valid("query");
       const rec = await components.recommender.recommend(userId, options);

@@ -17,7 +17,7 @@ export function usermodelRoutes(context: RouteContext): Hono {
       operationId: "getUserModel",
       description: "The stored UserSignals of a user, or null. Exposes personal data: guarded like ingest.",
       tags: ["debug"],
-      security: [{ apiKey: [] }],
+      security: [{ apiKey: [] }, { basic: [] }, { bearer: [] }],
       responses: {
         200: { description: "The model, or null", content: json(UserModelResponseSchema) },
         ...errorResponses(401, 422, 503),
