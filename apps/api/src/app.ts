@@ -5,7 +5,7 @@ import { routePath } from "hono/route";
 import { openAPIRouteHandler } from "hono-openapi";
 import type { AuthOptions } from "./auth.js";
 import type { Components } from "./components.js";
-import { docsPage } from "./docs.js";
+import { docsRoutes } from "./docs.js";
 import { HttpError, sendError, toHttpError } from "./errors.js";
 import { createLogger, type Logger } from "./logger.js";
 import { Metrics, timedStore } from "./metrics.js";
@@ -232,15 +232,17 @@ export function createApp(components: Components, options: AppOptions = {}): Hon
           },
         },
       },
-      exclude: [`${base}/openapi.json`, `${base}/docs`, "/metrics", "/favicon.ico"],
+      exclude: [
+        `${base}/openapi.json`,
+        `${base}/docs`,
+        `${base}/docs/assets/init.js`,
+        `${base}/docs/assets/:file`,
+        "/metrics",
+        "/favicon.ico",
+      ],
       defaultValidationErrorResponse: false,
     }),
   );
-  app.get(`${base}/docs`, (c) =>
-    c.html(docsPage(`${base}/openapi.json`), 200, {
-      "content-security-policy":
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
-    }),
-  );
+  app.route("/", docsRoutes(`${base}/openapi.json`, `${base}/docs`));
   return app;
 }
