@@ -9,13 +9,87 @@ export const ErrorSchema = v.object({
   error: v.object({ code: v.string(), message: v.string(), details: v.optional(v.unknown()) }),
 });
 
-/** Body of `POST /api/ingest` (documented shape; validated by `normalizeEvents`). */
+const Id = v.union([v.string(), v.number()]);
+const Timestamp = v.pipe(v.string(), v.description("ISO-8601; a time without an offset is UTC"));
+const ContentRef = v.union([Id, v.looseObject({ content_id: Id })]);
+
+/** What every RudderStack call may carry (documentation: `normalizeEvents` is what reads them). */
+const common = {
+  userId: v.optional(Id),
+  anonymousId: v.optional(Id),
+  messageId: v.optional(v.pipe(v.string(), v.description("Deliveries of one call share it: counted once"))),
+  timestamp: v.optional(Timestamp),
+  originalTimestamp: v.optional(Timestamp),
+  sentAt: v.optional(Timestamp),
+  context: v.optional(v.record(v.string(), v.unknown())),
+};
+
+const TrackCall = v.pipe(
+  v.looseObject({
+    type: v.optional(v.literal("track")),
+    event: v.pipe(
+      v.string(),
+      v.description("e.g. CONTENT_VIEW_STARTED, CONTENT_VIEW_ENDED, SURVEY_SUBMITTED"),
+    ),
+    ...common,
+    properties: v.optional(
+      v.looseObject({
+        content: v.optional(ContentRef),
+        details: v.optional(
+          v.looseObject({
+            dwell_seconds: v.optional(v.union([v.number(), v.string()])),
+            reason: v.optional(v.picklist(["next_button", "link", "close_button", "abandon"])),
+            request_id: v.optional(v.string()),
+            query_text: v.optional(v.string()),
+            clicked_id: v.optional(Id),
+          }),
+        ),
+        context: v.optional(
+          v.looseObject({
+            session_id: v.optional(v.string()),
+            request_id: v.optional(v.string()),
+            candidates: v.optional(v.array(ContentRef)),
+          }),
+        ),
+        answers: v.optional(
+          v.array(
+            v.looseObject({
+              question_id: v.optional(Id),
+              answer_value: v.optional(v.unknown()),
+              question_type: v.optional(v.string()),
+            }),
+          ),
+        ),
+      }),
+    ),
+  }),
+  v.description("A track call"),
+);
+
+const IdentifyCall = v.pipe(
+  v.looseObject({
+    type: v.literal("identify"),
+    ...common,
+    traits: v.optional(v.record(v.string(), v.unknown())),
+  }),
+  v.description("An identify call: its traits seed demographics"),
+);
+
+const SignalFreeCall = v.pipe(
+  v.looseObject({ type: v.picklist(["page", "screen", "alias", "group"]), ...common }),
+  v.description("Accepted and counted as ignored: no recommendation signal"),
+);
+
+const Call = v.union([TrackCall, IdentifyCall, SignalFreeCall]);
+
+/** Body of the ingest routes (documentation; every item is read by `normalizeEvents`, one at a time). */
 export const IngestBodySchema = v.union([
+  Call,
+  v.pipe(v.array(Call), v.description("An array of calls")),
   v.pipe(
-    v.record(v.string(), v.unknown()),
-    v.description('One RudderStack track or identify call, or {"batch": [...]}'),
+    v.looseObject({ batch: v.array(Call), sentAt: v.optional(Timestamp) }),
+    v.description("RudderStack's batch envelope"),
   ),
-  v.pipe(v.array(v.record(v.string(), v.unknown())), v.description("An array of RudderStack calls")),
 ]);
 
 /** Response of `POST /api/ingest` (and of RudderStack's `/v1/*` routes). */

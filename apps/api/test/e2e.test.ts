@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { BB_NOW, rudderstackViews } from "@recsys/fakes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { embeddedComponents, get, post, type Running, startServer } from "./helpers.js";
+import { answers, embeddedComponents, get, post, type Running, startServer } from "./helpers.js";
+import { checkAnswers } from "./openapi-answers.js";
 
 const HOUR = 3_600_000;
 
@@ -244,6 +245,26 @@ describe("request ids, version and CORS", () => {
       expect(res.headers.get("access-control-allow-origin")).toBeNull();
     } finally {
       await off.close();
+    }
+  });
+});
+
+describe("every answer this file received matches the OpenAPI document", () => {
+  it("checks them against the response schema for their path, method and status", async () => {
+    const server = await startServer(embeddedComponents(), { clock: () => BB_NOW });
+    try {
+      const spec = (await get(`${server.url}/recsys/openapi.json`)).json as never;
+      // This file's servers came and went; their answers are checked against the same document.
+      const origins = new Set(answers.map((a) => new URL(a.url).origin));
+      let checked = 0;
+      for (const origin of origins) {
+        const result = checkAnswers(spec, origin, answers);
+        expect(result.mismatches).toEqual([]);
+        checked += result.checked;
+      }
+      expect(checked).toBeGreaterThan(10);
+    } finally {
+      await server.close();
     }
   });
 });

@@ -45,6 +45,9 @@ export async function startServer(components: Components, options: AppOptions = 
   });
 }
 
+/** Every JSON answer `get` and `post` received in this test file (for checking against the OpenAPI document). */
+export const answers: { method: string; url: string; status: number; body: unknown }[] = [];
+
 /** POST JSON (or raw text) and parse the JSON answer. */
 export async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(url, {
@@ -52,11 +55,9 @@ export async function post(url: string, body: unknown, headers: Record<string, s
     headers: { "content-type": "application/json", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
-  return {
-    status: res.status,
-    headers: res.headers,
-    json: (await res.json()) as Record<string, unknown> & { result?: unknown },
-  };
+  const json = (await res.json()) as Record<string, unknown> & { result?: unknown };
+  answers.push({ method: "POST", url, status: res.status, body: json });
+  return { status: res.status, headers: res.headers, json };
 }
 
 /** GET and parse the JSON answer. */
@@ -66,6 +67,7 @@ export async function get(url: string, headers: Record<string, string> = {}) {
   let json: unknown = null;
   try {
     json = JSON.parse(text);
+    answers.push({ method: "GET", url, status: res.status, body: json });
   } catch {
     json = null;
   }
@@ -94,7 +96,14 @@ export function rawRequest(
       res.on("data", (chunk: string) => {
         text += chunk;
       });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
+      res.on("end", () => {
+        try {
+          answers.push({ method: init.method, url, status: res.statusCode ?? 0, body: JSON.parse(text) });
+        } catch {
+          // not JSON: nothing to check
+        }
+        resolve({ status: res.statusCode ?? 0, text, headers: res.headers });
+      });
       res.on("error", reject);
     });
     req.on("error", (error) => {
