@@ -24,7 +24,7 @@ for (const group of ["packages", "apps", "tools"]) {
     for (const suite of report.testResults ?? []) {
       for (const test of suite.assertionResults ?? []) {
         if (!["pending", "skipped", "todo"].includes(test.status)) continue;
-        const reason = (test.ancestorTitles ?? [])
+        const reason = [...(test.ancestorTitles ?? []), test.title ?? ""]
           .map((t) => /\(skipped: ([^)]+)\)/.exec(t)?.[1])
           .find(Boolean);
         if (reason) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);

@@ -61,7 +61,14 @@ export class Metrics {
       buckets: BUCKETS,
       registers,
     });
-    if (options.defaults ?? true) collectDefaultMetrics({ register: this.registry, prefix: "recsys_" });
+    if (options.defaults ?? true) {
+      collectDefaultMetrics({ register: this.registry, prefix: "recsys_" });
+      // Gauges that prom-client names *_total, which promtool rejects (only counters end in _total); the
+      // per-type gauges recsys_nodejs_active_{handles,requests,resources} say the same.
+      for (const name of ["active_handles_total", "active_requests_total", "active_resources_total"]) {
+        this.registry.removeSingleMetric(`recsys_nodejs_${name}`);
+      }
+    }
   }
 
   /**

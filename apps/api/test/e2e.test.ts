@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { BB_NOW, rudderstackViews } from "@recsys/fakes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answers, embeddedComponents, get, post, type Running, startServer } from "./helpers.js";
@@ -267,4 +268,27 @@ describe("every answer this file received matches the OpenAPI document", () => {
       await server.close();
     }
   });
+});
+
+describe("/metrics passes promtool", () => {
+  const promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].find((p) => existsSync(p));
+  it.skipIf(!promtool)(
+    promtool
+      ? "promtool check metrics: no error, no lint problem"
+      : "promtool check metrics (skipped: promtool is not installed)",
+    async () => {
+      const server = await startServer(embeddedComponents(), { clock: () => BB_NOW });
+      try {
+        await get(`${server.url}/recsys/api/recommend?user_id=someone`);
+        const text = (await get(`${server.url}/metrics`)).text;
+        const result = spawnSync(promtool!, ["check", "metrics"], { input: text, encoding: "utf8" });
+        expect({ status: result.status, problems: `${result.stdout}${result.stderr}`.trim() }).toEqual({
+          status: 0,
+          problems: "",
+        });
+      } finally {
+        await server.close();
+      }
+    },
+  );
 });
