@@ -44,3 +44,31 @@ export function checkAnswers(
   }
   return { mismatches, checked };
 }
+
+/**
+ * Assert that every answer recorded by the test helpers matches the OpenAPI document of a fresh server.
+ * @param answers - the recorded answers
+ * @param start - starts a server (its document is the one checked against) and returns it
+ * @param minimum - fewer checked answers than this fails (the check must not pass vacuously)
+ */
+export async function expectAnswersMatchDocument(
+  answers: readonly { method: string; url: string; status: number; body: unknown }[],
+  start: () => Promise<{ url: string; close(): Promise<void> }>,
+  minimum: number,
+): Promise<void> {
+  const { expect } = await import("vitest");
+  const server = await start();
+  try {
+    const spec = (await (await fetch(`${server.url}/recsys/openapi.json`)).json()) as Spec;
+    let checked = 0;
+    // The file's servers came and went; their answers are all checked against the same document.
+    for (const origin of new Set(answers.map((a) => new URL(a.url).origin))) {
+      const result = checkAnswers(spec, origin, answers);
+      expect(result.mismatches).toEqual([]);
+      checked += result.checked;
+    }
+    expect(checked).toBeGreaterThan(minimum);
+  } finally {
+    await server.close();
+  }
+}
