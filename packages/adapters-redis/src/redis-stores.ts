@@ -31,6 +31,11 @@ export interface RedisStoresOptions {
   readonly modelTtlDays?: number;
   /** Events kept per user, the newest (the setting `max_events_per_user`, default 300). */
   readonly maxEventsPerUser?: number;
+  /**
+   * The event-buffer key lives this long past the event window (default one day): its TTL is renewed on
+   * every append, so an inactive visitor's events expire from Redis.
+   */
+  readonly bufferTtlMarginSeconds?: number;
   /** The clock for trimming (default `Date.now`). */
   readonly clock?: () => number;
   /** Where unreadable stored data is reported (default: a JSON line on stderr). */
@@ -73,6 +78,7 @@ export class RedisEventBuffer implements EventBuffer {
   readonly #clock: () => number;
   readonly #log: RedisLogger;
   readonly #cap: number;
+  readonly #ttlSeconds: number;
 
   /** @param options - client, prefix, window, per-user cap, clock, logger */
   constructor(options: RedisStoresOptions) {
@@ -82,6 +88,7 @@ export class RedisEventBuffer implements EventBuffer {
     this.#clock = options.clock ?? Date.now;
     this.#log = options.logger ?? defaultLogger;
     this.#cap = options.maxEventsPerUser ?? 300;
+    this.#ttlSeconds = Math.ceil(this.#windowMs / 1000 + (options.bufferTtlMarginSeconds ?? 86_400));
   }
 
   /**
@@ -101,16 +108,19 @@ export class RedisEventBuffer implements EventBuffer {
       byUser.set(event.user_id, args);
     }
     const cutoff = `(${(this.#clock() - this.#windowMs) / 1000}`;
-    // Per user: add, drop what left the window, keep the newest `cap` (3 commands; the first answers the count).
+    // Per user: add, drop what left the window, keep the newest `cap`, and (re)set the key's TTL to the
+    // window plus a margin, so a visitor who never returns leaves nothing behind (4 commands; the first
+    // answers the count).
     const commands = (tx: ReturnType<RedisClient["multi"]>, user: string, args: (string | number)[]) => {
       const key = this.key(user);
       return tx
         .zadd(key, ...args)
         .zremrangebyscore(key, "-inf", cutoff)
-        .zremrangebyrank(key, 0, -(this.#cap + 1));
+        .zremrangebyrank(key, 0, -(this.#cap + 1))
+        .expire(key, this.#ttlSeconds);
     };
     const addedBy = (results: [Error | null, unknown][]) =>
-      results.reduce((sum, [, value], i) => sum + (i % 3 === 0 ? Number(value) : 0), 0);
+      results.reduce((sum, [, value], i) => sum + (i % 4 === 0 ? Number(value) : 0), 0);
     return guarded("append", async () => {
       if (isCluster(this.#client)) {
         const counts = await Promise.all(

@@ -44,7 +44,8 @@ describe("storage layout (docs/behaviour.md §7.4)", () => {
     const members = await client.zrange("layout:evt:u1", 0, -1, "WITHSCORES");
     expect(members).toEqual([JSON.stringify(recent), String(Date.parse(recent.ts) / 1000)]);
     expect(JSON.parse(members[0]!)).toEqual(recent);
-    expect(await client.ttl("layout:evt:u1")).toBe(-1);
+    // The key expires a day after the window unless an append renews it.
+    expect(await client.ttl("layout:evt:u1")).toBe(31 * 86_400);
   });
 
   it("writes {prefix}:umodel:{user} as UserSignals JSON with a 90-day TTL", async () => {
@@ -240,5 +241,41 @@ describe("concurrent refreshes of one user, with the interleaving forced", () =>
     const { saved, rebuilt } = await interleave(1);
     expect(Object.keys(saved!.positives)).toEqual(["101"]);
     expect(saved).not.toEqual(rebuilt);
+  });
+});
+
+describe("the event buffer expires (a visitor who never returns leaves nothing behind)", () => {
+  it("each append sets the key's TTL to the window plus the margin; an inactive user's key goes, an active one's stays", async () => {
+    // A 1-second window and a 1-second margin: the key lives 2 s after its last append.
+    const { eventBuffer } = createRedisStores({
+      client,
+      prefix: "ttl",
+      windowDays: 1 / 86_400,
+      bufferTtlMarginSeconds: 1,
+      clock: () => Date.now(),
+    });
+    const event = (user: string, i: number) =>
+      interactionEvent({
+        user_id: user,
+        event: "E",
+        ts: new Date(Date.now() - 100 + i).toISOString(),
+        content_id: String(i),
+      });
+    await eventBuffer.append([event("inactive", 1), event("active", 1)]);
+    expect(await client.ttl("ttl:evt:inactive")).toBe(2);
+    await new Promise((r) => setTimeout(r, 1200));
+    await eventBuffer.append([event("active", 2)]); // renews the active user's TTL
+    expect(await client.ttl("ttl:evt:active")).toBe(2);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await client.exists("ttl:evt:inactive")).toBe(0);
+    expect(await client.exists("ttl:evt:active")).toBe(1);
+  });
+
+  it("with the defaults the TTL is the 30-day window plus a day", async () => {
+    const { eventBuffer } = stores("ttl-default");
+    await eventBuffer.append([
+      interactionEvent({ user_id: "u", event: "E", ts: new Date(NOW).toISOString() }),
+    ]);
+    expect(await client.ttl("ttl-default:evt:u")).toBe(31 * 86_400);
   });
 });
