@@ -72,12 +72,18 @@ export async function buildComponents(
   if (!redis) {
     const stores = {
       contentStore: content.store,
+      // Bounded like Redis: TTLs by the same clock, and at most memory_max_users users each.
       eventBuffer: new InMemoryEventBuffer({
         windowDays: config.event_window_days,
         maxEventsPerUser: config.max_events_per_user,
+        maxUsers: config.memory_max_users,
         clock,
       }),
-      modelStore: new InMemoryUserModelStore(),
+      modelStore: new InMemoryUserModelStore({
+        ttlDays: config.model_ttl_days,
+        maxUsers: config.memory_max_users,
+        clock,
+      }),
     };
     const mode = content.real ? "real" : "embedded";
     return assemble(

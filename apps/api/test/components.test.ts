@@ -1,9 +1,11 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { interactionEvent } from "@recsys/ports";
+import { interactionEvent, safeParseUserSignals, type UserSignals } from "@recsys/ports";
 import { describe, expect, it } from "vitest";
 import { buildComponents } from "../src/components.js";
+
+const emptySignals = (safeParseUserSignals({ user_id: "x" }) as { output: UserSignals }).output;
 
 describe("buildComponents", () => {
   it("runs on the embedded default with the BB dev fixtures", async () => {
@@ -45,6 +47,26 @@ describe("buildComponents", () => {
     const wall = await buildComponents({}, {});
     await wall.eventBuffer.append([event("u", now - DAY)]);
     expect(await wall.eventBuffer.fetchEvents("u")).toEqual([]);
+  });
+
+  it("bounds the embedded stores: RECSYS_MEMORY_MAX_USERS users, models expire after model_ttl_days", async () => {
+    const DAY = 86_400_000;
+    let now = Date.UTC(2026, 0, 31);
+    const event = (user: string) =>
+      interactionEvent({ user_id: user, event: "CONTENT_VIEW_STARTED", ts: new Date(now).toISOString() });
+    const c = await buildComponents(
+      { model_ttl_days: 2 },
+      { RECSYS_MEMORY_MAX_USERS: "2" },
+      { clock: () => now },
+    );
+    for (const user of ["a", "b", "c"]) await c.eventBuffer.append([event(user)]);
+    expect(await c.eventBuffer.fetchEvents("a")).toEqual([]);
+    expect((await c.eventBuffer.fetchEvents("c")).length).toBe(1);
+    await c.modelStore.saveSignals({ ...emptySignals, user_id: "c" });
+    now += 2 * DAY - 1;
+    expect((await c.modelStore.getSignals("c"))?.user_id).toBe("c");
+    now += 1;
+    expect(await c.modelStore.getSignals("c")).toBeNull();
   });
 
   it("fails with a clear message for a bad catalogue or a bad variable", async () => {

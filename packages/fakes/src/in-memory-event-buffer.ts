@@ -15,6 +15,10 @@ export interface InMemoryEventBufferOptions {
   readonly clock?: () => number;
   /** Keep at most this many events per user, the newest (default: no cap). */
   readonly maxEventsPerUser?: number;
+  /** Hold at most this many users; beyond it the least recently used one is evicted (default: no cap). */
+  readonly maxUsers?: number;
+  /** A user's events expire this long after the window past their last append, as on Redis (default 1 day). */
+  readonly ttlMarginMs?: number;
 }
 
 interface Stored {
@@ -35,18 +39,49 @@ export class InMemoryEventBuffer implements EventBuffer {
   readonly #windowMs: number | null;
   readonly #clock: () => number;
   readonly #cap: number;
+  readonly #maxUsers: number;
+  readonly #ttlMs: number;
+  /** user → when their events expire (last append + window + margin); Map order is recency of use. */
+  readonly #expiry = new Map<string, number>();
 
-  /** @param options - window, per-user cap and clock */
+  /** @param options - window, per-user cap, user cap, TTL margin and clock */
   constructor(options: InMemoryEventBufferOptions = {}) {
     this.#windowMs = options.windowDays === undefined ? null : options.windowDays * 86_400_000;
     this.#clock = options.clock ?? Date.now;
     this.#cap = options.maxEventsPerUser ?? Number.POSITIVE_INFINITY;
+    this.#maxUsers = options.maxUsers ?? Number.POSITIVE_INFINITY;
+    this.#ttlMs =
+      this.#windowMs === null
+        ? Number.POSITIVE_INFINITY
+        : this.#windowMs + (options.ttlMarginMs ?? 86_400_000);
+  }
+
+  /** Mark a user as just used; drop expired and least recently used users beyond the cap. */
+  #touch(userId: string, expiresAt?: number): void {
+    const current = this.#expiry.get(userId);
+    this.#expiry.delete(userId);
+    if (this.#events.has(userId)) this.#expiry.set(userId, expiresAt ?? current ?? Number.POSITIVE_INFINITY);
+    while (this.#expiry.size > this.#maxUsers) {
+      const oldest = this.#expiry.keys().next().value!;
+      this.#expiry.delete(oldest);
+      this.#events.delete(oldest);
+    }
+  }
+
+  /** Whether a user's events have expired (and drop them if so). */
+  #expired(userId: string): boolean {
+    const expiresAt = this.#expiry.get(userId);
+    if (expiresAt === undefined || expiresAt > this.#clock()) return false;
+    this.#expiry.delete(userId);
+    this.#events.delete(userId);
+    return true;
   }
 
   async append(events: readonly InteractionEvent[]): Promise<AppendResult> {
     const touched = new Set<string>();
     let added = 0;
     for (const event of events) {
+      this.#expired(event.user_id);
       let user = this.#events.get(event.user_id);
       if (!user) {
         user = { list: [], jsons: new Set(), version: ++this.#generation };
@@ -73,22 +108,31 @@ export class InMemoryEventBuffer implements EventBuffer {
         user.version = ++this.#generation;
       }
       if (user.list.length === 0) this.#events.delete(id);
+      this.#touch(id, this.#clock() + this.#ttlMs);
     }
     return { added };
   }
 
   async fetchEvents(userId: string): Promise<InteractionEvent[]> {
+    if (this.#expired(userId)) return [];
+    if (this.#events.has(userId)) this.#touch(userId);
     return (this.#events.get(userId)?.list ?? []).map(
       (stored) => JSON.parse(stored.json) as InteractionEvent,
     );
   }
 
   async version(userId: string): Promise<string> {
+    this.#expired(userId);
     return String(this.#events.get(userId)?.version ?? 0);
   }
 
   async *users(): AsyncIterable<string> {
-    yield* [...this.#events.keys()];
+    for (const id of [...this.#events.keys()]) if (!this.#expired(id)) yield id;
+  }
+
+  /** Number of users held. */
+  get size(): number {
+    return this.#events.size;
   }
 
   async ping(): Promise<void> {}

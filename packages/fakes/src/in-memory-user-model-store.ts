@@ -1,27 +1,62 @@
 import { safeParseUserSignals, type UserModelStore, type UserSignals } from "@recsys/ports";
 
+/** Options of {@link InMemoryUserModelStore}. */
+export interface InMemoryUserModelStoreOptions {
+  /** A saved model lives this many days (the setting `model_ttl_days`), as on Redis; default: for ever. */
+  readonly ttlDays?: number;
+  /** At most this many users' models; beyond it the least recently used one is evicted (default: no cap). */
+  readonly maxUsers?: number;
+  /** The clock the TTL counts by (default `Date.now`). */
+  readonly clock?: () => number;
+}
+
 /**
  * The in-memory model store. Models are kept as JSON text, so what comes back is always a fresh copy that
- * went through the same serialisation as a real store.
+ * went through the same serialisation as a real store. Like Redis, a model expires `ttlDays` after its
+ * last save (by the injected clock); `maxUsers` bounds the store with least-recently-used eviction.
  */
 export class InMemoryUserModelStore implements UserModelStore {
-  readonly #models = new Map<string, string>();
+  /** user → model JSON and expiry; Map order is recency of use (oldest first). */
+  readonly #models = new Map<string, { text: string; expiresAt: number }>();
+  readonly #ttlMs: number;
+  readonly #maxUsers: number;
+  readonly #clock: () => number;
+
+  /** @param options - TTL, user cap, clock */
+  constructor(options: InMemoryUserModelStoreOptions = {}) {
+    this.#ttlMs = options.ttlDays === undefined ? Number.POSITIVE_INFINITY : options.ttlDays * 86_400_000;
+    this.#maxUsers = options.maxUsers ?? Number.POSITIVE_INFINITY;
+    this.#clock = options.clock ?? Date.now;
+  }
 
   async getSignals(userId: string): Promise<UserSignals | null> {
-    const text = this.#models.get(userId);
-    if (text === undefined) return null;
-    const parsed = safeParseUserSignals(JSON.parse(text));
+    const entry = this.#models.get(userId);
+    if (entry === undefined) return null;
+    this.#models.delete(userId);
+    if (entry.expiresAt <= this.#clock()) return null;
+    this.#models.set(userId, entry); // most recently used
+    const parsed = safeParseUserSignals(JSON.parse(entry.text));
     return parsed.success ? parsed.output : null;
   }
 
   async saveSignals(signals: UserSignals): Promise<void> {
-    this.#models.set(signals.user_id, JSON.stringify(signals));
+    this.#models.delete(signals.user_id);
+    this.#models.set(signals.user_id, {
+      text: JSON.stringify(signals),
+      expiresAt: this.#clock() + this.#ttlMs,
+    });
+    while (this.#models.size > this.#maxUsers) this.#models.delete(this.#models.keys().next().value!);
   }
 
   async ping(): Promise<void> {}
 
-  /** Every stored user id. */
+  /** Every stored user id (expired ones included until they are next read). */
   userIds(): string[] {
     return [...this.#models.keys()];
+  }
+
+  /** Number of users held. */
+  get size(): number {
+    return this.#models.size;
   }
 }

@@ -194,6 +194,8 @@ export const RecConfigSchema = v.pipe(
     event_window_days: v.optional(positive, 30),
     /** The most events buffered per user (the newest): bounds the work of one ingest. */
     max_events_per_user: v.optional(int(1, 10_000_000), 300),
+    /** The in-memory stores (the embedded default) hold at most this many users, least recently used out. */
+    memory_max_users: v.optional(int(1, 100_000_000), 100_000),
     model_ttl_days: v.optional(positive, 90),
     survey: v.optional(SurveyRulesSchema, {}),
   }),

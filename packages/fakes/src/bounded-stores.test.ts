@@ -1,0 +1,108 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { safeParseUserSignals, type UserSignals } from "@recsys/ports";
+import { describe, expect, it } from "vitest";
+import { viewEvents } from "./bb-fixtures.js";
+import { InMemoryEventBuffer } from "./in-memory-event-buffer.js";
+import { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
+
+const DAY = 86_400_000;
+
+/** A full garbage collection, reached without starting node with --expose-gc. */
+function collectGarbage(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+}
+const START = Date.UTC(2026, 5, 10, 12);
+
+function signals(userId: string): UserSignals {
+  const parsed = safeParseUserSignals({ user_id: userId, positives: { "101": 1 }, viewed: ["101"] });
+  if (!parsed.success) throw new Error("bad signals");
+  return parsed.output;
+}
+
+describe("InMemoryUserModelStore bounds", () => {
+  it("expires a model ttlDays after its last save, by the injected clock", async () => {
+    let now = START;
+    const store = new InMemoryUserModelStore({ ttlDays: 90, clock: () => now });
+    await store.saveSignals(signals("u"));
+    now = START + 90 * DAY - 1;
+    expect((await store.getSignals("u"))?.user_id).toBe("u");
+    now = START + 90 * DAY;
+    expect(await store.getSignals("u")).toBeNull();
+    expect(store.size).toBe(0);
+    // a save renews the TTL
+    await store.saveSignals(signals("v"));
+    now += 60 * DAY;
+    await store.saveSignals(signals("v"));
+    now += 60 * DAY;
+    expect((await store.getSignals("v"))?.user_id).toBe("v");
+  });
+
+  it("evicts the least recently used model beyond maxUsers; a read counts as use", async () => {
+    const store = new InMemoryUserModelStore({ maxUsers: 2 });
+    await store.saveSignals(signals("a"));
+    await store.saveSignals(signals("b"));
+    await store.getSignals("a"); // b is now the least recently used
+    await store.saveSignals(signals("c"));
+    expect(store.userIds().sort()).toEqual(["a", "c"]);
+    expect(await store.getSignals("b")).toBeNull();
+    expect(store.size).toBe(2);
+  });
+});
+
+describe("InMemoryEventBuffer bounds", () => {
+  it("drops a user's events window + margin after their last append, and renews on append", async () => {
+    let now = START;
+    const buffer = new InMemoryEventBuffer({ windowDays: 30, clock: () => now });
+    await buffer.append(viewEvents("quiet", "101", 10, "link", now));
+    await buffer.append(viewEvents("busy", "101", 10, "link", now));
+    now = START + 20 * DAY;
+    await buffer.append(viewEvents("busy", "102", 10, "link", now));
+    now = START + 31 * DAY; // 30-day window + 1-day margin since quiet's only append
+    expect(await buffer.fetchEvents("quiet")).toEqual([]);
+    expect(await buffer.version("quiet")).toBe("0");
+    expect((await buffer.fetchEvents("busy")).map((e) => e.content_id)).toEqual(["101", "101", "102", "102"]);
+    const users: string[] = [];
+    for await (const id of buffer.users()) users.push(id);
+    expect(users).toEqual(["busy"]);
+    expect(buffer.size).toBe(1);
+  });
+
+  it("evicts the least recently used user beyond maxUsers", async () => {
+    const buffer = new InMemoryEventBuffer({ maxUsers: 2 });
+    await buffer.append(viewEvents("a", "101", 10, "link", START));
+    await buffer.append(viewEvents("b", "101", 10, "link", START));
+    await buffer.fetchEvents("a"); // b is now the least recently used
+    await buffer.append(viewEvents("c", "101", 10, "link", START));
+    expect(await buffer.fetchEvents("b")).toEqual([]);
+    expect((await buffer.fetchEvents("a")).length).toBe(2);
+    expect((await buffer.fetchEvents("c")).length).toBe(2);
+    expect(buffer.size).toBe(2);
+  });
+
+  it("a flood of distinct users stays within the cap in users and in heap", async () => {
+    const cap = 1_000;
+    const buffer = new InMemoryEventBuffer({ maxUsers: cap, maxEventsPerUser: 10 });
+    const models = new InMemoryUserModelStore({ maxUsers: cap });
+    const flood = async (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        await buffer.append(viewEvents(`flood-${i}`, "101", 10, "link", START));
+        await models.saveSignals(signals(`flood-${i}`));
+      }
+    };
+    await flood(0, 2 * cap);
+    collectGarbage();
+    const afterFirst = process.memoryUsage().heapUsed;
+    await flood(2 * cap, 50 * cap); // 48,000 more users
+    collectGarbage();
+    expect(buffer.size).toBe(cap);
+    expect(models.size).toBe(cap);
+    // the newest users are the ones kept
+    expect((await buffer.fetchEvents(`flood-${50 * cap - 1}`)).length).toBe(2);
+    expect(await buffer.fetchEvents("flood-0")).toEqual([]);
+    // 24x more users than the first pass did not grow the heap by anything like 24x what they hold
+    const grown = process.memoryUsage().heapUsed - afterFirst;
+    expect(grown).toBeLessThan(8 * 1024 * 1024);
+  });
+});
