@@ -3,7 +3,9 @@ import type { Environment } from "@recsys/core";
 export { REDIS_ENV_VARIABLES } from "./variables.js";
 
 import { readFlag, readInteger, readString } from "@recsys/core/config";
+import { ConfigError } from "@recsys/ports";
 import { createRedisClient, waitUntilReady } from "./client.js";
+import { EVENT_FORMATS, type EventFormat } from "./compact-event.js";
 import {
   createRedisStores,
   type RedisClient,
@@ -49,7 +51,7 @@ export interface RedisStoresFromEnv {
  * The Redis event buffer and model store configured by the environment, or null when `REDIS_URL` is
  * unset. `REDIS_URL` is a `redis://` URL, or with `REDIS_CLUSTER=1` a comma-separated list of cluster
  * seed nodes; `RECSYS_REDIS_PREFIX` (default `default`) prefixes every key; `RECSYS_REDIS_TIMEOUT_MS`
- * bounds every command.
+ * bounds every command; `RECSYS_REDIS_EVENT_FORMAT` (`reference` or `compact`) picks how events are written.
  * @param env - the environment
  * @param options - window, model TTL, clock, default timeout
  * @throws ConfigError naming a variable whose value is invalid
@@ -61,6 +63,12 @@ export async function redisStoresFromEnv(
   const url = readString(env, "REDIS_URL", undefined);
   if (!url) return null;
   const cluster = readFlag(env, "REDIS_CLUSTER");
+  const eventFormat = readString(env, "RECSYS_REDIS_EVENT_FORMAT", "reference");
+  if (!(EVENT_FORMATS as readonly string[]).includes(eventFormat))
+    throw new ConfigError(
+      "RECSYS_REDIS_EVENT_FORMAT",
+      `expected one of ${EVENT_FORMATS.join(", ")}, got ${JSON.stringify(eventFormat)}`,
+    );
   const client = createRedisClient(url, {
     commandTimeoutMs: readInteger(
       env,
@@ -78,6 +86,7 @@ export async function redisStoresFromEnv(
     prefix,
     windowDays: options.windowDays,
     modelTtlDays: options.modelTtlDays,
+    eventFormat: eventFormat as EventFormat,
     ...(options.maxEventsPerUser ? { maxEventsPerUser: options.maxEventsPerUser } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });

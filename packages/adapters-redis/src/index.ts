@@ -1,5 +1,11 @@
 export { createRedisClient, type RedisClientOptions, waitUntilReady } from "./client.js";
 export {
+  decodeCompactEvent,
+  EVENT_FORMATS,
+  type EventFormat,
+  encodeCompactEvent,
+} from "./compact-event.js";
+export {
   REDIS_ENV_VARIABLES,
   type RedisFromEnvOptions,
   type RedisStoresFromEnv,

@@ -12,6 +12,7 @@ import {
   type UserSignals,
 } from "@recsys/ports";
 import type { Cluster, Redis } from "ioredis";
+import { decodeCompactEvent, type EventFormat, encodeCompactEvent } from "./compact-event.js";
 
 /** A single Redis client or a Redis Cluster client (ioredis). */
 export type RedisClient = Redis | Cluster;
@@ -38,6 +39,11 @@ export interface RedisStoresOptions {
   readonly bufferTtlMarginSeconds?: number;
   /** The clock for trimming (default `Date.now`). */
   readonly clock?: () => number;
+  /**
+   * How new events are written (`RECSYS_REDIS_EVENT_FORMAT`, default `reference`, which the Python
+   * service reads too); both formats are always read, so a buffer may hold a mix.
+   */
+  readonly eventFormat?: EventFormat;
   /** Where unreadable stored data is reported (default: a JSON line on stderr). */
   readonly logger?: RedisLogger;
 }
@@ -79,6 +85,7 @@ export class RedisEventBuffer implements EventBuffer {
   readonly #log: RedisLogger;
   readonly #cap: number;
   readonly #ttlSeconds: number;
+  readonly #encode: (event: InteractionEvent) => string;
 
   /** @param options - client, prefix, window, per-user cap, clock, logger */
   constructor(options: RedisStoresOptions) {
@@ -88,6 +95,7 @@ export class RedisEventBuffer implements EventBuffer {
     this.#clock = options.clock ?? Date.now;
     this.#log = options.logger ?? defaultLogger;
     this.#cap = options.maxEventsPerUser ?? 300;
+    this.#encode = options.eventFormat === "compact" ? encodeCompactEvent : canonicalEventJson;
     this.#ttlSeconds = Math.ceil(this.#windowMs / 1000 + (options.bufferTtlMarginSeconds ?? 86_400));
   }
 
@@ -104,7 +112,7 @@ export class RedisEventBuffer implements EventBuffer {
     const byUser = new Map<string, (string | number)[]>();
     for (const event of events) {
       const args = byUser.get(event.user_id) ?? [];
-      args.push(eventTime(event.ts) / 1000, canonicalEventJson(event));
+      args.push(eventTime(event.ts) / 1000, this.#encode(event));
       byUser.set(event.user_id, args);
     }
     const cutoff = `(${(this.#clock() - this.#windowMs) / 1000}`;
@@ -140,20 +148,21 @@ export class RedisEventBuffer implements EventBuffer {
     const members = await guarded("fetchEvents", () => this.#client.zrange(this.key(userId), 0, -1));
     const events: InteractionEvent[] = [];
     for (const member of members) {
-      const event = this.#parse(member);
+      const event = this.#parse(userId, member);
       if (event) events.push(event);
       else this.#log({ level: "warn", msg: "skipped an unreadable buffered event", key: this.key(userId) });
     }
     return events;
   }
 
-  #parse(member: string): InteractionEvent | null {
+  #parse(userId: string, member: string): InteractionEvent | null {
     let value: unknown;
     try {
       value = JSON.parse(member);
     } catch {
       return null;
     }
+    if (Array.isArray(value)) return decodeCompactEvent(userId, value);
     if (isCanonicalEvent(value)) return value;
     if (typeof value !== "object" || value === null) return null;
     const record = value as Record<string, unknown>;

@@ -27,6 +27,11 @@ describeEventBufferContract({
   name: "RedisEventBuffer",
   create: async () => createRedisStores({ client: await client(), clock }).eventBuffer,
 });
+describeEventBufferContract({
+  name: "RedisEventBuffer (compact events)",
+  create: async () =>
+    createRedisStores({ client: await client(), clock, eventFormat: "compact" }).eventBuffer,
+});
 describeUserModelStoreContract({
   name: "RedisUserModelStore",
   create: async () => createRedisStores({ client: await client() }).modelStore,

@@ -15,7 +15,7 @@ let counter = 0;
 
 function ev(user: string, ts: string, fields: Partial<InteractionEvent> = {}): InteractionEvent {
   const base = { user_id: user, event: "CONTENT_VIEW_STARTED", ts, session_id: "s1", content_id: "101" };
-  return interactionEvent({ ...base, raw: { n: counter++ }, ...fields });
+  return interactionEvent({ ...base, raw: { messageId: `m${counter++}` }, ...fields });
 }
 
 /**
@@ -58,10 +58,10 @@ export function describeEventBufferContract(options: EventBufferContractOptions)
       expect(await buffer.fetchEvents(u)).toEqual([early, late]);
     });
 
-    it("stores an exact replay once, but keeps distinct events with the same time", async () => {
+    it("stores an exact replay once, but keeps distinct calls (by messageId) with the same time", async () => {
       const u = user("dedupe");
-      const a = ev(u, "2026-06-10T10:00:00.000Z", { raw: { k: "a" } });
-      const b = ev(u, "2026-06-10T10:00:00.000Z", { raw: { k: "b" } });
+      const a = ev(u, "2026-06-10T10:00:00.000Z", { raw: { messageId: "a" } });
+      const b = ev(u, "2026-06-10T10:00:00.000Z", { raw: { messageId: "b" } });
       await buffer.append([a, b]);
       await buffer.append([structuredClone(a)]);
       const stored = await buffer.fetchEvents(u);

@@ -1,0 +1,174 @@
+import { randomUUID } from "node:crypto";
+import { normalizeEvents, resolveConfig, UserModelUpdater } from "@recsys/core";
+import {
+  BB_NOW,
+  createBBContentStore,
+  generateCatalog,
+  generateEvents,
+  InMemoryUserModelStore,
+  rudderstackViews,
+} from "@recsys/fakes";
+import { ConfigError, type InteractionEvent, interactionEvent } from "@recsys/ports";
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRedisClient, waitUntilReady } from "../src/client.js";
+import { decodeCompactEvent, encodeCompactEvent } from "../src/compact-event.js";
+import { redisStoresFromEnv } from "../src/env.js";
+import { createRedisStores } from "../src/redis-stores.js";
+import { startRedisServer, type TestRedisServer } from "../src/testing/redis-server.js";
+
+let server: TestRedisServer;
+let client: Redis;
+beforeAll(async () => {
+  server = await startRedisServer();
+  client = createRedisClient(server.url) as Redis;
+  await waitUntilReady(client);
+});
+afterAll(async () => {
+  client.disconnect();
+  await server.stop();
+});
+
+/** What a compact member keeps of an event: everything but the raw call, whose messageId stays. */
+const kept = (e: InteractionEvent): InteractionEvent => ({
+  ...e,
+  raw: e.raw.messageId === undefined ? {} : { messageId: e.raw.messageId },
+});
+const roundTrip = (e: InteractionEvent) => decodeCompactEvent(e.user_id, JSON.parse(encodeCompactEvent(e)));
+
+function generatedWorld(users: number): InteractionEvent[] {
+  const catalog = generateCatalog({ items: 200, dimension: 8, seed: 3, themes: 12 });
+  const calls = generateEvents({ catalog, users, eventsPerUser: 60, endMs: BB_NOW, seed: 5 });
+  for (const call of calls) call.messageId = randomUUID();
+  return normalizeEvents(calls, { now: BB_NOW }).events;
+}
+
+describe("compact buffered events", () => {
+  it("keep every field the model reads, and the messageId, on the generated world", () => {
+    const events = generatedWorld(40);
+    expect(events.length).toBe(2410);
+    for (const e of events) expect(roundTrip(e)).toEqual(kept(e));
+    const mean = events.reduce((sum, e) => sum + encodeCompactEvent(e).length, 0) / events.length;
+    expect(mean).toBeLessThan(64); // Redis keeps small sorted sets of members up to 64 bytes as a listpack
+  });
+
+  it("write a view event in the documented layout", () => {
+    const ended = interactionEvent({
+      user_id: "u",
+      event: "CONTENT_VIEW_ENDED",
+      ts: "2026-06-10T10:02:00.000Z",
+      content_id: "101",
+      dwell_seconds: 120,
+      end_reason: "next_button",
+      session_id: "s1",
+      raw: { messageId: "0f8fad5b-d9cb-469f-a165-70867728950e", anonymousId: "a", properties: {} },
+    });
+    expect(encodeCompactEvent(ended)).toBe('[1,1781085720000,"101",120,0,"~D4-tW9nLRp-hZXCGdyiVDg","s1"]');
+    expect(roundTrip(ended)).toEqual(kept(ended));
+  });
+
+  it("keep rare fields, unknown event names, odd messageIds and survey answers", () => {
+    const base = { user_id: "u", ts: "2026-06-10T10:00:00.123Z" };
+    const cases = [
+      interactionEvent({
+        ...base,
+        event: "SEARCH",
+        query_text: "jazz",
+        clicked_id: "7",
+        impressions: ["1", "2"],
+      }),
+      interactionEvent({
+        ...base,
+        event: "SURVEY_SUBMITTED",
+        survey_answers: { "q:age": "18_24", n: [1, 2] },
+      }),
+      interactionEvent({ ...base, event: "IDENTIFY", raw: { messageId: "~not-a-uuid" } }),
+      interactionEvent({
+        ...base,
+        event: "IDENTIFY",
+        raw: { messageId: "0F8FAD5B-D9CB-469F-A165-70867728950E" },
+      }),
+      interactionEvent({ ...base, event: "E", request_id: "r1", raw: { messageId: 42 } }),
+      interactionEvent({ ...base, event: "E", raw: { messageId: "~~" } }),
+    ];
+    for (const e of cases) expect(roundTrip(e)).toEqual(kept(e));
+  });
+
+  it("are read beside reference members in one buffer, ordered by time; damaged members are skipped", async () => {
+    const ts = (m: number) => new Date(Date.UTC(2026, 5, 10, 10, m)).toISOString();
+    const reference = createRedisStores({ client, prefix: "mixed", clock: () => BB_NOW });
+    const compact = createRedisStores({
+      client,
+      prefix: "mixed",
+      clock: () => BB_NOW,
+      eventFormat: "compact",
+    });
+    const a = interactionEvent({ user_id: "u", event: "CONTENT_VIEW_STARTED", ts: ts(0), content_id: "101" });
+    const b = interactionEvent({ user_id: "u", event: "CONTENT_VIEW_STARTED", ts: ts(5), content_id: "102" });
+    const c = interactionEvent({ user_id: "u", event: "CONTENT_VIEW_STARTED", ts: ts(9), content_id: "103" });
+    await reference.eventBuffer.append([a, c]);
+    await compact.eventBuffer.append([b, b]);
+    await client.zadd(
+      "mixed:evt:u",
+      Date.UTC(2026, 5, 10, 10, 7) / 1000,
+      '["",1]',
+      Date.UTC(2026, 5, 10, 10, 8) / 1000,
+      "[9999,2]",
+    );
+    expect(await compact.eventBuffer.fetchEvents("u")).toEqual([a, b, c]);
+    expect(await client.zcard("mixed:evt:u")).toBe(5);
+  });
+
+  it("build the same model as the reference format (messageId de-duplication included)", async () => {
+    const calls: Record<string, unknown>[] = [
+      ...rudderstackViews("viewer", "101", 120, "next_button", BB_NOW - 3_600_000),
+      ...rudderstackViews("viewer", "301", 2, "close_button", BB_NOW - 1_800_000),
+    ].map((call, i) => ({ ...call, messageId: `m-${i}` }));
+    // the first call again, same messageId, with a field the model never reads changed: the reference
+    // format stores it as a second member, which the model builder counts once by messageId
+    calls.push({ ...calls[0]!, anonymousId: "redelivered" });
+    const { events } = normalizeEvents(calls, { now: BB_NOW });
+    const cfg = resolveConfig({});
+    const models = [];
+    const counts: number[] = [];
+    for (const eventFormat of ["reference", "compact"] as const) {
+      const { eventBuffer } = createRedisStores({
+        client,
+        prefix: `same-${eventFormat}`,
+        clock: () => BB_NOW,
+        eventFormat,
+      });
+      await eventBuffer.append(events);
+      const modelStore = new InMemoryUserModelStore();
+      await new UserModelUpdater({ contentStore: createBBContentStore(), modelStore, cfg }).refresh(
+        "viewer",
+        eventBuffer,
+        { now: BB_NOW },
+      );
+      models.push(await modelStore.getSignals("viewer"));
+      counts.push(await client.zcard(`same-${eventFormat}:evt:viewer`));
+    }
+    expect(models[0]!.positives).toHaveProperty("101");
+    expect(models[1]).toEqual(models[0]);
+    expect(counts).toEqual([5, 4]);
+  });
+
+  it("are chosen by RECSYS_REDIS_EVENT_FORMAT, and a bad value is refused naming the variable", async () => {
+    const env = {
+      REDIS_URL: server.url,
+      RECSYS_REDIS_PREFIX: "env-compact",
+      RECSYS_REDIS_EVENT_FORMAT: "compact",
+    };
+    const made = (await redisStoresFromEnv(env, { windowDays: 30, modelTtlDays: 90, clock: () => BB_NOW }))!;
+    await made.eventBuffer.append([
+      interactionEvent({ user_id: "u", event: "IDENTIFY", ts: "2026-06-10T10:00:00.000Z" }),
+    ]);
+    expect(await client.zrange("env-compact:evt:u", 0, -1)).toEqual(["[3,1781085600000]"]);
+    await made.close();
+    await expect(
+      redisStoresFromEnv({ ...env, RECSYS_REDIS_EVENT_FORMAT: "tiny" }, { windowDays: 30, modelTtlDays: 90 }),
+    ).rejects.toThrow(
+      new ConfigError("RECSYS_REDIS_EVENT_FORMAT", 'expected one of reference, compact, got "tiny"'),
+    );
+  });
+});
