@@ -9,25 +9,13 @@ import {
   rudderstackViews,
 } from "@recsys/fakes";
 import { ConfigError, type InteractionEvent, interactionEvent } from "@recsys/ports";
-import type { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedisClient, waitUntilReady } from "../src/client.js";
+import { describe, expect, it } from "vitest";
 import { decodeCompactEvent, encodeCompactEvent } from "../src/compact-event.js";
 import { redisStoresFromEnv } from "../src/env.js";
 import { createRedisStores } from "../src/redis-stores.js";
-import { startRedisServer, type TestRedisServer } from "../src/testing/redis-server.js";
+import { useRedisServer } from "./redis-fixture.js";
 
-let server: TestRedisServer;
-let client: Redis;
-beforeAll(async () => {
-  server = await startRedisServer();
-  client = createRedisClient(server.url) as Redis;
-  await waitUntilReady(client);
-});
-afterAll(async () => {
-  client.disconnect();
-  await server.stop();
-});
+const redis = useRedisServer();
 
 /** What a compact member keeps of an event: everything but the raw call, whose messageId stays. */
 const kept = (e: InteractionEvent): InteractionEvent => ({
@@ -96,9 +84,9 @@ describe("compact buffered events", () => {
 
   it("are read beside reference members in one buffer, ordered by time; damaged members are skipped", async () => {
     const ts = (m: number) => new Date(Date.UTC(2026, 5, 10, 10, m)).toISOString();
-    const reference = createRedisStores({ client, prefix: "mixed", clock: () => BB_NOW });
+    const reference = createRedisStores({ client: redis.client, prefix: "mixed", clock: () => BB_NOW });
     const compact = createRedisStores({
-      client,
+      client: redis.client,
       prefix: "mixed",
       clock: () => BB_NOW,
       eventFormat: "compact",
@@ -108,7 +96,7 @@ describe("compact buffered events", () => {
     const c = interactionEvent({ user_id: "u", event: "CONTENT_VIEW_STARTED", ts: ts(9), content_id: "103" });
     await reference.eventBuffer.append([a, c]);
     await compact.eventBuffer.append([b, b]);
-    await client.zadd(
+    await redis.client.zadd(
       "mixed:evt:u",
       Date.UTC(2026, 5, 10, 10, 7) / 1000,
       '["",1]',
@@ -116,7 +104,7 @@ describe("compact buffered events", () => {
       "[9999,2]",
     );
     expect(await compact.eventBuffer.fetchEvents("u")).toEqual([a, b, c]);
-    expect(await client.zcard("mixed:evt:u")).toBe(5);
+    expect(await redis.client.zcard("mixed:evt:u")).toBe(5);
   });
 
   it("build the same model as the reference format (messageId de-duplication included)", async () => {
@@ -133,7 +121,7 @@ describe("compact buffered events", () => {
     const counts: number[] = [];
     for (const eventFormat of ["reference", "compact"] as const) {
       const { eventBuffer } = createRedisStores({
-        client,
+        client: redis.client,
         prefix: `same-${eventFormat}`,
         clock: () => BB_NOW,
         eventFormat,
@@ -146,7 +134,7 @@ describe("compact buffered events", () => {
         { now: BB_NOW },
       );
       models.push(await modelStore.getSignals("viewer"));
-      counts.push(await client.zcard(`same-${eventFormat}:evt:viewer`));
+      counts.push(await redis.client.zcard(`same-${eventFormat}:evt:viewer`));
     }
     expect(models[0]!.positives).toHaveProperty("101");
     expect(models[1]).toEqual(models[0]);
@@ -155,7 +143,7 @@ describe("compact buffered events", () => {
 
   it("are chosen by RECSYS_REDIS_EVENT_FORMAT, and a bad value is refused naming the variable", async () => {
     const env = {
-      REDIS_URL: server.url,
+      REDIS_URL: redis.server.url,
       RECSYS_REDIS_PREFIX: "env-compact",
       RECSYS_REDIS_EVENT_FORMAT: "compact",
     };
@@ -163,7 +151,7 @@ describe("compact buffered events", () => {
     await made.eventBuffer.append([
       interactionEvent({ user_id: "u", event: "IDENTIFY", ts: "2026-06-10T10:00:00.000Z" }),
     ]);
-    expect(await client.zrange("env-compact:evt:u", 0, -1)).toEqual(["[3,1781085600000]"]);
+    expect(await redis.client.zrange("env-compact:evt:u", 0, -1)).toEqual(["[3,1781085600000]"]);
     await made.close();
     await expect(
       redisStoresFromEnv({ ...env, RECSYS_REDIS_EVENT_FORMAT: "tiny" }, { windowDays: 30, modelTtlDays: 90 }),

@@ -7,28 +7,19 @@ import {
   type UserModelStore,
 } from "@recsys/ports";
 import type { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createRedisClient, waitUntilReady } from "../src/client.js";
 import { createRedisStores } from "../src/redis-stores.js";
-import { startRedisServer, type TestRedisServer } from "../src/testing/redis-server.js";
+import { startRedisServer } from "../src/testing/redis-server.js";
+import { useRedisServer } from "./redis-fixture.js";
 
-let server: TestRedisServer;
-let client: Redis;
 const logs: Record<string, unknown>[] = [];
 const NOW = Date.UTC(2026, 5, 10, 12);
 
-beforeAll(async () => {
-  server = await startRedisServer();
-  client = createRedisClient(server.url) as Redis;
-  await waitUntilReady(client);
-});
-afterAll(async () => {
-  client.disconnect();
-  await server.stop();
-});
+const redis = useRedisServer();
 
 const stores = (prefix: string) =>
-  createRedisStores({ client, prefix, clock: () => NOW, logger: (e) => logs.push(e) });
+  createRedisStores({ client: redis.client, prefix, clock: () => NOW, logger: (e) => logs.push(e) });
 
 describe("storage layout (docs/behaviour.md §7.4)", () => {
   it("writes {prefix}:evt:{user} as a sorted set of event JSON scored by epoch seconds, trimmed to the window", async () => {
@@ -41,11 +32,11 @@ describe("storage layout (docs/behaviour.md §7.4)", () => {
       content_id: "101",
     });
     await eventBuffer.append([old, recent]);
-    const members = await client.zrange("layout:evt:u1", 0, -1, "WITHSCORES");
+    const members = await redis.client.zrange("layout:evt:u1", 0, -1, "WITHSCORES");
     expect(members).toEqual([JSON.stringify(recent), String(Date.parse(recent.ts) / 1000)]);
     expect(JSON.parse(members[0]!)).toEqual(recent);
     // The key expires a day after the window unless an append renews it.
-    expect(await client.ttl("layout:evt:u1")).toBe(31 * 86_400);
+    expect(await redis.client.ttl("layout:evt:u1")).toBe(31 * 86_400);
   });
 
   it("writes {prefix}:umodel:{user} as UserSignals JSON with a 90-day TTL", async () => {
@@ -57,8 +48,8 @@ describe("storage layout (docs/behaviour.md §7.4)", () => {
       recent_views: ["101"],
     };
     await modelStore.saveSignals(model);
-    expect(JSON.parse((await client.get("layout:umodel:u1"))!)).toEqual(model);
-    const ttl = await client.ttl("layout:umodel:u1");
+    expect(JSON.parse((await redis.client.get("layout:umodel:u1"))!)).toEqual(model);
+    const ttl = await redis.client.ttl("layout:umodel:u1");
     expect(ttl).toBeGreaterThan(90 * 86_400 - 5);
     expect(ttl).toBeLessThanOrEqual(90 * 86_400);
   });
@@ -83,7 +74,7 @@ describe("compatibility with the reference service (docs/behaviour.md §2, §7.4
       '{"user_id":"visitor-7","event":"CONTENT_VIEW_ENDED","ts":"2026-06-10T10:02:00Z","session_id":"s1","request_id":null,"content_id":"101","dwell_seconds":120.0,"end_reason":"next_button","query_text":null,"clicked_id":null,"impressions":["102"],"survey_answers":{},"raw":{"event":"CONTENT_VIEW_ENDED","userId":"visitor-7"}}';
     const pyOffset =
       '{"user_id":"visitor-7","event":"CONTENT_VIEW_STARTED","ts":"2026-06-10T12:00:00+02:00","session_id":"s1","request_id":null,"content_id":"101","dwell_seconds":null,"end_reason":null,"query_text":null,"clicked_id":null,"impressions":[],"survey_answers":{"rating":4.0},"raw":{}}';
-    await client.zadd(
+    await redis.client.zadd(
       "compat:evt:visitor-7",
       Date.UTC(2026, 5, 10, 10, 2) / 1000,
       pyEvent,
@@ -101,7 +92,7 @@ describe("compatibility with the reference service (docs/behaviour.md §2, §7.4
 
     const pyModel =
       '{"user_id":"visitor-7","positives":{"101":0.777143},"negatives":{"102":0.3},"viewed":["101"],"recent_views":["101"],"tag_affinity":{"theme_what:forced labor":1.0},"tag_aversion":{},"taste_vector":[1.0,0.0,0.0,0.0,0.0,0.0],"recency_vector":[1.0,0.0,0.0,0.0,0.0,0.0],"behavior":{"n_views":1,"n_positive":1,"n_negative":1,"avg_dwell_ratio":1.0,"completion_rate":1.0,"revisit_rate":0.0,"depth":1.0},"demographics":{"age":"55_64","email_shared":"no"}}';
-    await client.set("compat:umodel:visitor-7", pyModel);
+    await redis.client.set("compat:umodel:visitor-7", pyModel);
     const model = await modelStore.getSignals("visitor-7");
     expect(model).toEqual(JSON.parse(pyModel));
   });
@@ -111,7 +102,7 @@ describe("compatibility with the reference service (docs/behaviour.md §2, §7.4
     await eventBuffer.append([
       interactionEvent({ user_id: "u", event: "E", ts: "2026-06-10T10:00:00.000Z" }),
     ]);
-    const [member] = await client.zrange("compat-out:evt:u", 0, -1);
+    const [member] = await redis.client.zrange("compat-out:evt:u", 0, -1);
     expect(Object.keys(JSON.parse(member!))).toEqual([
       "user_id",
       "event",
@@ -128,7 +119,7 @@ describe("compatibility with the reference service (docs/behaviour.md §2, §7.4
       "raw",
     ]);
     await modelStore.saveSignals(emptyUserSignals("u"));
-    expect(Object.keys(JSON.parse((await client.get("compat-out:umodel:u"))!)).sort()).toEqual([
+    expect(Object.keys(JSON.parse((await redis.client.get("compat-out:umodel:u"))!)).sort()).toEqual([
       "behavior",
       "demographics",
       "negatives",
@@ -145,12 +136,12 @@ describe("compatibility with the reference service (docs/behaviour.md §2, §7.4
 
   it("treats a corrupt stored model as missing and logs it; skips an unreadable buffered event", async () => {
     const { eventBuffer, modelStore } = stores("corrupt");
-    await client.set("corrupt:umodel:a", "{not json");
-    await client.set("corrupt:umodel:b", JSON.stringify({ user_id: "b", positives: { "1": "lots" } }));
+    await redis.client.set("corrupt:umodel:a", "{not json");
+    await redis.client.set("corrupt:umodel:b", JSON.stringify({ user_id: "b", positives: { "1": "lots" } }));
     expect(await modelStore.getSignals("a")).toBeNull();
     expect(await modelStore.getSignals("b")).toBeNull();
     expect(logs.filter((l) => String(l.key).startsWith("corrupt:umodel:"))).toHaveLength(2);
-    await client.zadd(
+    await redis.client.zadd(
       "corrupt:evt:c",
       1,
       "garbage",
@@ -248,7 +239,7 @@ describe("the event buffer expires (a visitor who never returns leaves nothing b
   it("each append sets the key's TTL to the window plus the margin; an inactive user's key goes, an active one's stays", async () => {
     // A 1-second window and a 1-second margin: the key lives 2 s after its last append.
     const { eventBuffer } = createRedisStores({
-      client,
+      client: redis.client,
       prefix: "ttl",
       windowDays: 1 / 86_400,
       bufferTtlMarginSeconds: 1,
@@ -262,13 +253,13 @@ describe("the event buffer expires (a visitor who never returns leaves nothing b
         content_id: String(i),
       });
     await eventBuffer.append([event("inactive", 1), event("active", 1)]);
-    expect(await client.ttl("ttl:evt:inactive")).toBe(2);
+    expect(await redis.client.ttl("ttl:evt:inactive")).toBe(2);
     await new Promise((r) => setTimeout(r, 1200));
     await eventBuffer.append([event("active", 2)]); // renews the active user's TTL
-    expect(await client.ttl("ttl:evt:active")).toBe(2);
+    expect(await redis.client.ttl("ttl:evt:active")).toBe(2);
     await new Promise((r) => setTimeout(r, 1100));
-    expect(await client.exists("ttl:evt:inactive")).toBe(0);
-    expect(await client.exists("ttl:evt:active")).toBe(1);
+    expect(await redis.client.exists("ttl:evt:inactive")).toBe(0);
+    expect(await redis.client.exists("ttl:evt:active")).toBe(1);
   });
 
   it("with the defaults the TTL is the 30-day window plus a day", async () => {
@@ -276,6 +267,6 @@ describe("the event buffer expires (a visitor who never returns leaves nothing b
     await eventBuffer.append([
       interactionEvent({ user_id: "u", event: "E", ts: new Date(NOW).toISOString() }),
     ]);
-    expect(await client.ttl("ttl-default:evt:u")).toBe(31 * 86_400);
+    expect(await redis.client.ttl("ttl-default:evt:u")).toBe(31 * 86_400);
   });
 });
