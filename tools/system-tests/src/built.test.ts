@@ -10,9 +10,26 @@ const root = join(import.meta.dirname, "..", "..", "..");
 const version = (dir: string) =>
   (JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8")) as { version: string }).version;
 
-function run(file: string, args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [join(root, file), ...args], {
-    env: { ...process.env, REDIS_URL: "", QDRANT_API_URL: "", RECSYS_API_KEY: "", ...env },
+/**
+ * Start `node file args` with its output captured. `file` is relative to `cwd` (default the repository);
+ * the environment is the test's own with the stores unset, or exactly `bareEnv` when given.
+ */
+function run(
+  file: string,
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; bareEnv?: Record<string, string> } = {},
+) {
+  const cwd = options.cwd ?? root;
+  const env = options.bareEnv ?? {
+    ...process.env,
+    REDIS_URL: "",
+    QDRANT_API_URL: "",
+    RECSYS_API_KEY: "",
+    ...options.env,
+  };
+  const child = spawn(process.execPath, [join(cwd, file), ...args], {
+    cwd,
+    env,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -26,12 +43,17 @@ function run(file: string, args: string[], env: Record<string, string> = {}) {
   return { child, out: () => out, err: () => err };
 }
 
+/** Wait (up to 20 s) until a process's output matches `pattern`; the match, or null. */
+async function waitForOutput(proc: { out: () => string }, pattern: RegExp): Promise<RegExpExecArray | null> {
+  const deadline = Date.now() + 20_000;
+  while (!pattern.test(proc.out()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return pattern.exec(proc.out());
+}
+
 describe("the built service (node apps/api/dist/server.js)", () => {
   it("starts healthy with its version, finishes in-flight requests on SIGTERM, exits 0", async () => {
-    const service = run("apps/api/dist/server.js", [], { PORT: "0" });
-    const deadline = Date.now() + 20_000;
-    while (!/"msg":"listening"/.test(service.out()) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    const service = run("apps/api/dist/server.js", [], { env: { PORT: "0" } });
+    await waitForOutput(service, /"msg":"listening"/);
     const listening = service
       .out()
       .trim()
@@ -105,20 +127,12 @@ describe("what the image copies: pnpm deploy --prod, moved outside the workspace
       for (const dev of ["vitest", "typescript", "tsup"]) {
         expect(existsSync(join(scratch, "api", "node_modules", dev))).toBe(false);
       }
-      const service = spawn(process.execPath, ["dist/server.js"], {
+      const service = run("dist/server.js", [], {
         cwd: join(scratch, "api"),
-        env: { PATH: process.env.PATH ?? "", PORT: "0" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let out = "";
-      service.stdout.on("data", (d) => {
-        out += d;
+        bareEnv: { PATH: process.env.PATH ?? "", PORT: "0" },
       });
       try {
-        const deadline = Date.now() + 20_000;
-        while (!/"url":"([^"]+)"/.test(out) && Date.now() < deadline)
-          await new Promise((r) => setTimeout(r, 20));
-        const url = /"url":"([^"]+)"/.exec(out)![1]!;
+        const url = (await waitForOutput(service, /"url":"([^"]+)"/))![1]!;
         expect((await fetch(`${url}/health`)).status).toBe(200);
         const rec = (await (await fetch(`${url}/recsys/api/recommend?user_id=someone`)).json()) as {
           result: { strategy: string; items: unknown[] };
@@ -126,15 +140,12 @@ describe("what the image copies: pnpm deploy --prod, moved outside the workspace
         expect(rec.result.strategy).toBe("cold");
         expect(rec.result.items.length).toBeGreaterThan(0);
       } finally {
-        service.kill("SIGTERM");
-        await once(service, "exit");
+        service.child.kill("SIGTERM");
+        await once(service.child, "exit");
       }
-      const cli = spawn(process.execPath, ["dist/main.js", "--version"], { cwd: join(scratch, "cli") });
-      let version = "";
-      cli.stdout.on("data", (d) => {
-        version += d;
-      });
-      await once(cli, "exit");
+      const cli = run("dist/main.js", ["--version"], { cwd: join(scratch, "cli") });
+      await once(cli.child, "exit");
+      const version = cli.out();
       expect(version).toMatch(/^recsys \d+\.\d+\.\d+\n$/);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
