@@ -81,6 +81,19 @@ describe("InMemoryEventBuffer bounds", () => {
     expect(buffer.size).toBe(2);
   });
 
+  it("an append naming a new user and an old one at the cap keeps both and evicts the least recently used", async () => {
+    const buffer = new InMemoryEventBuffer({ maxUsers: 2 });
+    await buffer.append(viewEvents("x", "101", 10, "link", START));
+    await buffer.append(viewEvents("y", "101", 10, "link", START));
+    await buffer.append([
+      ...viewEvents("z", "101", 10, "link", START),
+      ...viewEvents("x", "102", 10, "link", START),
+    ]);
+    expect(await buffer.fetchEvents("y")).toEqual([]);
+    expect((await buffer.fetchEvents("x")).length).toBe(4);
+    expect((await buffer.fetchEvents("z")).length).toBe(2);
+  });
+
   it("a flood of distinct users stays within the cap in users and in heap", async () => {
     const cap = 1_000;
     const buffer = new InMemoryEventBuffer({ maxUsers: cap, maxEventsPerUser: 10 });

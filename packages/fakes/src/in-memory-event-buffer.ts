@@ -26,14 +26,25 @@ interface Stored {
   readonly json: string;
 }
 
+interface UserEvents {
+  list: Stored[];
+  jsons: Set<string>;
+  version: number;
+  expiresAt: number;
+}
+
 /**
  * The in-memory event buffer: per user, events kept in buffer order (timestamp, then canonical JSON, as
  * Redis keeps them), an exact replay of a stored event stored once, optional window trimming and a
  * per-user cap (the newest events are kept).
  */
 export class InMemoryEventBuffer implements EventBuffer {
-  /** Per user: events in buffer order, and the set of their canonical JSON (exact-replay check in O(1)). */
-  readonly #events = new Map<string, { list: Stored[]; jsons: Set<string>; version: number }>();
+  /**
+   * Per user: events in buffer order, the set of their canonical JSON (exact-replay check in O(1)), a
+   * version, and when they expire (last append + window + margin). Map order is recency of use, oldest
+   * first, for least-recently-used eviction.
+   */
+  readonly #events = new Map<string, UserEvents>();
   /** Versions of users whose events were all trimmed away (so a version never repeats). */
   #generation = 0;
   readonly #windowMs: number | null;
@@ -41,8 +52,6 @@ export class InMemoryEventBuffer implements EventBuffer {
   readonly #cap: number;
   readonly #maxUsers: number;
   readonly #ttlMs: number;
-  /** user → when their events expire (last append + window + margin); Map order is recency of use. */
-  readonly #expiry = new Map<string, number>();
 
   /** @param options - window, per-user cap, user cap, TTL margin and clock */
   constructor(options: InMemoryEventBufferOptions = {}) {
@@ -56,35 +65,32 @@ export class InMemoryEventBuffer implements EventBuffer {
         : this.#windowMs + (options.ttlMarginMs ?? 86_400_000);
   }
 
-  /** Mark a user as just used; drop expired and least recently used users beyond the cap. */
-  #touch(userId: string, expiresAt?: number): void {
-    const current = this.#expiry.get(userId);
-    this.#expiry.delete(userId);
-    if (this.#events.has(userId)) this.#expiry.set(userId, expiresAt ?? current ?? Number.POSITIVE_INFINITY);
-    while (this.#expiry.size > this.#maxUsers) {
-      const oldest = this.#expiry.keys().next().value!;
-      this.#expiry.delete(oldest);
-      this.#events.delete(oldest);
-    }
+  /** A user's events unless they have expired (expired ones are dropped). */
+  #live(userId: string): UserEvents | undefined {
+    const user = this.#events.get(userId);
+    if (user === undefined || user.expiresAt > this.#clock()) return user;
+    this.#events.delete(userId);
+    return undefined;
   }
 
-  /** Whether a user's events have expired (and drop them if so). */
-  #expired(userId: string): boolean {
-    const expiresAt = this.#expiry.get(userId);
-    if (expiresAt === undefined || expiresAt > this.#clock()) return false;
-    this.#expiry.delete(userId);
+  /** Mark a user as the most recently used. */
+  #use(userId: string, user: UserEvents): void {
     this.#events.delete(userId);
-    return true;
+    this.#events.set(userId, user);
   }
 
   async append(events: readonly InteractionEvent[]): Promise<AppendResult> {
     const touched = new Set<string>();
     let added = 0;
     for (const event of events) {
-      this.#expired(event.user_id);
-      let user = this.#events.get(event.user_id);
+      let user = this.#live(event.user_id);
       if (!user) {
-        user = { list: [], jsons: new Set(), version: ++this.#generation };
+        user = {
+          list: [],
+          jsons: new Set(),
+          version: ++this.#generation,
+          expiresAt: Number.POSITIVE_INFINITY,
+        };
         this.#events.set(event.user_id, user);
       }
       const json = canonicalEventJson(event);
@@ -96,7 +102,8 @@ export class InMemoryEventBuffer implements EventBuffer {
       }
       touched.add(event.user_id);
     }
-    const cutoff = this.#windowMs === null ? null : this.#clock() - this.#windowMs;
+    const now = this.#clock();
+    const cutoff = this.#windowMs === null ? null : now - this.#windowMs;
     for (const id of touched) {
       const user = this.#events.get(id)!;
       user.list.sort(compareBufferedEvents);
@@ -107,27 +114,34 @@ export class InMemoryEventBuffer implements EventBuffer {
         user.list = keep;
         user.version = ++this.#generation;
       }
-      if (user.list.length === 0) this.#events.delete(id);
-      this.#touch(id, this.#clock() + this.#ttlMs);
+      if (user.list.length === 0) {
+        this.#events.delete(id);
+        continue;
+      }
+      user.expiresAt = now + this.#ttlMs;
+      this.#use(id, user);
+    }
+    // Least recently used users out, beyond the cap (deleting while iterating a Map is safe).
+    for (const id of this.#events.keys()) {
+      if (this.#events.size <= this.#maxUsers) break;
+      this.#events.delete(id);
     }
     return { added };
   }
 
   async fetchEvents(userId: string): Promise<InteractionEvent[]> {
-    if (this.#expired(userId)) return [];
-    if (this.#events.has(userId)) this.#touch(userId);
-    return (this.#events.get(userId)?.list ?? []).map(
-      (stored) => JSON.parse(stored.json) as InteractionEvent,
-    );
+    const user = this.#live(userId);
+    if (!user) return [];
+    this.#use(userId, user);
+    return user.list.map((stored) => JSON.parse(stored.json) as InteractionEvent);
   }
 
   async version(userId: string): Promise<string> {
-    this.#expired(userId);
-    return String(this.#events.get(userId)?.version ?? 0);
+    return String(this.#live(userId)?.version ?? 0);
   }
 
   async *users(): AsyncIterable<string> {
-    for (const id of [...this.#events.keys()]) if (!this.#expired(id)) yield id;
+    for (const id of [...this.#events.keys()]) if (this.#live(id)) yield id;
   }
 
   /** Number of users held. */
