@@ -104,8 +104,10 @@ describe("recsys replay: the clock and the adapter's own environment", () => {
     const client = createRedisClient(redis.url) as Redis;
     try {
       const now = new Date(BB_NOW).toISOString();
+      // the reference's JSON, so the stored model can equal the CLI's exactly (compact vectors are float16)
       const replay = await cli(["replay", "--events", events, "--catalog", catalog, "--now", now], {
         REDIS_URL: redis.url,
+        RECSYS_REDIS_FORMAT: "reference",
       });
       expect(replay.code).toBe(0);
       expect(JSON.parse(replay.stdout)).toMatchObject({ rejected: 0, users: 12 });

@@ -1,15 +1,6 @@
 import { eventTime, formatTimestamp } from "@recsys/core/time";
 import { END_REASONS, type EndReason, type InteractionEvent } from "@recsys/ports";
 
-/**
- * How buffered events are written: `reference` is the reference service's JSON object (the raw call
- * included), readable by the Python service; `compact` keeps only what the model needs.
- */
-export type EventFormat = "reference" | "compact";
-
-/** The event formats, for validation. */
-export const EVENT_FORMATS: readonly EventFormat[] = ["reference", "compact"];
-
 /** Event names written as a number (their index): never reorder, only append. */
 const EVENT_CODES = [
   "CONTENT_VIEW_STARTED",

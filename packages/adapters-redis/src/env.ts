@@ -5,7 +5,7 @@ export { REDIS_ENV_VARIABLES } from "./variables.js";
 import { readFlag, readInteger, readString } from "@recsys/core/config";
 import { ConfigError } from "@recsys/ports";
 import { createRedisClient, waitUntilReady } from "./client.js";
-import { EVENT_FORMATS, type EventFormat } from "./compact-event.js";
+import { REDIS_FORMATS, type RedisFormat } from "./format.js";
 import {
   createRedisStores,
   type RedisClient,
@@ -51,7 +51,8 @@ export interface RedisStoresFromEnv {
  * The Redis event buffer and model store configured by the environment, or null when `REDIS_URL` is
  * unset. `REDIS_URL` is a `redis://` URL, or with `REDIS_CLUSTER=1` a comma-separated list of cluster
  * seed nodes; `RECSYS_REDIS_PREFIX` (default `default`) prefixes every key; `RECSYS_REDIS_TIMEOUT_MS`
- * bounds every command; `RECSYS_REDIS_EVENT_FORMAT` (`reference` or `compact`) picks how events are written.
+ * bounds every command; `RECSYS_REDIS_FORMAT` (`compact`, the default, or `reference`) picks how events and models are
+ * written.
  * @param env - the environment
  * @param options - window, model TTL, clock, default timeout
  * @throws ConfigError naming a variable whose value is invalid
@@ -63,11 +64,11 @@ export async function redisStoresFromEnv(
   const url = readString(env, "REDIS_URL", undefined);
   if (!url) return null;
   const cluster = readFlag(env, "REDIS_CLUSTER");
-  const eventFormat = readString(env, "RECSYS_REDIS_EVENT_FORMAT", "reference");
-  if (!(EVENT_FORMATS as readonly string[]).includes(eventFormat))
+  const format = readString(env, "RECSYS_REDIS_FORMAT", "compact");
+  if (!(REDIS_FORMATS as readonly string[]).includes(format))
     throw new ConfigError(
-      "RECSYS_REDIS_EVENT_FORMAT",
-      `expected one of ${EVENT_FORMATS.join(", ")}, got ${JSON.stringify(eventFormat)}`,
+      "RECSYS_REDIS_FORMAT",
+      `expected one of ${REDIS_FORMATS.join(", ")}, got ${JSON.stringify(format)}`,
     );
   const client = createRedisClient(url, {
     commandTimeoutMs: readInteger(
@@ -86,7 +87,7 @@ export async function redisStoresFromEnv(
     prefix,
     windowDays: options.windowDays,
     modelTtlDays: options.modelTtlDays,
-    eventFormat: eventFormat as EventFormat,
+    format: format as RedisFormat,
     ...(options.maxEventsPerUser ? { maxEventsPerUser: options.maxEventsPerUser } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -1,16 +1,19 @@
 export { createRedisClient, type RedisClientOptions, waitUntilReady } from "./client.js";
+export { decodeCompactEvent, encodeCompactEvent } from "./compact-event.js";
 export {
-  decodeCompactEvent,
-  EVENT_FORMATS,
-  type EventFormat,
-  encodeCompactEvent,
-} from "./compact-event.js";
+  decodeCompactModel,
+  encodeCompactModel,
+  FLOAT16_VECTOR_ERROR,
+  isCompactModel,
+  type VectorPrecision,
+} from "./compact-model.js";
 export {
   REDIS_ENV_VARIABLES,
   type RedisFromEnvOptions,
   type RedisStoresFromEnv,
   redisStoresFromEnv,
 } from "./env.js";
+export { REDIS_FORMATS, type RedisFormat } from "./format.js";
 export {
   createRedisStores,
   type RedisClient,

@@ -5,6 +5,7 @@ import {
   type EventBuffer,
   type InteractionEvent,
   isCanonicalEvent,
+  type ParseResult,
   StoreUnavailableError,
   safeParseInteractionEvent,
   safeParseUserSignals,
@@ -12,7 +13,9 @@ import {
   type UserSignals,
 } from "@recsys/ports";
 import type { Cluster, Redis } from "ioredis";
-import { decodeCompactEvent, type EventFormat, encodeCompactEvent } from "./compact-event.js";
+import { decodeCompactEvent, encodeCompactEvent } from "./compact-event.js";
+import { decodeCompactModel, encodeCompactModel, isCompactModel } from "./compact-model.js";
+import type { RedisFormat } from "./format.js";
 
 /** A single Redis client or a Redis Cluster client (ioredis). */
 export type RedisClient = Redis | Cluster;
@@ -40,10 +43,10 @@ export interface RedisStoresOptions {
   /** The clock for trimming (default `Date.now`). */
   readonly clock?: () => number;
   /**
-   * How new events are written (`RECSYS_REDIS_EVENT_FORMAT`, default `reference`, which the Python
-   * service reads too); both formats are always read, so a buffer may hold a mix.
+   * How new events and models are written (`RECSYS_REDIS_FORMAT`, default `compact`; `reference` writes
+   * the JSON the Python service reads too). Both forms are always read, so a Redis may hold a mix.
    */
-  readonly eventFormat?: EventFormat;
+  readonly format?: RedisFormat;
   /** Where unreadable stored data is reported (default: a JSON line on stderr). */
   readonly logger?: RedisLogger;
 }
@@ -72,8 +75,9 @@ const defaultLogger: RedisLogger = (entry) =>
   process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), ...entry })}\n`);
 
 /**
- * The hot event buffer on Redis (docs/behaviour.md §7.4): one sorted set per user, member = canonical event JSON (an
- * exact replay is stored once), score = epoch seconds, trimmed to the event window on every append. A
+ * The hot event buffer on Redis (docs/behaviour.md §7.4): one sorted set per user, member = the compact event
+ * array or the canonical event JSON (an exact replay is stored once), score = epoch seconds, trimmed to the
+ * event window and the per-user cap on every append, with a TTL renewed on every append. A
  * batch append is one MULTI/EXEC transaction on a single Redis (all or nothing); on Redis Cluster it is one
  * transaction per user, since a user's key is the only key a command touches.
  */
@@ -95,7 +99,7 @@ export class RedisEventBuffer implements EventBuffer {
     this.#clock = options.clock ?? Date.now;
     this.#log = options.logger ?? defaultLogger;
     this.#cap = options.maxEventsPerUser ?? 300;
-    this.#encode = options.eventFormat === "compact" ? encodeCompactEvent : canonicalEventJson;
+    this.#encode = options.format === "reference" ? canonicalEventJson : encodeCompactEvent;
     this.#ttlSeconds = Math.ceil(this.#windowMs / 1000 + (options.bufferTtlMarginSeconds ?? 86_400));
   }
 
@@ -213,21 +217,26 @@ export class RedisEventBuffer implements EventBuffer {
 }
 
 /**
- * User models on Redis (docs/behaviour.md §7.4): `{prefix}:umodel:{user}` = UserSignals JSON with a TTL reset on every
- * save. A value that does not parse or validate is treated as a missing model (and logged), never a crash.
+ * User models on Redis (docs/behaviour.md §7.4): `{prefix}:umodel:{user}` = the compact binary model (the
+ * default) or the reference's UserSignals JSON, with a TTL reset on every save. Both forms are read, so
+ * models written by the Python service (or before the switch) are served and rewritten compactly on their
+ * next save. A value that does not decode or validate is treated as a missing model (and logged), never a
+ * crash.
  */
 export class RedisUserModelStore implements UserModelStore {
   readonly #client: RedisClient;
   readonly #prefix: string;
   readonly #ttlSeconds: number;
   readonly #log: RedisLogger;
+  readonly #compact: boolean;
 
-  /** @param options - client, prefix, TTL, logger */
+  /** @param options - client, prefix, TTL, format, logger */
   constructor(options: RedisStoresOptions) {
     this.#client = options.client;
     this.#prefix = options.prefix ?? "default";
     this.#ttlSeconds = Math.max(1, Math.round((options.modelTtlDays ?? 90) * 86_400));
     this.#log = options.logger ?? defaultLogger;
+    this.#compact = options.format !== "reference";
   }
 
   /**
@@ -239,24 +248,13 @@ export class RedisUserModelStore implements UserModelStore {
   }
 
   async getSignals(userId: string): Promise<UserSignals | null> {
-    const text = await guarded("getSignals", () => this.#client.get(this.key(userId)));
-    if (text === null) return null;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      this.#log({
-        level: "warn",
-        msg: "stored user model is not JSON; treating it as missing",
-        key: this.key(userId),
-      });
-      return null;
-    }
-    const parsed = safeParseUserSignals(value);
+    const bytes = await guarded("getSignals", () => this.#client.getBuffer(this.key(userId)));
+    if (bytes === null) return null;
+    const parsed = isCompactModel(bytes) ? decodeCompactModel(userId, bytes) : parseModelJson(bytes);
     if (!parsed.success) {
       this.#log({
         level: "warn",
-        msg: "stored user model is invalid; treating it as missing",
+        msg: "stored user model is unreadable; treating it as missing",
         key: this.key(userId),
         problem: parsed.message,
       });
@@ -266,14 +264,25 @@ export class RedisUserModelStore implements UserModelStore {
   }
 
   async saveSignals(signals: UserSignals): Promise<void> {
+    const value = this.#compact ? encodeCompactModel(signals) : JSON.stringify(signals);
     await guarded("saveSignals", () =>
-      this.#client.set(this.key(signals.user_id), JSON.stringify(signals), "EX", this.#ttlSeconds),
+      this.#client.set(this.key(signals.user_id), value, "EX", this.#ttlSeconds),
     );
   }
 
   async ping(): Promise<void> {
     await guarded("ping", () => this.#client.ping());
   }
+}
+
+function parseModelJson(bytes: Buffer): ParseResult<UserSignals> {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    return { success: false, message: "not JSON" };
+  }
+  return safeParseUserSignals(value);
 }
 
 /**

@@ -8,10 +8,9 @@ import {
   InMemoryUserModelStore,
   rudderstackViews,
 } from "@recsys/fakes";
-import { ConfigError, type InteractionEvent, interactionEvent } from "@recsys/ports";
+import { type InteractionEvent, interactionEvent } from "@recsys/ports";
 import { describe, expect, it } from "vitest";
 import { decodeCompactEvent, encodeCompactEvent } from "../src/compact-event.js";
-import { redisStoresFromEnv } from "../src/env.js";
 import { createRedisStores } from "../src/redis-stores.js";
 import { useRedisServer } from "./redis-fixture.js";
 
@@ -84,13 +83,13 @@ describe("compact buffered events", () => {
 
   it("are read beside reference members in one buffer, ordered by time; damaged members are skipped", async () => {
     const ts = (m: number) => new Date(Date.UTC(2026, 5, 10, 10, m)).toISOString();
-    const reference = createRedisStores({ client: redis.client, prefix: "mixed", clock: () => BB_NOW });
-    const compact = createRedisStores({
+    const reference = createRedisStores({
       client: redis.client,
       prefix: "mixed",
       clock: () => BB_NOW,
-      eventFormat: "compact",
+      format: "reference",
     });
+    const compact = createRedisStores({ client: redis.client, prefix: "mixed", clock: () => BB_NOW });
     const a = interactionEvent({ user_id: "u", event: "CONTENT_VIEW_STARTED", ts: ts(0), content_id: "101" });
     const b = interactionEvent({ user_id: "u", event: "CONTENT_VIEW_STARTED", ts: ts(5), content_id: "102" });
     const c = interactionEvent({ user_id: "u", event: "CONTENT_VIEW_STARTED", ts: ts(9), content_id: "103" });
@@ -119,12 +118,12 @@ describe("compact buffered events", () => {
     const cfg = resolveConfig({});
     const models = [];
     const counts: number[] = [];
-    for (const eventFormat of ["reference", "compact"] as const) {
+    for (const format of ["reference", "compact"] as const) {
       const { eventBuffer } = createRedisStores({
         client: redis.client,
-        prefix: `same-${eventFormat}`,
+        prefix: `same-${format}`,
         clock: () => BB_NOW,
-        eventFormat,
+        format,
       });
       await eventBuffer.append(events);
       const modelStore = new InMemoryUserModelStore();
@@ -134,29 +133,10 @@ describe("compact buffered events", () => {
         { now: BB_NOW },
       );
       models.push(await modelStore.getSignals("viewer"));
-      counts.push(await redis.client.zcard(`same-${eventFormat}:evt:viewer`));
+      counts.push(await redis.client.zcard(`same-${format}:evt:viewer`));
     }
     expect(models[0]!.positives).toHaveProperty("101");
     expect(models[1]).toEqual(models[0]);
     expect(counts).toEqual([5, 4]);
-  });
-
-  it("are chosen by RECSYS_REDIS_EVENT_FORMAT, and a bad value is refused naming the variable", async () => {
-    const env = {
-      REDIS_URL: redis.server.url,
-      RECSYS_REDIS_PREFIX: "env-compact",
-      RECSYS_REDIS_EVENT_FORMAT: "compact",
-    };
-    const made = (await redisStoresFromEnv(env, { windowDays: 30, modelTtlDays: 90, clock: () => BB_NOW }))!;
-    await made.eventBuffer.append([
-      interactionEvent({ user_id: "u", event: "IDENTIFY", ts: "2026-06-10T10:00:00.000Z" }),
-    ]);
-    expect(await redis.client.zrange("env-compact:evt:u", 0, -1)).toEqual(["[3,1781085600000]"]);
-    await made.close();
-    await expect(
-      redisStoresFromEnv({ ...env, RECSYS_REDIS_EVENT_FORMAT: "tiny" }, { windowDays: 30, modelTtlDays: 90 }),
-    ).rejects.toThrow(
-      new ConfigError("RECSYS_REDIS_EVENT_FORMAT", 'expected one of reference, compact, got "tiny"'),
-    );
   });
 });

@@ -4,6 +4,7 @@ import { interactionEvent } from "@recsys/ports";
 import type { Cluster } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { createRedisClient, waitUntilReady } from "../src/client.js";
+import { FLOAT16_VECTOR_ERROR } from "../src/compact-model.js";
 import { createRedisStores } from "../src/redis-stores.js";
 import { startRedisCluster } from "../src/testing/redis-cluster.js";
 
@@ -28,6 +29,7 @@ describeEventBufferContract({
 describeUserModelStoreContract({
   name: "RedisUserModelStore on Redis Cluster",
   create: async () => createRedisStores({ client: await connect() }).modelStore,
+  vectorError: FLOAT16_VECTOR_ERROR,
 });
 
 describe("Redis Cluster", () => {

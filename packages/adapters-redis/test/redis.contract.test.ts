@@ -2,6 +2,7 @@ import { describeEventBufferContract, describeUserModelStoreContract } from "@re
 import type { Redis } from "ioredis";
 import { afterAll } from "vitest";
 import { createRedisClient, waitUntilReady } from "../src/client.js";
+import { FLOAT16_VECTOR_ERROR } from "../src/compact-model.js";
 import { createRedisStores } from "../src/redis-stores.js";
 import { startRedisServer } from "../src/testing/redis-server.js";
 
@@ -23,16 +24,22 @@ afterAll(async () => {
 
 // Events of 2026 must not be trimmed by the 30-day window: the clock is fixed in June 2026.
 const clock = () => Date.UTC(2026, 5, 12);
+// Both formats: compact (the default) and the reference's JSON.
 describeEventBufferContract({
-  name: "RedisEventBuffer",
+  name: "RedisEventBuffer (compact)",
   create: async () => createRedisStores({ client: await client(), clock }).eventBuffer,
 });
 describeEventBufferContract({
-  name: "RedisEventBuffer (compact events)",
-  create: async () =>
-    createRedisStores({ client: await client(), clock, eventFormat: "compact" }).eventBuffer,
+  name: "RedisEventBuffer (reference JSON)",
+  create: async () => createRedisStores({ client: await client(), clock, format: "reference" }).eventBuffer,
 });
 describeUserModelStoreContract({
-  name: "RedisUserModelStore",
+  name: "RedisUserModelStore (compact)",
   create: async () => createRedisStores({ client: await client() }).modelStore,
+  // float16 vectors (docs/behaviour.md §7.4)
+  vectorError: FLOAT16_VECTOR_ERROR,
+});
+describeUserModelStoreContract({
+  name: "RedisUserModelStore (reference JSON)",
+  create: async () => createRedisStores({ client: await client(), format: "reference" }).modelStore,
 });

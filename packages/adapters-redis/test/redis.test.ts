@@ -18,8 +18,15 @@ const NOW = Date.UTC(2026, 5, 10, 12);
 
 const redis = useRedisServer();
 
+// The reference's JSON layout (the compact one is tested in compact-events and compact-models).
 const stores = (prefix: string) =>
-  createRedisStores({ client: redis.client, prefix, clock: () => NOW, logger: (e) => logs.push(e) });
+  createRedisStores({
+    client: redis.client,
+    prefix,
+    clock: () => NOW,
+    logger: (e) => logs.push(e),
+    format: "reference",
+  });
 
 describe("storage layout (docs/behaviour.md §7.4)", () => {
   it("writes {prefix}:evt:{user} as a sorted set of event JSON scored by epoch seconds, trimmed to the window", async () => {

@@ -9,6 +9,12 @@ export interface UserModelStoreContractOptions {
   readonly create: () => Promise<UserModelStore>;
   /** Clean up after the suite. */
   readonly destroy?: (store: UserModelStore) => Promise<void>;
+  /**
+   * For a store that keeps vectors at a lower precision (float16, say): how far each component read back
+   * may be from the one saved, as a fraction of its size plus an absolute amount (for values too small
+   * for the format's normal range). Default: exactly. Every other field is always compared exactly.
+   */
+  readonly vectorError?: { readonly relative: number; readonly absolute: number };
 }
 
 /**
@@ -56,12 +62,54 @@ export function describeUserModelStoreContract(options: UserModelStoreContractOp
       expect(await store.getSignals(`${run}-nobody`)).toBeNull();
     });
 
-    it("returns exactly what was saved, as a copy", async () => {
-      const saved = model(`${run}-u1`);
-      await store.saveSignals(saved);
-      const got = await store.getSignals(saved.user_id);
-      expect(got).toEqual(saved);
-      expect(got).not.toBe(saved);
+    const tolerance = options.vectorError;
+    /** `got` equals `saved`, vectors within the store's stated precision. */
+    const expectSame = (got: UserSignals | null, saved: UserSignals) => {
+      expect(got).not.toBeNull();
+      const { taste_vector, recency_vector, ...rest } = got!;
+      const { taste_vector: savedTaste, recency_vector: savedRecency, ...savedRest } = saved;
+      expect(rest).toEqual(savedRest);
+      for (const [read, written] of [
+        [taste_vector, savedTaste],
+        [recency_vector, savedRecency],
+      ] as const) {
+        if (written === null || tolerance === undefined) {
+          expect(read).toEqual(written);
+          continue;
+        }
+        expect(read).toHaveLength(written.length);
+        read!.forEach((value, i) => {
+          expect(Math.abs(value - written[i]!)).toBeLessThanOrEqual(
+            Math.abs(written[i]!) * tolerance.relative + tolerance.absolute,
+          );
+        });
+      }
+    };
+
+    it(
+      tolerance === undefined
+        ? "returns exactly what was saved, as a copy"
+        : "returns what was saved, as a copy (vectors within the stated precision)",
+      async () => {
+        const saved = model(`${run}-u1`);
+        await store.saveSignals(saved);
+        const got = await store.getSignals(saved.user_id);
+        expectSame(got, saved);
+        expect(got).not.toBe(saved);
+      },
+    );
+
+    it("keeps both vectors, high dimensions and a model without any", async () => {
+      const wide = {
+        ...model(`${run}-u3`),
+        taste_vector: Array.from({ length: 384 }, (_, i) => Math.sin(i + 1) / 7),
+        recency_vector: Array.from({ length: 384 }, (_, i) => (i % 5 === 0 ? 0 : Math.cos(i) * 3.25)),
+      };
+      await store.saveSignals(wide);
+      expectSame(await store.getSignals(wide.user_id), wide);
+      const none = { ...model(`${run}-u4`), taste_vector: null, recency_vector: null };
+      await store.saveSignals(none);
+      expect(await store.getSignals(none.user_id)).toEqual(none);
     });
 
     it("replaces a saved model and keeps users apart", async () => {
