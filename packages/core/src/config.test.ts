@@ -158,11 +158,16 @@ describe("the settings schema is the one source", () => {
     expect(new Set(CONFIG_ENV_VARIABLES).size).toBe(CONFIG_ENV_VARIABLES.length);
   });
 
-  it("accepts no setting it does not use: the removed reference settings are unknown keys", () => {
-    for (const key of ["geo_radius_m", "bandit_alpha", "bandit_ridge", "bandit_explore", "bandit_online"]) {
-      expect(configError(() => resolveConfig({ [key]: 1 })).variable).toBe(key);
-    }
-    expect(configError(() => resolveConfig({ ranking_mode: "bandit" })).variable).toBe("ranking_mode");
+  it("accepts no setting it does not use: the reference's geo_radius_m is an unknown key", () => {
+    expect(configError(() => resolveConfig({ geo_radius_m: 1 })).variable).toBe("geo_radius_m");
+    expect(configError(() => resolveConfig({ ranking_mode: "neural" })).variable).toBe("ranking_mode");
+    expect(resolveConfig({ ranking_mode: "bandit", bandit_alpha: 0 })).toMatchObject({
+      ranking_mode: "bandit",
+      bandit_alpha: 0,
+      bandit_ridge: 1,
+      bandit_explore: true,
+      bandit_online: true,
+    });
   });
 
   it("property: resolveConfig of a random partial equals the schema's parse of it, defaults elsewhere", () => {

@@ -8,7 +8,19 @@
  */
 export { checkEnvironment, type Environment, resolveConfig } from "./config.js";
 export { parseEventsJson } from "./events-json.js";
+export { attributeRewards, impressionsOf, learnFromRewards, type Reward } from "./feedback.js";
 export { toRecommendationItems } from "./items.js";
+export {
+  addPolicySums,
+  emptyPolicySums,
+  invertMatrix,
+  LinUcb,
+  linUcbPolicy,
+  type Observation,
+  POLICY_DIMENSION,
+  type PolicyHealth,
+  policySumsOf,
+} from "./linucb.js";
 export {
   callsOf,
   type NormalizeOptions,

@@ -9,6 +9,7 @@ import {
   type UserModelStore,
   type UserSignals,
 } from "@recsys/ports";
+import { emptyPolicySums, linUcbPolicy } from "./linucb.js";
 import { createSeededRandom, type RandomSource } from "./random.js";
 import { BUILT_IN_SCORER_NAMES, BUILT_IN_SCORERS } from "./serve/built-in-scorers.js";
 import { RANKING_POLICIES } from "./serve/ranking.js";
@@ -23,6 +24,9 @@ import {
   startRequest,
 } from "./serve/stages.js";
 import type { CandidateSource, RankingPolicy, Scorer } from "./serve/types.js";
+
+/** What a bandit that learned nothing adds to its prior. */
+const PRIOR_ONLY = emptyPolicySums();
 
 /**
  * Per-request options of {@link Recommender.recommend}: the options every caller shares (limit, filter,
@@ -91,7 +95,12 @@ export class Recommender {
     }
     this.#scorers = [...BUILT_IN_SCORERS, ...extra];
     this.#sources = options.candidateSources ?? [];
-    const policies = { ...options.rankingPolicies, ...RANKING_POLICIES };
+    // `bandit` without a learned state of its own is LinUCB at its prior (the static fusion plus exploration).
+    const policies: Record<string, RankingPolicy> = {
+      bandit: linUcbPolicy(() => PRIOR_ONLY),
+      ...options.rankingPolicies,
+      ...RANKING_POLICIES,
+    };
     const policy = policies[options.cfg.ranking_mode];
     if (!policy) {
       throw new InvalidArgumentError(`no ranking policy ${options.cfg.ranking_mode}`, "ranking_mode");

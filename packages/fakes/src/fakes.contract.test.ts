@@ -1,10 +1,13 @@
 import {
   describeContentStoreContract,
   describeEventBufferContract,
+  describeFeedbackStoreContract,
+  describeServedLogContract,
   describeUserModelStoreContract,
 } from "./contract/index.js";
 import { InMemoryContentStore } from "./in-memory-content-store.js";
 import { InMemoryEventBuffer } from "./in-memory-event-buffer.js";
+import { InMemoryFeedbackStore, InMemoryServedLog } from "./in-memory-feedback.js";
 import { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
 
 describeContentStoreContract({
@@ -20,3 +23,8 @@ describeUserModelStoreContract({
   name: "InMemoryUserModelStore",
   create: async () => new InMemoryUserModelStore(),
 });
+describeFeedbackStoreContract({
+  name: "InMemoryFeedbackStore",
+  create: async () => new InMemoryFeedbackStore(),
+});
+describeServedLogContract({ name: "InMemoryServedLog", create: async () => new InMemoryServedLog() });

@@ -28,4 +28,10 @@ export {
 } from "./generate.js";
 export { InMemoryContentStore, type InMemoryContentStoreOptions } from "./in-memory-content-store.js";
 export { InMemoryEventBuffer, type InMemoryEventBufferOptions } from "./in-memory-event-buffer.js";
+export {
+  InMemoryFeedbackStore,
+  type InMemoryFeedbackStoreOptions,
+  InMemoryServedLog,
+  type InMemoryServedLogOptions,
+} from "./in-memory-feedback.js";
 export { InMemoryUserModelStore } from "./in-memory-user-model-store.js";

@@ -13,6 +13,8 @@ export type {
   Vector,
 } from "./ports/content-store.js";
 export type { AppendResult, EventBuffer, EventSource } from "./ports/event-source.js";
+export type { FeedbackStore, PolicySums } from "./ports/feedback-store.js";
+export type { ServedLog } from "./ports/served-log.js";
 export type { UserModelStore } from "./ports/user-model-store.js";
 export {
   type ConfigIssue,
@@ -75,6 +77,13 @@ export {
   RecommendationItemSchema,
   type ScoredCandidate,
 } from "./schemas/recommendation.js";
+export {
+  type ServedEntry,
+  ServedEntrySchema,
+  type ServedItem,
+  ServedItemSchema,
+  safeParseServedEntry,
+} from "./schemas/served.js";
 export { type Tag, TagSchema, tagKey } from "./schemas/tag.js";
 export {
   emptyUserSignals,

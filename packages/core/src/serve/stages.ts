@@ -105,6 +105,7 @@ export function startRequest(request: ServeRequest): ServeState {
     scoreContext: null,
     scored: [],
     ranking: "static",
+    rankingVersion: undefined,
     ranked: [],
     items: [],
     distractor: undefined,
@@ -278,6 +279,7 @@ export function scoreCandidates(state: ServeState, scorers: readonly Scorer[]): 
  */
 export function rankCandidates(state: ServeState, policy: RankingPolicy): void {
   state.ranking = policy.name;
+  state.rankingVersion = policy.version?.();
   const relevance = policy.rank(state.scored, state.scoreContext!);
   state.scored = state.scored.map((item, i) =>
     relevance[i] === item.final_score ? item : { ...item, final_score: relevance[i]! },
@@ -364,6 +366,7 @@ export function diagnose(state: ServeState, limit: number | null): Recommendatio
     filter,
     geo: state.near !== null,
     ranking: state.ranking,
+    ...(state.rankingVersion !== undefined ? { ranking_version: state.rankingVersion } : {}),
     ...(state.distractor ? { distractor: state.distractor } : {}),
   };
   const items = limit !== null ? state.items.slice(0, limit) : state.items;

@@ -132,6 +132,8 @@ export interface RankingPolicy {
    * @param context - the request's scoring context
    */
   rank(items: readonly ScoredItem[], context: ScoreContext): readonly number[];
+  /** The policy's current version, for diagnostics and the served log (a learned policy's updates). */
+  version?(): number;
 }
 
 /** Named query slots of the plan. */
@@ -169,6 +171,8 @@ export interface ServeState extends PlanContext {
   scored: ScoredItem[];
   /** The ranking policy's name. */
   ranking: string;
+  /** The ranking policy's version, when it has one. */
+  rankingVersion: number | undefined;
   /** The MMR selection, best first. */
   ranked: ScoredItem[];
   /** The final list. */

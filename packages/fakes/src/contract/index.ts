@@ -1,6 +1,11 @@
 export { type ContentStoreContractOptions, describeContentStoreContract } from "./content-store-contract.js";
 export { describeEventBufferContract, type EventBufferContractOptions } from "./event-buffer-contract.js";
 export {
+  describeFeedbackStoreContract,
+  describeServedLogContract,
+  type StoreContractOptions,
+} from "./feedback-contract.js";
+export {
   describeUserModelStoreContract,
   type UserModelStoreContractOptions,
 } from "./user-model-store-contract.js";

@@ -16,7 +16,7 @@ const labels = v.record(v.string(), v.string());
 /** Distractor strategies (docs/behaviour.md, "Distractor"). */
 export const DISTRACTOR_STRATEGIES = ["max_dissimilar", "unexplored_theme", "random"] as const;
 /** Ranking policies the rank stage can select with `ranking_mode` (docs/behaviour.md, "Serve path"). */
-export const RANKING_MODES = ["static"] as const;
+export const RANKING_MODES = ["static", "bandit"] as const;
 
 const AgeBucketSchema = v.strictObject({ label: v.string(), below: finite });
 
@@ -191,6 +191,20 @@ export const RecConfigSchema = v.pipe(
     cold_start_min_positives: v.optional(int(0, 1000), 1),
     /** The ranking policy of the rank stage. */
     ranking_mode: v.optional(v.picklist(RANKING_MODES), "static"),
+    /** LinUCB exploration strength: the weight of the confidence bonus. */
+    bandit_alpha: v.optional(nonNegative, 0.3),
+    /** LinUCB prior strength: the prior is `ridge·I`, `ridge·w` (w the fusion weights). */
+    bandit_ridge: v.optional(positive, 1.0),
+    /** Add the confidence bonus when serving with the bandit (off: greedy). */
+    bandit_explore: v.optional(v.boolean(), true),
+    /** Learn from rewards as they are ingested, when `ranking_mode` is `bandit`. */
+    bandit_online: v.optional(v.boolean(), true),
+    /** How long a served list's items wait for their reward (a view echoing its request id). */
+    impression_ttl_hours: v.optional(positive, 24),
+    /** The served log keeps at most this many lists (the newest). */
+    served_log_max_entries: v.optional(int(1, 100_000_000), 100_000),
+    /** The served log keeps lists this long. */
+    served_log_ttl_days: v.optional(positive, 7),
     event_window_days: v.optional(positive, 30),
     /** The most events buffered per user (the newest): bounds the work of one ingest. */
     max_events_per_user: v.optional(int(1, 10_000_000), 300),

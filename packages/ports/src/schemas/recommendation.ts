@@ -53,6 +53,8 @@ export interface RecommendationDiagnostics {
   readonly geo?: boolean;
   /** The ranking policy that set the relevance scores (`static` unless `ranking_mode` names another). */
   readonly ranking?: string;
+  /** The ranking policy's version when it has one (the bandit: its number of learned observations). */
+  readonly ranking_version?: number;
   /** The distractor outcome; absent when no distractor was requested. */
   readonly distractor?: DistractorDiagnostics;
   /** Why the result is empty: `empty_filter` or `no_content`. */

@@ -1,0 +1,99 @@
+import type {
+  Content,
+  ContentStore,
+  FeedbackStore,
+  InteractionEvent,
+  RecConfig,
+  Recommendation,
+} from "@recsys/ports";
+import { engagementStrength, estimateReadingSeconds } from "./engagement.js";
+import { type Observation, policySumsOf } from "./linucb.js";
+
+/** A served item's view that echoed the list's request id: its reward (docs/behaviour.md §6.12). */
+export interface Reward extends Observation {
+  /** The served list. */
+  readonly request_id: string;
+  /** The item viewed. */
+  readonly content_id: string;
+  /** The viewer. */
+  readonly user_id: string;
+}
+
+/**
+ * The impressions of a served list: each target item's feature vector by id (distractors and items
+ * without features are left out: they are not rewarded).
+ * @param rec - the recommendation as served
+ */
+export function impressionsOf(rec: Pick<Recommendation, "items">): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const item of rec.items)
+    if (item.kind === "recommendation" && item.features.length > 0) out[item.content_id] = [...item.features];
+  return out;
+}
+
+/**
+ * Attribute rewards: every `CONTENT_VIEW_ENDED` that echoes a `request_id` for an item of that served list
+ * takes the item's impression (at most once, whatever re-deliveries or replicas do) and earns the
+ * engagement strength of that view: its dwell against the item's reading-time estimate, its end reason,
+ * one visit, no rating (the reference's rule). One content-store round trip, only when an impression
+ * matched.
+ * @param events - ingested events
+ * @param feedback - where impressions are
+ * @param contentStore - for the items' reading-time estimates
+ * @param cfg - engagement weights, reading speed
+ */
+export async function attributeRewards(
+  events: readonly InteractionEvent[],
+  feedback: FeedbackStore,
+  contentStore: ContentStore,
+  cfg: RecConfig,
+): Promise<Reward[]> {
+  const candidates = events.filter(
+    (e) => e.event === "CONTENT_VIEW_ENDED" && e.request_id !== null && e.content_id !== null,
+  );
+  if (candidates.length === 0) return [];
+  const taken = await Promise.all(
+    candidates.map((e) => feedback.consumeImpression(e.request_id!, e.content_id!)),
+  );
+  const matched = candidates.flatMap((event, i) => (taken[i] ? [{ event, x: taken[i]! }] : []));
+  if (matched.length === 0) return [];
+  const contents = new Map<string, Content>();
+  const [hits = []] = await contentStore.query([
+    { kind: "ids", ids: [...new Set(matched.map((m) => m.event.content_id!))] },
+  ]);
+  for (const hit of hits) if (hit.content) contents.set(hit.id, hit.content);
+  return matched.map(({ event, x }) => ({
+    request_id: event.request_id!,
+    content_id: event.content_id!,
+    user_id: event.user_id,
+    x,
+    reward: engagementStrength(
+      {
+        dwellSeconds: event.dwell_seconds,
+        estimateSeconds: estimateReadingSeconds(contents.get(event.content_id!), cfg),
+        endReason: event.end_reason,
+        visits: 1,
+        rating: null,
+      },
+      cfg,
+    ),
+  }));
+}
+
+/**
+ * Learn from rewards: when the bandit ranks (`ranking_mode=bandit`) and learns online (`bandit_online`),
+ * add the rewards' sums to the shared policy state (one atomic, commutative addition).
+ * @param rewards - attributed rewards
+ * @param feedback - the shared policy state
+ * @param cfg - `ranking_mode`, `bandit_online`
+ * @returns the number of policy updates made
+ */
+export async function learnFromRewards(
+  rewards: readonly Reward[],
+  feedback: FeedbackStore,
+  cfg: Pick<RecConfig, "ranking_mode" | "bandit_online">,
+): Promise<number> {
+  if (rewards.length === 0 || cfg.ranking_mode !== "bandit" || !cfg.bandit_online) return 0;
+  await feedback.addToPolicy(policySumsOf(rewards));
+  return rewards.length;
+}

@@ -1,0 +1,151 @@
+import type { FeedbackStore, ServedEntry, ServedLog } from "@recsys/ports";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/** How to run a contract against an implementation. */
+export interface StoreContractOptions<T> {
+  /** Name shown in the test report. */
+  readonly name: string;
+  /** Create an empty store. */
+  readonly create: () => Promise<T>;
+  /** Clean up after the suite. */
+  readonly destroy?: (store: T) => Promise<void>;
+}
+
+/** A suite's store, created before its tests and destroyed after them. */
+function useStore<T>(options: StoreContractOptions<T>): () => T {
+  let store: T | undefined;
+  beforeAll(async () => {
+    store = await options.create();
+  });
+  afterAll(async () => {
+    if (store !== undefined && options.destroy) await options.destroy(store);
+  });
+  return () => store!;
+}
+
+const zeros = (n: number) => new Array<number>(n).fill(0);
+
+/**
+ * The behaviour every {@link FeedbackStore} must have: impressions taken at most once (also under
+ * concurrency), and policy sums that only ever add. Registers a `describe` block; the store must start
+ * with no learned sums.
+ * @param options - name, factory and clean-up
+ */
+export function describeFeedbackStoreContract(options: StoreContractOptions<FeedbackStore>): void {
+  describe(`FeedbackStore contract: ${options.name}`, () => {
+    const store = useStore(options);
+    const run = `c${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`;
+
+    it("pings", async () => {
+      await expect(store().ping()).resolves.toBeUndefined();
+    });
+
+    it("answers null for an impression never served", async () => {
+      expect(await store().consumeImpression(`${run}-none`, "101")).toBeNull();
+    });
+
+    it("gives an impression's features exactly once; the list's other items stay", async () => {
+      const x = [0.8123456789012345, 0, 0.5, 1e-9, -0.25, 0];
+      await store().putImpressions(`${run}-r1`, { "101": x, "102": [1, 2, 3, 4, 5, 6] });
+      expect(await store().consumeImpression(`${run}-r1`, "101")).toEqual(x);
+      expect(await store().consumeImpression(`${run}-r1`, "101")).toBeNull();
+      expect(await store().consumeImpression(`${run}-r1`, "103")).toBeNull();
+      expect(await store().consumeImpression(`${run}-r1`, "102")).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(await store().consumeImpression(`${run}-r1`, "102")).toBeNull();
+    });
+
+    it("gives an impression to one of many concurrent takers only", async () => {
+      await store().putImpressions(`${run}-r2`, { "7": [1, 0, 0, 0, 0, 0] });
+      const taken = await Promise.all(
+        Array.from({ length: 25 }, () => store().consumeImpression(`${run}-r2`, "7")),
+      );
+      expect(taken.filter((x) => x !== null)).toEqual([[1, 0, 0, 0, 0, 0]]);
+    });
+
+    it("stores nothing for an empty list", async () => {
+      await store().putImpressions(`${run}-r3`, {});
+      expect(await store().consumeImpression(`${run}-r3`, "1")).toBeNull();
+    });
+
+    it("starts with no learned sums, adds every delta (concurrently too), and resets", async () => {
+      await store().resetPolicy();
+      expect(await store().policySums()).toEqual({ A: zeros(36), b: zeros(6), n_updates: 0 });
+      const delta = (k: number) => ({
+        A: Array.from({ length: 36 }, (_, i) => (i % 7 === 0 ? k : k / 8)),
+        b: Array.from({ length: 6 }, (_, i) => (i - 2) * k),
+        n_updates: 1,
+      });
+      await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((k) => store().addToPolicy(delta(k))));
+      const sums = await store().policySums();
+      expect(sums.n_updates).toBe(8);
+      const near = (a: readonly number[], b: readonly number[]) =>
+        a.length === b.length && a.every((value, i) => Math.abs(value - b[i]!) < 1e-12);
+      expect(
+        near(
+          sums.A,
+          Array.from({ length: 36 }, (_, i) => (i % 7 === 0 ? 36 : 4.5)),
+        ),
+      ).toBe(true);
+      expect(
+        near(
+          sums.b,
+          Array.from({ length: 6 }, (_, i) => (i - 2) * 36),
+        ),
+      ).toBe(true);
+      await store().resetPolicy();
+      expect(await store().policySums()).toEqual({ A: zeros(36), b: zeros(6), n_updates: 0 });
+    });
+  });
+}
+
+/**
+ * The behaviour every {@link ServedLog} must have: entries come back exactly, newest first, by user.
+ * Registers a `describe` block; the log must start empty.
+ * @param options - name, factory and clean-up
+ */
+export function describeServedLogContract(options: StoreContractOptions<ServedLog>): void {
+  describe(`ServedLog contract: ${options.name}`, () => {
+    const log = useStore(options);
+    const entry = (n: number, user: string): ServedEntry => ({
+      request_id: `req-${n}`,
+      user_id: user,
+      ts: new Date(Date.UTC(2026, 5, 10, 10, n)).toISOString(),
+      strategy: n % 2 === 0 ? "warm" : "cold",
+      ranking: "bandit",
+      policy_version: n,
+      settings_version: null,
+      variant: n === 3 ? "B" : null,
+      filter: null,
+      items: [
+        {
+          id: "101",
+          rank: 1,
+          role: "target",
+          relevance_score: 0.7123456789,
+          breakdown: { tag: 0.45, semantic: 0.2623456789 },
+          features: [0.8, 0, 1, 0, 0, 0],
+        },
+        { id: "555", rank: 2, role: "distractor", relevance_score: 0, breakdown: {}, features: [] },
+      ],
+    });
+
+    it("pings", async () => {
+      await expect(log().ping()).resolves.toBeUndefined();
+    });
+
+    it("returns entries exactly, newest first, limited, and by user", async () => {
+      expect(await log().recent()).toEqual([]);
+      for (let n = 1; n <= 5; n++) await log().append(entry(n, n % 2 === 0 ? "alice" : "bob"));
+      expect((await log().recent()).map((e) => e.request_id)).toEqual([
+        "req-5",
+        "req-4",
+        "req-3",
+        "req-2",
+        "req-1",
+      ]);
+      expect(await log().recent({ limit: 1 })).toEqual([entry(5, "bob")]);
+      expect((await log().recent({ userId: "alice" })).map((e) => e.request_id)).toEqual(["req-4", "req-2"]);
+      expect(await log().recent({ userId: "carol" })).toEqual([]);
+    });
+  });
+}

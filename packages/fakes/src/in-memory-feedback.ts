@@ -1,0 +1,154 @@
+import type { FeedbackStore, PolicySums, ServedEntry, ServedLog } from "@recsys/ports";
+
+/** Options of {@link InMemoryFeedbackStore}. */
+export interface InMemoryFeedbackStoreOptions {
+  /** An impression waits this long for its reward (the setting `impression_ttl_hours`, default 24). */
+  readonly impressionTtlHours?: number;
+  /** At most this many served lists' impressions are held, the oldest dropped first (default 100,000). */
+  readonly maxRequests?: number;
+  /** The clock the TTL counts by (default `Date.now`). */
+  readonly clock?: () => number;
+}
+
+/**
+ * Impressions and the ranking policy's learned sums in memory (the embedded default). Bounded: impressions
+ * expire by the injected clock and at most `maxRequests` lists are held. Taking an impression is atomic
+ * (one event-loop turn), so a re-delivered reward finds nothing.
+ */
+export class InMemoryFeedbackStore implements FeedbackStore {
+  /** request id → its impressions and expiry; Map order is insertion (oldest first). */
+  readonly #impressions = new Map<string, { items: Map<string, number[]>; expiresAt: number }>();
+  readonly #ttlMs: number;
+  readonly #maxRequests: number;
+  readonly #clock: () => number;
+  #sums: PolicySums | null = null;
+
+  /** @param options - TTL, cap, clock */
+  constructor(options: InMemoryFeedbackStoreOptions = {}) {
+    this.#ttlMs = (options.impressionTtlHours ?? 24) * 3_600_000;
+    this.#maxRequests = options.maxRequests ?? 100_000;
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  async putImpressions(
+    requestId: string,
+    features: Readonly<Record<string, readonly number[]>>,
+  ): Promise<void> {
+    const entries = Object.entries(features);
+    if (entries.length === 0) return;
+    this.#impressions.delete(requestId);
+    this.#impressions.set(requestId, {
+      items: new Map(entries.map(([id, x]) => [id, [...x]])),
+      expiresAt: this.#clock() + this.#ttlMs,
+    });
+    const now = this.#clock();
+    for (const [id, entry] of this.#impressions) {
+      if (this.#impressions.size <= this.#maxRequests && entry.expiresAt > now) break;
+      this.#impressions.delete(id);
+    }
+  }
+
+  async consumeImpression(requestId: string, contentId: string): Promise<number[] | null> {
+    const entry = this.#impressions.get(requestId);
+    if (!entry) return null;
+    if (entry.expiresAt <= this.#clock()) {
+      this.#impressions.delete(requestId);
+      return null;
+    }
+    const x = entry.items.get(contentId);
+    if (!x) return null;
+    entry.items.delete(contentId);
+    if (entry.items.size === 0) this.#impressions.delete(requestId);
+    return x;
+  }
+
+  async policySums(): Promise<PolicySums> {
+    return this.#current();
+  }
+
+  #current(): PolicySums {
+    return this.#sums ?? { A: new Array<number>(36).fill(0), b: new Array<number>(6).fill(0), n_updates: 0 };
+  }
+
+  async addToPolicy(delta: PolicySums): Promise<void> {
+    // read and write in one turn: concurrent additions never lose one another
+    const current = this.#current();
+    this.#sums = {
+      A: current.A.map((value, i) => value + (delta.A[i] ?? 0)),
+      b: current.b.map((value, i) => value + (delta.b[i] ?? 0)),
+      n_updates: current.n_updates + delta.n_updates,
+    };
+  }
+
+  async resetPolicy(): Promise<void> {
+    this.#sums = null;
+  }
+
+  async ping(): Promise<void> {}
+
+  /** Number of served lists whose impressions are held. */
+  get pendingRequests(): number {
+    return this.#impressions.size;
+  }
+}
+
+/** Options of {@link InMemoryServedLog}. */
+export interface InMemoryServedLogOptions {
+  /** At most this many lists, the oldest dropped first (the setting `served_log_max_entries`). */
+  readonly maxEntries?: number;
+  /** Lists are kept this long (the setting `served_log_ttl_days`, default 7). */
+  readonly ttlDays?: number;
+  /** The clock the age counts by (default `Date.now`). */
+  readonly clock?: () => number;
+}
+
+/** The served log in memory (the embedded default): bounded by a length cap and an age. */
+export class InMemoryServedLog implements ServedLog {
+  readonly #entries: { entry: string; at: number }[] = [];
+  readonly #max: number;
+  readonly #ttlMs: number;
+  readonly #clock: () => number;
+  #head = 0;
+
+  /** @param options - cap, age, clock */
+  constructor(options: InMemoryServedLogOptions = {}) {
+    this.#max = options.maxEntries ?? 100_000;
+    this.#ttlMs = (options.ttlDays ?? 7) * 86_400_000;
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  async append(entry: ServedEntry): Promise<void> {
+    this.#entries.push({ entry: JSON.stringify(entry), at: this.#clock() });
+    const oldest = this.#clock() - this.#ttlMs;
+    while (
+      this.#head < this.#entries.length &&
+      (this.#entries.length - this.#head > this.#max || this.#entries[this.#head]!.at <= oldest)
+    )
+      this.#head++;
+    // compact now and then, so dropped entries are released
+    if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
+      this.#entries.splice(0, this.#head);
+      this.#head = 0;
+    }
+  }
+
+  async recent(options: { readonly limit?: number; readonly userId?: string } = {}): Promise<ServedEntry[]> {
+    const limit = options.limit ?? 50;
+    const oldest = this.#clock() - this.#ttlMs;
+    const out: ServedEntry[] = [];
+    for (let i = this.#entries.length - 1; i >= this.#head && out.length < limit; i--) {
+      const { entry, at } = this.#entries[i]!;
+      if (at <= oldest) break;
+      const parsed = JSON.parse(entry) as ServedEntry;
+      if (options.userId === undefined || parsed.user_id === options.userId) out.push(parsed);
+    }
+    return out;
+  }
+
+  async ping(): Promise<void> {}
+
+  /** Number of lists held. */
+  get size(): number {
+    return this.#entries.length - this.#head;
+  }
+}
