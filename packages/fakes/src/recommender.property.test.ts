@@ -1,4 +1,12 @@
-import { createSeededRandom, Recommender, resolveConfig } from "@recsys/core";
+import {
+  BUILT_IN_SCORERS,
+  createSeededRandom,
+  emptyPolicySums,
+  linUcbPolicy,
+  Recommender,
+  resolveConfig,
+} from "@recsys/core";
+import { collectCandidates, planQueries, scoreCandidates, startRequest } from "@recsys/core/serve";
 import { normalizeFilterValue } from "@recsys/core/taxonomy";
 import { type Content, emptyUserSignals, type UserSignals } from "@recsys/ports";
 import fc from "fast-check";
@@ -145,6 +153,66 @@ describe("Recommender properties over random worlds", () => {
         },
       ),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe("the bandit ranking policy at its prior (docs/behaviour.md §6.12)", () => {
+  it("with exploration off, every candidate's score equals its static fusion to 1e-9", async () => {
+    const weight = fc.double({ min: -1, max: 1, noNaN: true });
+    await fc.assert(
+      fc.asyncProperty(
+        world,
+        fc.array(fc.nat(), { maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 3 }),
+        fc.integer(),
+        fc.record({
+          tag: weight,
+          semantic: weight,
+          affinity: weight,
+          recency: weight,
+          aversion: weight,
+          geo: weight,
+        }),
+        fc.double({ min: 0.01, max: 100, noNaN: true }),
+        fc.boolean(),
+        async (w, picks, negatives, seed, fusion, ridge, near) => {
+          const cfg = resolveConfig({
+            pool_per_generator: 8,
+            fusion,
+            ranking_mode: "bandit",
+            bandit_explore: false,
+            bandit_ridge: ridge,
+          });
+          // the scored pool of a real request, through the stages of the serve path
+          const state = startRequest({
+            signals: signalsFor(w.contents, picks, negatives),
+            cfg,
+            random: createSeededRandom(seed),
+            filter: null,
+            near: near ? { lat: 52.76, lon: 9.9 } : null,
+            radius: null,
+          });
+          planQueries(state);
+          await collectCandidates(state, new InMemoryContentStore(w.contents, w.vectors));
+          scoreCandidates(state, BUILT_IN_SCORERS);
+          const relevance = linUcbPolicy(() => emptyPolicySums()).rank(state.scored, state.scoreContext!);
+          state.scored.forEach((item, i) => {
+            expect(Math.abs(relevance[i]! - item.final_score)).toBeLessThanOrEqual(1e-9);
+          });
+          // and the Recommender ranks with it, at version 0
+          const rec = await recommenderFor(w, seed, {
+            fusion,
+            ranking_mode: "bandit",
+            bandit_explore: false,
+          }).recommendForSignals(state.signals);
+          if (rec.items.length > 0) {
+            expect(rec.diagnostics.ranking).toBe("bandit");
+            expect(rec.diagnostics.ranking_version).toBe(0);
+          }
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 });
