@@ -13,6 +13,12 @@ export {
   type RedisStoresFromEnv,
   redisStoresFromEnv,
 } from "./env.js";
+export {
+  RedisFeedbackStore,
+  type RedisFeedbackStoreOptions,
+  RedisServedLog,
+  type RedisServedLogOptions,
+} from "./feedback.js";
 export { REDIS_FORMATS, type RedisFormat } from "./format.js";
 export {
   createRedisStores,

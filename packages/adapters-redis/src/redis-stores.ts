@@ -51,11 +51,13 @@ export interface RedisStoresOptions {
   readonly logger?: RedisLogger;
 }
 
-function isCluster(client: RedisClient): client is Cluster {
+/** Whether the client is a Redis Cluster client. */
+export function isCluster(client: RedisClient): client is Cluster {
   return (client as { isCluster?: boolean }).isCluster === true;
 }
 
-async function guarded<T>(operation: string, run: () => Promise<T>): Promise<T> {
+/** Run a store call, turning any failure into StoreUnavailableError("redis"). */
+export async function guarded<T>(operation: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
@@ -65,7 +67,11 @@ async function guarded<T>(operation: string, run: () => Promise<T>): Promise<T> 
   }
 }
 
-function checkExec(results: [Error | null, unknown][] | null, operation: string): [Error | null, unknown][] {
+/** The results of a MULTI/EXEC, or a throw when it aborted or any command failed. */
+export function checkExec(
+  results: [Error | null, unknown][] | null,
+  operation: string,
+): [Error | null, unknown][] {
   if (results === null) throw new Error(`${operation}: transaction aborted`);
   for (const [error] of results) if (error) throw error;
   return results;

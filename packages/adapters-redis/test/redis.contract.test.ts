@@ -1,8 +1,14 @@
-import { describeEventBufferContract, describeUserModelStoreContract } from "@recsys/fakes/contract";
+import {
+  describeEventBufferContract,
+  describeFeedbackStoreContract,
+  describeServedLogContract,
+  describeUserModelStoreContract,
+} from "@recsys/fakes/contract";
 import type { Redis } from "ioredis";
 import { afterAll } from "vitest";
 import { createRedisClient, waitUntilReady } from "../src/client.js";
 import { FLOAT16_VECTOR_ERROR } from "../src/compact-model.js";
+import { RedisFeedbackStore, RedisServedLog } from "../src/feedback.js";
 import { createRedisStores } from "../src/redis-stores.js";
 import { startRedisServer } from "../src/testing/redis-server.js";
 
@@ -42,4 +48,14 @@ describeUserModelStoreContract({
 describeUserModelStoreContract({
   name: "RedisUserModelStore (reference JSON)",
   create: async () => createRedisStores({ client: await client(), format: "reference" }).modelStore,
+});
+
+const unique = () => `c${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`;
+describeFeedbackStoreContract({
+  name: "RedisFeedbackStore",
+  create: async () => new RedisFeedbackStore({ client: await client(), prefix: unique() }),
+});
+describeServedLogContract({
+  name: "RedisServedLog",
+  create: async () => new RedisServedLog({ client: await client(), prefix: unique() }),
 });
