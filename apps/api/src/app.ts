@@ -15,6 +15,7 @@ export type { Logger } from "./logger.js";
 import { newRequestId } from "./request-id.js";
 import { ingestRoutes } from "./routes/ingest.js";
 import { opsRoutes } from "./routes/ops.js";
+import { policyRoutes } from "./routes/policy.js";
 import { recommendRoutes } from "./routes/recommend.js";
 import type { RouteContext } from "./routes/shared.js";
 import { usermodelRoutes } from "./routes/usermodel.js";
@@ -63,7 +64,7 @@ function allowedMethods(app: Hono, path: string): string[] {
 }
 
 /** The route groups under the base path; adding an endpoint adds one file under `routes/` and one entry. */
-const API_ROUTES = [ingestRoutes, recommendRoutes, usermodelRoutes] as const;
+const API_ROUTES = [ingestRoutes, recommendRoutes, usermodelRoutes, policyRoutes] as const;
 
 /** What each app must release when it closes (worker threads of its routes). */
 const closers = new WeakMap<Hono, (() => Promise<void>)[]>();
@@ -91,6 +92,7 @@ function routeContext(
     components,
     auth: options,
     metrics,
+    log: options.logger ?? createLogger(),
     clock: options.clock ?? components.clock,
     maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
     maxDepth: options.maxDepth ?? 64,
@@ -206,8 +208,8 @@ export function createApp(components: Components, options: AppOptions = {}): Hon
   });
 
   const version = options.version ?? PACKAGE_VERSION;
-  app.route("/", opsRoutes(routeContext(components, options, metrics), version));
-  const router = makeRouter(components, { ...options, metrics });
+  app.route("/", opsRoutes(routeContext(components, { ...options, logger: log }, metrics), version));
+  const router = makeRouter(components, { ...options, metrics, logger: log });
   closers.set(app, closers.get(router) ?? []);
   app.route(base, router);
   app.get(

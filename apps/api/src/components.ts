@@ -1,9 +1,23 @@
 import { QDRANT_ENV_VARIABLES } from "@recsys/adapters-qdrant/variables";
 import { REDIS_ENV_VARIABLES } from "@recsys/adapters-redis/variables";
-import { type Environment, Recommender, resolveConfig, UserModelUpdater } from "@recsys/core";
+import { type Environment, Recommender, resolveConfig, SharedPolicy, UserModelUpdater } from "@recsys/core";
 import { readString } from "@recsys/core/config";
-import { createEmbeddedStoresFromFile, InMemoryEventBuffer, InMemoryUserModelStore } from "@recsys/fakes";
-import type { ContentStore, EventBuffer, RecConfig, RecConfigInput, UserModelStore } from "@recsys/ports";
+import {
+  createEmbeddedStoresFromFile,
+  InMemoryEventBuffer,
+  InMemoryFeedbackStore,
+  InMemoryServedLog,
+  InMemoryUserModelStore,
+} from "@recsys/fakes";
+import type {
+  ContentStore,
+  EventBuffer,
+  FeedbackStore,
+  RecConfig,
+  RecConfigInput,
+  ServedLog,
+  UserModelStore,
+} from "@recsys/ports";
 
 /** Everything the service runs on: config, stores and the two orchestrators. */
 export interface Components {
@@ -11,6 +25,12 @@ export interface Components {
   readonly contentStore: ContentStore;
   readonly eventBuffer: EventBuffer;
   readonly modelStore: UserModelStore;
+  /** Impressions awaiting their reward, and the bandit's learned sums (shared by replicas on Redis). */
+  readonly feedback: FeedbackStore;
+  /** Every served list. */
+  readonly servedLog: ServedLog;
+  /** The `bandit` ranking policy over `feedback`, refreshed every second while `ranking_mode` is `bandit`. */
+  readonly policy: SharedPolicy;
   readonly updater: UserModelUpdater;
   readonly recommender: Recommender;
   /** `embedded` when every store is in memory (dev mode), `real` when any store is external. */
@@ -84,6 +104,7 @@ export async function buildComponents(
         maxUsers: config.memory_max_users,
         clock,
       }),
+      ...inMemoryFeedback(config, clock),
     };
     const mode = content.real ? "real" : "embedded";
     return assemble(
@@ -95,14 +116,45 @@ export async function buildComponents(
       clock,
     );
   }
+  const { RedisFeedbackStore, RedisServedLog } = await import("@recsys/adapters-redis");
   return assemble(
     config,
-    { contentStore: content.store, eventBuffer: redis.eventBuffer, modelStore: redis.modelStore },
+    {
+      contentStore: content.store,
+      eventBuffer: redis.eventBuffer,
+      modelStore: redis.modelStore,
+      feedback: new RedisFeedbackStore({
+        client: redis.client,
+        prefix: redis.prefix,
+        impressionTtlHours: config.impression_ttl_hours,
+      }),
+      servedLog: new RedisServedLog({
+        client: redis.client,
+        prefix: redis.prefix,
+        maxEntries: config.served_log_max_entries,
+        ttlDays: config.served_log_ttl_days,
+      }),
+    },
     "real",
     `${redis.description}, ${content.description}`,
     () => redis.close(),
     clock,
   );
+}
+
+/** The in-memory feedback store and served log, bounded by the settings. */
+function inMemoryFeedback(
+  cfg: RecConfig,
+  clock: () => number,
+): { feedback: FeedbackStore; servedLog: ServedLog } {
+  return {
+    feedback: new InMemoryFeedbackStore({ impressionTtlHours: cfg.impression_ttl_hours, clock }),
+    servedLog: new InMemoryServedLog({
+      maxEntries: cfg.served_log_max_entries,
+      ttlDays: cfg.served_log_ttl_days,
+      clock,
+    }),
+  };
 }
 
 /** The content store chosen from the environment. */
@@ -125,7 +177,7 @@ async function contentStoreFrom(
 /**
  * Wire the orchestrators over given stores.
  * @param cfg - the resolved config
- * @param stores - the three stores
+ * @param stores - the three stores, and the feedback store and served log (in memory when not given)
  * @param mode - `embedded` or `real`
  * @param description - for logs
  * @param close - releases the stores
@@ -133,23 +185,51 @@ async function contentStoreFrom(
  */
 export function assemble(
   cfg: RecConfig,
-  stores: { contentStore: ContentStore; eventBuffer: EventBuffer; modelStore: UserModelStore },
+  stores: {
+    contentStore: ContentStore;
+    eventBuffer: EventBuffer;
+    modelStore: UserModelStore;
+    feedback?: FeedbackStore;
+    servedLog?: ServedLog;
+  },
   mode: Components["mode"],
   description: string,
   close: () => Promise<void>,
   clock: () => number = Date.now,
 ): Components {
   const { contentStore, eventBuffer, modelStore } = stores;
+  const { feedback, servedLog } = {
+    ...inMemoryFeedback(cfg, clock),
+    ...(stores.feedback ? { feedback: stores.feedback } : {}),
+    ...(stores.servedLog ? { servedLog: stores.servedLog } : {}),
+  };
+  const policy = new SharedPolicy(feedback);
+  // Every replica reads the shared sums once a second, so it ranks with what all replicas learned.
+  const refresh =
+    cfg.ranking_mode === "bandit" ? setInterval(() => void policy.refresh().catch(() => {}), 1000) : null;
+  refresh?.unref();
+  void (cfg.ranking_mode === "bandit" ? policy.refresh().catch(() => {}) : null);
   return {
     cfg,
     contentStore,
     eventBuffer,
     modelStore,
+    feedback,
+    servedLog,
+    policy,
     updater: new UserModelUpdater({ contentStore, modelStore, cfg }),
-    recommender: new Recommender({ contentStore, modelStore, cfg }),
+    recommender: new Recommender({
+      contentStore,
+      modelStore,
+      cfg,
+      rankingPolicies: { bandit: policy.policy },
+    }),
     mode,
     description,
     clock,
-    close,
+    close: async () => {
+      if (refresh) clearInterval(refresh);
+      await close();
+    },
   };
 }

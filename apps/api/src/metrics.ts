@@ -14,6 +14,8 @@ const COUNTERS = {
   events_outside_window: "Events older than the event window: reported, not stored.",
   events_duplicate: "Re-delivered events (exact replays of stored ones): not stored twice.",
   recommendations: "Recommendations served, by strategy (warm or cold).",
+  rewards: "Views of served items that echoed their list's request id (each impression rewarded once).",
+  bandit_updates: "Rewards the bandit ranking policy learned from.",
 } as const;
 
 /** A counter name of {@link Metrics.inc}. */

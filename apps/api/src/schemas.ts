@@ -108,6 +108,39 @@ export const IngestResponseSchema = v.object({
     v.description("The first 100 rejected items, with their index and reason."),
   ),
   rejected_total: v.number(),
+  rewards: v.pipe(
+    v.number(),
+    v.description(
+      "Views that echoed a served list's request_id for one of its items: rewards, each counted once.",
+    ),
+  ),
+  bandit_updates: v.pipe(
+    v.number(),
+    v.description("Rewards the bandit learned from (ranking_mode=bandit with bandit_online)."),
+  ),
+});
+
+/** Response of `GET /api/policy`. */
+export const PolicyResponseSchema = v.object({
+  result: v.object({
+    mode: v.string(),
+    feature_order: v.array(v.string()),
+    prior: v.array(v.number()),
+    theta: v.array(v.number()),
+    trained: v.boolean(),
+    alpha: v.number(),
+    ridge: v.number(),
+    explore: v.boolean(),
+    online: v.boolean(),
+    health: v.object({
+      n_updates: v.number(),
+      confidence: v.array(v.number()),
+      data: v.array(v.number()),
+      no_data: v.array(v.string()),
+      mean_confidence: v.number(),
+      verdict: v.picklist(["cold", "learning", "converged"]),
+    }),
+  }),
 });
 
 /** Response of `GET /api/recommend`. */

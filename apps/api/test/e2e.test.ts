@@ -51,6 +51,8 @@ describe("end to end over a real socket: the docs/behaviour.md Appendix B visito
       users: ["visitor-b"],
       rejected: [{ index: 4, reason: "missing userId and anonymousId" }],
       rejected_total: 1,
+      rewards: 0,
+      bandit_updates: 0,
     });
   });
 

@@ -60,6 +60,8 @@ describe("timestamps", () => {
         },
       ],
       rejected_total: 1,
+      rewards: 0,
+      bandit_updates: 0,
     });
     expect(await eventsOf("ancient")).toBe(0);
     expect(await eventsOf("good-1")).toBe(2);

@@ -3,11 +3,13 @@ import type {
   ContentStore,
   FeedbackStore,
   InteractionEvent,
+  PolicySums,
   RecConfig,
   Recommendation,
 } from "@recsys/ports";
 import { engagementStrength, estimateReadingSeconds } from "./engagement.js";
-import { type Observation, policySumsOf } from "./linucb.js";
+import { emptyPolicySums, linUcbPolicy, type Observation, policySumsOf } from "./linucb.js";
+import type { RankingPolicy } from "./serve/types.js";
 
 /** A served item's view that echoed the list's request id: its reward (docs/behaviour.md §6.12). */
 export interface Reward extends Observation {
@@ -96,4 +98,38 @@ export async function learnFromRewards(
   if (rewards.length === 0 || cfg.ranking_mode !== "bandit" || !cfg.bandit_online) return 0;
   await feedback.addToPolicy(policySumsOf(rewards));
   return rewards.length;
+}
+
+/**
+ * The `bandit` ranking policy over a shared {@link FeedbackStore}: it ranks with the sums it last read
+ * (`refresh`), so a request never waits for the store; refresh it periodically (every replica then sees
+ * every other's learning within the period) and after learning.
+ *
+ * @example
+ * const shared = new SharedPolicy(feedbackStore);
+ * await shared.refresh();
+ * const recommender = new Recommender({ contentStore, modelStore, cfg, rankingPolicies: { bandit: shared.policy } });
+ */
+export class SharedPolicy {
+  readonly #feedback: FeedbackStore;
+  #sums: PolicySums = emptyPolicySums();
+  /** The ranking policy (named `bandit`), ranking with the latest sums read. */
+  readonly policy: RankingPolicy & { readonly version: () => number };
+
+  /** @param feedback - where the learned sums are */
+  constructor(feedback: FeedbackStore) {
+    this.#feedback = feedback;
+    this.policy = linUcbPolicy(() => this.#sums);
+  }
+
+  /** The sums the policy ranks with now. */
+  get sums(): PolicySums {
+    return this.#sums;
+  }
+
+  /** Read the latest sums from the store. */
+  async refresh(): Promise<PolicySums> {
+    this.#sums = await this.#feedback.policySums();
+    return this.#sums;
+  }
 }

@@ -8,7 +8,13 @@
  */
 export { checkEnvironment, type Environment, resolveConfig } from "./config.js";
 export { parseEventsJson } from "./events-json.js";
-export { attributeRewards, impressionsOf, learnFromRewards, type Reward } from "./feedback.js";
+export {
+  attributeRewards,
+  impressionsOf,
+  learnFromRewards,
+  type Reward,
+  SharedPolicy,
+} from "./feedback.js";
 export { toRecommendationItems } from "./items.js";
 export {
   addPolicySums,

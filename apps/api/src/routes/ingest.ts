@@ -1,5 +1,6 @@
 import { promisify } from "node:util";
 import { gunzip, inflate, inflateRaw } from "node:zlib";
+import { attributeRewards, learnFromRewards } from "@recsys/core";
 import { StoreUnavailableError } from "@recsys/ports";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -85,6 +86,23 @@ export function ingestRoutes(context: RouteContext): Hono {
   const { eventBuffer, updater, cfg } = components;
 
   const worker = new IngestWorker();
+  /**
+   * Rewards of the batch (views echoing a served list's request id), and the bandit's learning from them.
+   * The events are stored by now: a store failure here is logged, never fails the ingest.
+   */
+  const learn = async (events: Parameters<typeof attributeRewards>[0]) => {
+    try {
+      const rewards = await attributeRewards(events, components.feedback, components.contentStore, cfg);
+      const banditUpdates = await learnFromRewards(rewards, components.feedback, cfg);
+      if (banditUpdates > 0) await components.policy.refresh();
+      metrics.inc("rewards", rewards.length);
+      metrics.inc("bandit_updates", banditUpdates);
+      return { rewards: rewards.length, banditUpdates };
+    } catch (error) {
+      context.log({ level: "warn", msg: "could not attribute rewards", error: String(error) });
+      return { rewards: 0, banditUpdates: 0 };
+    }
+  };
   context.onClose(() => worker.close());
 
   const handle = (defaultType: string | null) => async (c: Context) => {
@@ -126,6 +144,7 @@ export function ingestRoutes(context: RouteContext): Hono {
         { store: error.store, events_stored: added, users },
       );
     }
+    const { rewards, banditUpdates } = await learn(events);
     return c.json({
       status: "ok" as const,
       ingested: added,
@@ -135,6 +154,8 @@ export function ingestRoutes(context: RouteContext): Hono {
       users,
       rejected,
       rejected_total: rejectedTotal,
+      rewards,
+      bandit_updates: banditUpdates,
     });
   };
 

@@ -7,6 +7,7 @@ import { describeRoute } from "hono-openapi";
 import { guard } from "../auth.js";
 import { newRequestId } from "../request-id.js";
 import { RecommendResponseSchema } from "../schemas.js";
+import { ServedRecorder } from "../served.js";
 import { errorResponses, json, type RouteContext, validationHook } from "./shared.js";
 
 type JsonSchema = { readonly description?: string } & Record<string, unknown>;
@@ -39,7 +40,9 @@ const PARAMETERS = (() => {
  * @param context - components, auth, metrics
  */
 export function recommendRoutes(context: RouteContext): Hono {
-  const { components, metrics } = context;
+  const { components, metrics, clock } = context;
+  const recorder = new ServedRecorder(components, context.log);
+  context.onClose(() => recorder.flush());
   return new Hono().get(
     "/api/recommend",
     describeRoute({
@@ -64,13 +67,17 @@ export function recommendRoutes(context: RouteContext): Hono {
       const { user_id: userId, include_content: includeContent = true, ...options } = c.req.valid("query");
       const rec = await components.recommender.recommend(userId, options);
       metrics.inc("recommendations", 1, { strategy: rec.strategy });
+      // The request's id (the caller's X-Request-Id, or a new one), echoed in the response header; a view
+      // that echoes it back is the reward of the item viewed.
+      const requestId = c.get("requestId") ?? newRequestId();
+      const items = toRecommendationItems(rec, { includeContent });
+      recorder.record(rec, items, requestId, clock());
       return c.json({
         result: {
           user_id: rec.user_id,
-          // The request's id (the caller's X-Request-Id, or a new one), echoed in the response header.
-          request_id: c.get("requestId") ?? newRequestId(),
+          request_id: requestId,
           strategy: rec.strategy,
-          items: toRecommendationItems(rec, { includeContent }),
+          items,
           diagnostics: rec.diagnostics,
           filter: options.filter ?? null,
         },

@@ -3,6 +3,7 @@ import { resolver } from "hono-openapi";
 import type { AuthOptions } from "../auth.js";
 import type { Components } from "../components.js";
 import { HttpError, sendError } from "../errors.js";
+import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { ErrorSchema } from "../schemas.js";
 
@@ -14,6 +15,8 @@ export interface RouteContext {
   readonly auth: AuthOptions;
   /** The metrics registry. */
   readonly metrics: Metrics;
+  /** Structured logs. */
+  readonly log: Logger;
   /** The clock. */
   readonly clock: () => number;
   /** Largest accepted request body in bytes. */

@@ -1,0 +1,69 @@
+import { impressionsOf } from "@recsys/core";
+import type { Recommendation, RecommendationItem, ServedEntry } from "@recsys/ports";
+import type { Components } from "./components.js";
+import type { Logger } from "./logger.js";
+
+/**
+ * Records what was served, off the request's path: the served-log entry and the impressions that wait for
+ * their reward are written after the answer is built, without the answer waiting for them; `flush` waits
+ * for every write still in flight (the app calls it on a graceful stop, so nothing is lost).
+ */
+export class ServedRecorder {
+  readonly #components: Components;
+  readonly #log: Logger;
+  readonly #pending = new Set<Promise<unknown>>();
+
+  /**
+   * @param components - the served log and feedback store
+   * @param log - where a failed write is reported
+   */
+  constructor(components: Components, log: Logger) {
+    this.#components = components;
+    this.#log = log;
+  }
+
+  /**
+   * Record a served list.
+   * @param rec - the recommendation
+   * @param items - its items as answered
+   * @param requestId - the answer's request id
+   * @param now - the server time
+   */
+  record(rec: Recommendation, items: readonly RecommendationItem[], requestId: string, now: number): void {
+    const { servedLog, feedback } = this.#components;
+    const entry: ServedEntry = {
+      request_id: requestId,
+      user_id: rec.user_id,
+      ts: new Date(now).toISOString(),
+      strategy: rec.strategy,
+      ranking: rec.diagnostics.ranking ?? "static",
+      policy_version: rec.diagnostics.ranking_version ?? 0,
+      settings_version: null,
+      variant: null,
+      filter: rec.diagnostics.filter,
+      items: items.map(({ id, rank, role, relevance_score, breakdown, features }) => ({
+        id,
+        rank,
+        role,
+        relevance_score,
+        breakdown,
+        features,
+      })),
+    };
+    this.#track(servedLog.append(entry), "served log");
+    this.#track(feedback.putImpressions(requestId, impressionsOf(rec)), "impressions");
+  }
+
+  #track(write: Promise<unknown>, what: string): void {
+    const tracked = write.catch((error: unknown) =>
+      this.#log({ level: "warn", msg: `could not record the ${what}`, error: String(error) }),
+    );
+    this.#pending.add(tracked);
+    void tracked.finally(() => this.#pending.delete(tracked));
+  }
+
+  /** Wait for every write in flight. */
+  async flush(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  }
+}
