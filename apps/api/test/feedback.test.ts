@@ -1,0 +1,205 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { startRedisServer } from "@recsys/adapters-redis/testing";
+import { BB_NOW, rudderstackViews } from "@recsys/fakes";
+import type { ServedEntry } from "@recsys/ports";
+import { afterAll, describe, expect, it } from "vitest";
+import { closeApp, createApp } from "../src/app.js";
+import { embeddedComponents, get, post, type Running, startServer } from "./helpers.js";
+
+const HOUR = 3_600_000;
+
+interface Served {
+  request_id: string;
+  strategy: string;
+  items: { id: string; role: string; relevance_score: number; features: number[] }[];
+  diagnostics: { ranking?: string; ranking_version?: number };
+}
+
+/** The Appendix B visitor's two long views, then a recommendation for them. */
+async function warmVisitor(api: string, nowMs: number): Promise<Served> {
+  const calls = [
+    ...rudderstackViews("visitor-b", "101", 120, "next_button", nowMs - HOUR),
+    ...rudderstackViews("visitor-b", "102", 120, "next_button", nowMs - HOUR),
+  ];
+  expect((await post(`${api}/ingest`, calls)).status).toBe(200);
+  const res = await get(`${api}/recommend?user_id=visitor-b&seed=1`);
+  expect(res.status).toBe(200);
+  return (res.json as { result: Served }).result;
+}
+
+/** A view of a served item that echoes the list's request id, as RudderStack carries it. */
+function rewardCalls(requestId: string, contentId: string, nowMs: number, where: "properties" | "context") {
+  return rudderstackViews("visitor-b", contentId, 200, "next_button", nowMs - 10 * 60_000).map((call, i) => ({
+    ...call,
+    messageId: `reward-${requestId}-${contentId}-${i}`,
+    properties:
+      where === "properties"
+        ? { ...call.properties, request_id: requestId }
+        : { ...call.properties, context: { ...call.properties.context, request_id: requestId } },
+  }));
+}
+
+describe("learning from feedback on the embedded default (docs/behaviour.md §6.12)", () => {
+  const servers: Running[] = [];
+  afterAll(async () => {
+    for (const server of servers) await server.close();
+  });
+  const serve = async (partial = {}) => {
+    const components = embeddedComponents(partial);
+    const server = await startServer(components, { clock: () => BB_NOW });
+    servers.push(server);
+    return { components, api: `${server.url}/recsys/api` };
+  };
+
+  it("logs every served list: request id, user, strategy, policy, and each item's rank, role, score, breakdown and features", async () => {
+    const { components, api } = await serve();
+    const served = await warmVisitor(api, BB_NOW);
+    const [entry] = await components.servedLog.recent({ userId: "visitor-b" });
+    expect(entry).toMatchObject({
+      request_id: served.request_id,
+      user_id: "visitor-b",
+      ts: new Date(BB_NOW).toISOString(),
+      strategy: "warm",
+      ranking: "static",
+      policy_version: 0,
+      variant: null,
+      filter: null,
+    });
+    expect(entry!.items.map((i) => [i.id, i.role, i.relevance_score, i.features])).toEqual(
+      served.items.map((i) => [i.id, i.role, i.relevance_score, i.features]),
+    );
+    expect(entry!.items.map((i) => i.rank)).toEqual(served.items.map((_, i) => i + 1));
+  });
+
+  it("bandit: a view echoing the request id is a reward, learned once; a re-delivery earns nothing", async () => {
+    const { components, api } = await serve({ ranking_mode: "bandit", bandit_explore: false });
+    const served = await warmVisitor(api, BB_NOW);
+    expect(served.diagnostics).toMatchObject({ ranking: "bandit", ranking_version: 0 });
+    const target = served.items.find((i) => i.role === "target")!;
+    const calls = rewardCalls(served.request_id, target.id, BB_NOW, "properties");
+    const first = await post(`${api}/ingest`, calls);
+    expect(first.json).toMatchObject({ ingested: 2, rewards: 1, bandit_updates: 1 });
+    const again = await post(`${api}/ingest`, calls);
+    expect(again.json).toMatchObject({ ingested: 0, duplicates: 2, rewards: 0, bandit_updates: 0 });
+    // an item that was not in the list, or a list never served, earns nothing
+    const stranger = await post(`${api}/ingest`, rewardCalls(served.request_id, "999", BB_NOW, "context"));
+    expect(stranger.json).toMatchObject({ rewards: 0, bandit_updates: 0 });
+
+    const policy = (await get(`${api}/policy`)).json as {
+      result: {
+        mode: string;
+        prior: number[];
+        theta: number[];
+        trained: boolean;
+        health: { n_updates: number };
+      };
+    };
+    expect(policy.result).toMatchObject({ mode: "bandit", trained: true, health: { n_updates: 1 } });
+    expect(policy.result.prior).toEqual([0.2, 0.1, 0.45, 0.05, -0.3, 0.2]);
+    expect(policy.result.theta).not.toEqual(policy.result.prior);
+    expect((await components.feedback.policySums()).n_updates).toBe(1);
+    // the next list is ranked by the policy at version 1
+    const next = (await get(`${api}/recommend?user_id=visitor-b&seed=1`)).json as { result: Served };
+    expect(next.result.diagnostics).toMatchObject({ ranking: "bandit", ranking_version: 1 });
+  });
+
+  it("reads the request id where RudderStack carries it: properties.context too", async () => {
+    const { api } = await serve({ ranking_mode: "bandit" });
+    const served = await warmVisitor(api, BB_NOW);
+    const target = served.items.find((i) => i.role === "target")!;
+    const res = await post(`${api}/ingest`, rewardCalls(served.request_id, target.id, BB_NOW, "context"));
+    expect(res.json).toMatchObject({ rewards: 1, bandit_updates: 1 });
+  });
+
+  it("static: rewards are attributed (and counted), the policy does not learn", async () => {
+    const { components, api } = await serve();
+    const served = await warmVisitor(api, BB_NOW);
+    const target = served.items.find((i) => i.role === "target")!;
+    const res = await post(`${api}/ingest`, rewardCalls(served.request_id, target.id, BB_NOW, "properties"));
+    expect(res.json).toMatchObject({ rewards: 1, bandit_updates: 0 });
+    expect((await components.feedback.policySums()).n_updates).toBe(0);
+    const policy = (await get(`${api}/policy`)).json as { result: { mode: string; trained: boolean } };
+    expect(policy.result).toMatchObject({ mode: "static", trained: false });
+  });
+
+  it("a graceful stop waits for served lists still being written", async () => {
+    const components = embeddedComponents();
+    const written: ServedEntry[] = [];
+    components.servedLog.append = async (entry) => {
+      await new Promise((r) => setTimeout(r, 300));
+      written.push(entry);
+    };
+    const app = createApp(components, { dev: true, logger: () => {} });
+    const res = await app.request("/recsys/api/recommend?user_id=someone");
+    expect(res.status).toBe(200);
+    expect(written).toHaveLength(0); // the answer did not wait
+    await closeApp(app);
+    expect(written.map((e) => e.user_id)).toEqual(["someone"]);
+  });
+});
+
+/** A service process (the real entry point) on a shared Redis. */
+function startProcess(env: Record<string, string>) {
+  const root = join(import.meta.dirname, "..");
+  const child = spawn(process.execPath, ["--conditions=@recsys/source", "--import", "tsx", "src/server.ts"], {
+    cwd: root,
+    env: { ...process.env, QDRANT_API_URL: "", RECSYS_API_KEY: "", RECSYS_DEV: "1", PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout.on("data", (d) => {
+    out += d;
+  });
+  const url = (async () => {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const match = /"docs":"(http:\/\/[^"]+)\/docs"/.exec(out);
+      if (match) return match[1]!;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`the service did not start: ${out}`);
+  })();
+  return { child, url };
+}
+
+describe("two service processes sharing one Redis", () => {
+  it("a reward re-delivered to both replicas concurrently is learned once; both rank with it within 2 s", async () => {
+    const redis = await startRedisServer();
+    const env = { REDIS_URL: redis.url, RECSYS_REDIS_PREFIX: "replicas", RECSYS_RANKING_MODE: "bandit" };
+    const a = startProcess(env);
+    const b = startProcess(env);
+    try {
+      const [apiA, apiB] = [`${await a.url}/api`, `${await b.url}/api`];
+      const now = Date.now();
+      const served = await warmVisitor(apiA, now);
+      const target = served.items.find((i) => i.role === "target")!;
+      const calls = rewardCalls(served.request_id, target.id, now, "properties");
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => post(`${i % 2 === 0 ? apiA : apiB}/ingest`, calls)),
+      );
+      const sum = (key: string) =>
+        answers.reduce((total, res) => total + ((res.json as Record<string, number>)[key] ?? 0), 0);
+      expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));
+      expect(sum("rewards")).toBe(1);
+      expect(sum("bandit_updates")).toBe(1);
+      expect(sum("ingested")).toBe(2);
+      // replica B serves with the shared state within its refresh period
+      const deadline = Date.now() + 2000;
+      let version = 0;
+      while (Date.now() < deadline && version !== 1) {
+        const next = (await get(`${apiB}/recommend?user_id=visitor-b`)).json as { result: Served };
+        version = next.result.diagnostics.ranking_version ?? -1;
+        if (version !== 1) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(version).toBe(1);
+      const policy = (await get(`${apiB}/policy`)).json as { result: { health: { n_updates: number } } };
+      expect(policy.result.health.n_updates).toBe(1);
+    } finally {
+      a.child.kill("SIGTERM");
+      b.child.kill("SIGTERM");
+      await Promise.all([a, b].map(({ child }) => new Promise((r) => child.once("exit", r))));
+      await redis.stop();
+    }
+  }, 60_000);
+});
