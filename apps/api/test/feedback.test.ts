@@ -36,7 +36,7 @@ function rewardCalls(requestId: string, contentId: string, nowMs: number, where:
     properties:
       where === "properties"
         ? { ...call.properties, request_id: requestId }
-        : { ...call.properties, context: { ...call.properties.context, request_id: requestId } },
+        : { ...call.properties, context: { ...(call.properties.context as object), request_id: requestId } },
   }));
 }
 
