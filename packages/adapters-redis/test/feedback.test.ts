@@ -28,7 +28,7 @@ describe("feedback on Redis, shared by replicas", () => {
     );
     const taken = takes.filter((x) => x !== null);
     expect(taken).toHaveLength(40);
-    expect(taken.map((x) => x![0]).sort((p, q) => p - q)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(taken.map((x) => x![0]!).sort((p, q) => p - q)).toEqual(Array.from({ length: 40 }, (_, i) => i));
     expect(await redis.client.exists("race:imp:req")).toBe(0); // the emptied hash is gone
   });
 
