@@ -1,3 +1,4 @@
+import type { Impression, Recommendation } from "@recsys/ports";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 
 // prom-client (the maintained Prometheus client for Node) renders the exposition format with HELP and
@@ -18,6 +19,40 @@ const COUNTERS = {
   bandit_updates: "Rewards the bandit ranking policy learned from.",
 } as const;
 
+/** Ranks counted apart for CTR@k; lower ranks are summed into the last one. */
+const RANKS = 10;
+/** The k of the CTR@k reported as JSON. */
+const CTR_AT = [1, 3, 5, 10] as const;
+
+/** Online metrics of one group of served lists (a strategy, ranking policy and variant). */
+interface FeedbackGroup {
+  lists: number;
+  /** Impressions by rank (index rank − 1; the last holds every rank from {@link RANKS} on). */
+  impressions: number[];
+  /** Rewarded impressions by rank, likewise. */
+  clicks: number[];
+  rewardSum: number;
+}
+
+/** The online metrics of one group, as `GET /api/metrics` reports them. */
+export interface FeedbackMetrics {
+  readonly strategy: string;
+  readonly ranking: string;
+  readonly variant: string | null;
+  /** Lists served. */
+  readonly lists: number;
+  /** Target items shown. */
+  readonly impressions: number;
+  /** Shown items viewed within `impression_ttl_hours` (a view echoing the list's request id). */
+  readonly clicks: number;
+  /** clicks / impressions. */
+  readonly ctr: number;
+  /** Per k: clicks on ranks ≤ k / impressions at ranks ≤ k. */
+  readonly ctr_at: Readonly<Record<string, number>>;
+  /** Mean reward (engagement strength) of the clicks. */
+  readonly mean_reward: number;
+}
+
 /** A counter name of {@link Metrics.inc}. */
 export type CounterName = keyof typeof COUNTERS;
 
@@ -28,6 +63,19 @@ export class Metrics {
   readonly #requests: Counter;
   readonly #latency: Histogram;
   readonly #stores: Histogram;
+  readonly #impressions: Counter;
+  readonly #clicks: Counter;
+  readonly #rewards: Histogram;
+  readonly #served = {
+    ingests: 0,
+    recommends: 0,
+    cold: 0,
+    warm: 0,
+    pool: 0,
+    distractorRequested: 0,
+    distractorPlaced: 0,
+  };
+  readonly #groups = new Map<string, FeedbackGroup>();
 
   /** @param options - `defaults: false` leaves out process and event-loop metrics (default on) */
   constructor(options: { readonly defaults?: boolean } = {}) {
@@ -61,6 +109,26 @@ export class Metrics {
       help: "Latency of calls to the stores, by store, operation and outcome.",
       labelNames: ["store", "operation", "outcome"],
       buckets: BUCKETS,
+      registers,
+    });
+    const groupLabels = ["strategy", "ranking", "variant"];
+    this.#impressions = new Counter({
+      name: "recsys_impressions_total",
+      help: "Target items shown, by strategy, ranking policy, experiment variant and rank (11 = 11 or lower).",
+      labelNames: [...groupLabels, "rank"],
+      registers,
+    });
+    this.#clicks = new Counter({
+      name: "recsys_clicks_total",
+      help: "Shown items viewed with their list's request id, by strategy, ranking policy, variant and rank.",
+      labelNames: [...groupLabels, "rank"],
+      registers,
+    });
+    this.#rewards = new Histogram({
+      name: "recsys_reward",
+      help: "Rewards (engagement strength of a clicked item's view), by strategy, ranking policy and variant.",
+      labelNames: groupLabels,
+      buckets: [-0.5, 0, 0.25, 0.5, 0.75, 1],
       registers,
     });
     if (options.defaults ?? true) {
@@ -103,7 +171,111 @@ export class Metrics {
    * @param labels - labels (`strategy` for recommendations)
    */
   inc(name: CounterName, value = 1, labels: Record<string, string> = {}): void {
-    if (value > 0) this.#counters[name].inc(labels, value);
+    if (value <= 0) return;
+    this.#counters[name].inc(labels, value);
+    if (name === "events_ingested") this.#served.ingests += value;
+  }
+
+  /**
+   * Record a served list: its items are impressions of its group.
+   * @param rec - the recommendation as served
+   * @param variant - the user's experiment variant, or null
+   */
+  served(rec: Pick<Recommendation, "items" | "strategy" | "diagnostics">, variant: string | null): void {
+    const counts = this.#served;
+    counts.recommends++;
+    if (rec.strategy === "cold") counts.cold++;
+    else counts.warm++;
+    counts.pool += rec.diagnostics.pool_size;
+    if (rec.diagnostics.distractor) {
+      counts.distractorRequested++;
+      if ("content_id" in rec.diagnostics.distractor) counts.distractorPlaced++;
+    }
+    const ranking = rec.diagnostics.ranking ?? "static";
+    const group = this.#group(rec.strategy, ranking, variant);
+    group.lists++;
+    rec.items.forEach((item, index) => {
+      if (item.kind !== "recommendation") return;
+      const slot = Math.min(index, RANKS);
+      group.impressions[slot]!++;
+      this.#impressions.inc({
+        strategy: rec.strategy,
+        ranking,
+        variant: variant ?? "",
+        rank: String(slot + 1),
+      });
+    });
+  }
+
+  /**
+   * Record a click: a shown item viewed with its list's request id, and its reward.
+   * @param impression - the impression rewarded
+   * @param reward - the reward
+   */
+  clicked(impression: Impression, reward: number): void {
+    const { strategy, ranking, variant } = impression;
+    const group = this.#group(strategy, ranking, variant);
+    const slot = Math.min(Math.max(impression.rank - 1, 0), RANKS);
+    group.clicks[slot]!++;
+    group.rewardSum += reward;
+    this.#clicks.inc({ strategy, ranking, variant: variant ?? "", rank: String(slot + 1) });
+    this.#rewards.observe({ strategy, ranking, variant: variant ?? "" }, reward);
+  }
+
+  #group(strategy: string, ranking: string, variant: string | null): FeedbackGroup {
+    const key = JSON.stringify([strategy, ranking, variant]);
+    let group = this.#groups.get(key);
+    if (!group) {
+      group = {
+        lists: 0,
+        impressions: new Array(RANKS + 1).fill(0),
+        clicks: new Array(RANKS + 1).fill(0),
+        rewardSum: 0,
+      };
+      this.#groups.set(key, group);
+    }
+    return group;
+  }
+
+  /**
+   * The reference's `/api/metrics` counters of this process (ingests, recommends, cold rate, average pool,
+   * distractor rate) and the online metrics per strategy, ranking policy and variant.
+   */
+  summary(): Record<string, unknown> {
+    const c = this.#served;
+    const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
+    const sum = (values: number[], upTo = values.length) => values.slice(0, upTo).reduce((a, b) => a + b, 0);
+    const feedback: FeedbackMetrics[] = [...this.#groups].map(([key, group]) => {
+      const [strategy, ranking, variant] = JSON.parse(key) as [string, string, string | null];
+      const clicks = sum(group.clicks);
+      return {
+        strategy,
+        ranking,
+        variant,
+        lists: group.lists,
+        impressions: sum(group.impressions),
+        clicks,
+        ctr: ratio(clicks, sum(group.impressions)),
+        ctr_at: Object.fromEntries(
+          CTR_AT.map((k) => [String(k), ratio(sum(group.clicks, k), sum(group.impressions, k))]),
+        ),
+        mean_reward: ratio(group.rewardSum, clicks),
+      };
+    });
+    return {
+      ingests: c.ingests,
+      recommends: c.recommends,
+      cold: c.cold,
+      warm: c.warm,
+      pool_total: c.pool,
+      distractor_requested: c.distractorRequested,
+      distractor_placed: c.distractorPlaced,
+      cold_rate: ratio(c.cold, c.recommends),
+      avg_pool: ratio(c.pool, c.recommends),
+      distractor_rate: ratio(c.distractorPlaced, c.recommends),
+      source: "process",
+      feedback,
+    };
   }
 
   /** The exposition text (Prometheus text format 0.0.4). */

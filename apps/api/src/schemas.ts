@@ -120,6 +120,36 @@ export const IngestResponseSchema = v.object({
   ),
 });
 
+/** Response of `GET /api/metrics`. */
+export const MetricsResponseSchema = v.object({
+  result: v.object({
+    ingests: v.number(),
+    recommends: v.number(),
+    cold: v.number(),
+    warm: v.number(),
+    pool_total: v.number(),
+    distractor_requested: v.number(),
+    distractor_placed: v.number(),
+    cold_rate: v.number(),
+    avg_pool: v.number(),
+    distractor_rate: v.number(),
+    source: v.literal("process"),
+    feedback: v.array(
+      v.object({
+        strategy: v.string(),
+        ranking: v.string(),
+        variant: v.nullable(v.string()),
+        lists: v.number(),
+        impressions: v.number(),
+        clicks: v.number(),
+        ctr: v.number(),
+        ctr_at: v.record(v.string(), v.number()),
+        mean_reward: v.number(),
+      }),
+    ),
+  }),
+});
+
 /** Response of `GET /api/policy`. */
 export const PolicyResponseSchema = v.object({
   result: v.object({

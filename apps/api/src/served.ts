@@ -51,7 +51,7 @@ export class ServedRecorder {
       })),
     };
     this.#track(servedLog.append(entry), "served log");
-    this.#track(feedback.putImpressions(requestId, impressionsOf(rec)), "impressions");
+    this.#track(feedback.putImpressions(requestId, impressionsOf(rec, entry.variant)), "impressions");
   }
 
   #track(write: Promise<unknown>, what: string): void {

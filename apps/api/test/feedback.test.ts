@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { startRedisServer } from "@recsys/adapters-redis/testing";
+import { engagementStrength, estimateReadingSeconds } from "@recsys/core/model";
 import { BB_NOW, rudderstackViews } from "@recsys/fakes";
 import type { ServedEntry } from "@recsys/ports";
 import { afterAll, describe, expect, it } from "vitest";
@@ -121,6 +122,48 @@ describe("learning from feedback on the embedded default (docs/behaviour.md §6.
     expect((await components.feedback.policySums()).n_updates).toBe(0);
     const policy = (await get(`${api}/policy`)).json as { result: { mode: string; trained: boolean } };
     expect(policy.result).toMatchObject({ mode: "static", trained: false });
+  });
+
+  it("online metrics: impressions, clicks, CTR@k and mean reward per strategy and policy, as JSON and in /metrics", async () => {
+    const { components, api } = await serve();
+    const served = await warmVisitor(api, BB_NOW);
+    await get(`${api}/recommend?user_id=nobody-yet`); // a cold list, no click
+    const targets = served.items.filter((i) => i.role === "target");
+    const clicked = targets[1]!; // rank 2 or 3 (the distractor may sit before it)
+    const rank = served.items.indexOf(clicked) + 1;
+    await post(`${api}/ingest`, rewardCalls(served.request_id, clicked.id, BB_NOW, "properties"));
+    const [hit] = await components.contentStore.query([{ kind: "ids", ids: [clicked.id] }]);
+    const reward = engagementStrength(
+      {
+        dwellSeconds: 200,
+        estimateSeconds: estimateReadingSeconds(hit![0]!.content, components.cfg),
+        endReason: "next_button",
+        visits: 1,
+        rating: null,
+      },
+      components.cfg,
+    );
+    const summary = ((await get(`${api}/metrics`)).json as { result: Record<string, unknown> }).result;
+    expect(summary).toMatchObject({ recommends: 2, cold: 1, warm: 1, cold_rate: 0.5, source: "process" });
+    const feedback = summary.feedback as Record<string, unknown>[];
+    const warm = feedback.find((g) => g.strategy === "warm")!;
+    const shown = targets.length;
+    expect(warm).toMatchObject({ ranking: "static", variant: null, lists: 1, impressions: shown, clicks: 1 });
+    expect(warm.ctr).toBe(1 / shown);
+    const targetsUpTo = (k: number) => served.items.slice(0, k).filter((i) => i.role === "target").length;
+    expect(warm.ctr_at).toEqual({
+      "1": 0,
+      "3": rank <= 3 ? 1 / targetsUpTo(3) : 0,
+      "5": 1 / targetsUpTo(5),
+      "10": 1 / targetsUpTo(10),
+    });
+    expect(warm.mean_reward).toBeCloseTo(reward, 12);
+    expect(feedback.find((g) => g.strategy === "cold")).toMatchObject({ clicks: 0, ctr: 0 });
+    const text = (await get(`${api.replace(/\/recsys\/api$/, "")}/metrics`)).text;
+    expect(text).toContain(
+      `recsys_clicks_total{strategy="warm",ranking="static",variant="",rank="${rank}"} 1`,
+    );
+    expect(text).toMatch(/recsys_reward_count\{strategy="warm",ranking="static",variant=""\} 1/);
   });
 
   it("a graceful stop waits for served lists still being written", async () => {

@@ -1,4 +1,4 @@
-import type { FeedbackStore, PolicySums, ServedEntry, ServedLog } from "@recsys/ports";
+import type { FeedbackStore, Impression, PolicySums, ServedEntry, ServedLog } from "@recsys/ports";
 import { safeParseServedEntry } from "@recsys/ports";
 import { checkExec, guarded, type RedisClient } from "./redis-stores.js";
 
@@ -17,7 +17,7 @@ export interface RedisFeedbackStoreOptions {
 /**
  * Impressions and the LinUCB sums on Redis, shared by every replica (docs/behaviour.md §7.4):
  *
- * - `{prefix}:imp:{request_id}`: a hash, content id → its feature vector as JSON, with a TTL. Taking an
+ * - `{prefix}:imp:{request_id}`: a hash, content id → its impression as JSON, with a TTL. Taking an
  *   impression is `HGET` + `HDEL` in one MULTI/EXEC: only the caller whose `HDEL` removed the field gets
  *   the features, so a reward is counted once under re-delivery and across replicas.
  * - `{prefix}:policy:linucb`: a hash of the sums (`A0`…`A35`, `b0`…`b5`, `n`), updated only by
@@ -46,11 +46,11 @@ export class RedisFeedbackStore implements FeedbackStore {
     return `${this.#prefix}:policy:linucb`;
   }
 
-  async putImpressions(
-    requestId: string,
-    features: Readonly<Record<string, readonly number[]>>,
-  ): Promise<void> {
-    const fields = Object.entries(features).flatMap(([id, x]) => [id, JSON.stringify(x)]);
+  async putImpressions(requestId: string, impressions: Readonly<Record<string, Impression>>): Promise<void> {
+    const fields = Object.entries(impressions).flatMap(([id, impression]) => [
+      id,
+      JSON.stringify(impression),
+    ]);
     if (fields.length === 0) return;
     const key = this.#impressionKey(requestId);
     await guarded("putImpressions", async () =>
@@ -65,7 +65,7 @@ export class RedisFeedbackStore implements FeedbackStore {
     );
   }
 
-  async consumeImpression(requestId: string, contentId: string): Promise<number[] | null> {
+  async consumeImpression(requestId: string, contentId: string): Promise<Impression | null> {
     const key = this.#impressionKey(requestId);
     const results = await guarded("consumeImpression", async () =>
       checkExec(
@@ -76,12 +76,7 @@ export class RedisFeedbackStore implements FeedbackStore {
     const value = results[0]?.[1];
     const removed = results[1]?.[1];
     if (removed !== 1 || typeof value !== "string") return null;
-    try {
-      const x = JSON.parse(value) as unknown;
-      return Array.isArray(x) && x.every((v) => typeof v === "number") ? (x as number[]) : null;
-    } catch {
-      return null;
-    }
+    return parseImpression(value);
   }
 
   async policySums(): Promise<PolicySums> {
@@ -196,6 +191,20 @@ export class RedisServedLog implements ServedLog {
   async ping(): Promise<void> {
     await guarded("ping", () => this.#client.ping());
   }
+}
+
+function parseImpression(text: string): Impression | null {
+  const value = safeJson(text) as Partial<Impression> | null;
+  if (typeof value !== "object" || value === null) return null;
+  const { features, rank, strategy, ranking, variant } = value;
+  if (!Array.isArray(features) || !features.every((v) => typeof v === "number")) return null;
+  return {
+    features,
+    rank: typeof rank === "number" ? rank : 0,
+    strategy: typeof strategy === "string" ? strategy : "unknown",
+    ranking: typeof ranking === "string" ? ranking : "unknown",
+    variant: typeof variant === "string" ? variant : null,
+  };
 }
 
 function safeJson(text: string | undefined): unknown {

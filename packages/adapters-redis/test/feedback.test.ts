@@ -21,20 +21,29 @@ describe("feedback on Redis, shared by replicas", () => {
   it("two replicas taking the same impressions concurrently: each is taken exactly once", async () => {
     const a = new RedisFeedbackStore({ client: redis.client, prefix: "race" });
     const b = new RedisFeedbackStore({ client: await replica(), prefix: "race" });
-    const items = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`c${i}`, [i, 0, 0, 0, 0, 1]]));
+    const items = Object.fromEntries(
+      Array.from({ length: 40 }, (_, i) => [
+        `c${i}`,
+        { features: [i, 0, 0, 0, 0, 1], rank: 1, strategy: "warm", ranking: "bandit", variant: null },
+      ]),
+    );
     await a.putImpressions("req", items);
     const takes = await Promise.all(
       Object.keys(items).flatMap((id) => [a, b, a, b].map((store) => store.consumeImpression("req", id))),
     );
     const taken = takes.filter((x) => x !== null);
     expect(taken).toHaveLength(40);
-    expect(taken.map((x) => x![0]!).sort((p, q) => p - q)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(taken.map((x) => x!.features[0]!).sort((p, q) => p - q)).toEqual(
+      Array.from({ length: 40 }, (_, i) => i),
+    );
     expect(await redis.client.exists("race:imp:req")).toBe(0); // the emptied hash is gone
   });
 
   it("impressions expire after impression_ttl_hours", async () => {
     const store = new RedisFeedbackStore({ client: redis.client, prefix: "ttl", impressionTtlHours: 2 });
-    await store.putImpressions("r", { "1": [1, 0, 0, 0, 0, 0] });
+    await store.putImpressions("r", {
+      "1": { features: [1, 0, 0, 0, 0, 0], rank: 1, strategy: "cold", ranking: "static", variant: null },
+    });
     expect(await redis.client.ttl("ttl:imp:r")).toBe(7200);
   });
 

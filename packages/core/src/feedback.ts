@@ -2,6 +2,7 @@ import type {
   Content,
   ContentStore,
   FeedbackStore,
+  Impression,
   InteractionEvent,
   PolicySums,
   RecConfig,
@@ -19,17 +20,31 @@ export interface Reward extends Observation {
   readonly content_id: string;
   /** The viewer. */
   readonly user_id: string;
+  /** The impression rewarded: the item's rank and how its list was made. */
+  readonly impression: Impression;
 }
 
 /**
- * The impressions of a served list: each target item's feature vector by id (distractors and items
- * without features are left out: they are not rewarded).
+ * The impressions of a served list: each target item by id, with its feature vector, rank and how the list
+ * was made (distractors and items without features are left out: they are not rewarded).
  * @param rec - the recommendation as served
+ * @param variant - the user's experiment variant, or null
  */
-export function impressionsOf(rec: Pick<Recommendation, "items">): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
-  for (const item of rec.items)
-    if (item.kind === "recommendation" && item.features.length > 0) out[item.content_id] = [...item.features];
+export function impressionsOf(
+  rec: Pick<Recommendation, "items" | "strategy" | "diagnostics">,
+  variant: string | null = null,
+): Record<string, Impression> {
+  const out: Record<string, Impression> = {};
+  rec.items.forEach((item, index) => {
+    if (item.kind !== "recommendation" || item.features.length === 0) return;
+    out[item.content_id] = {
+      features: [...item.features],
+      rank: index + 1,
+      strategy: rec.strategy,
+      ranking: rec.diagnostics.ranking ?? "static",
+      variant,
+    };
+  });
   return out;
 }
 
@@ -57,18 +72,19 @@ export async function attributeRewards(
   const taken = await Promise.all(
     candidates.map((e) => feedback.consumeImpression(e.request_id!, e.content_id!)),
   );
-  const matched = candidates.flatMap((event, i) => (taken[i] ? [{ event, x: taken[i]! }] : []));
+  const matched = candidates.flatMap((event, i) => (taken[i] ? [{ event, impression: taken[i]! }] : []));
   if (matched.length === 0) return [];
   const contents = new Map<string, Content>();
   const [hits = []] = await contentStore.query([
     { kind: "ids", ids: [...new Set(matched.map((m) => m.event.content_id!))] },
   ]);
   for (const hit of hits) if (hit.content) contents.set(hit.id, hit.content);
-  return matched.map(({ event, x }) => ({
+  return matched.map(({ event, impression }) => ({
     request_id: event.request_id!,
     content_id: event.content_id!,
     user_id: event.user_id,
-    x,
+    impression,
+    x: impression.features,
     reward: engagementStrength(
       {
         dwellSeconds: event.dwell_seconds,

@@ -1,4 +1,4 @@
-import type { FeedbackStore, PolicySums, ServedEntry, ServedLog } from "@recsys/ports";
+import type { FeedbackStore, Impression, PolicySums, ServedEntry, ServedLog } from "@recsys/ports";
 
 /** Options of {@link InMemoryFeedbackStore}. */
 export interface InMemoryFeedbackStoreOptions {
@@ -17,7 +17,7 @@ export interface InMemoryFeedbackStoreOptions {
  */
 export class InMemoryFeedbackStore implements FeedbackStore {
   /** request id → its impressions and expiry; Map order is insertion (oldest first). */
-  readonly #impressions = new Map<string, { items: Map<string, number[]>; expiresAt: number }>();
+  readonly #impressions = new Map<string, { items: Map<string, string>; expiresAt: number }>();
   readonly #ttlMs: number;
   readonly #maxRequests: number;
   readonly #clock: () => number;
@@ -30,15 +30,12 @@ export class InMemoryFeedbackStore implements FeedbackStore {
     this.#clock = options.clock ?? Date.now;
   }
 
-  async putImpressions(
-    requestId: string,
-    features: Readonly<Record<string, readonly number[]>>,
-  ): Promise<void> {
-    const entries = Object.entries(features);
+  async putImpressions(requestId: string, impressions: Readonly<Record<string, Impression>>): Promise<void> {
+    const entries = Object.entries(impressions);
     if (entries.length === 0) return;
     this.#impressions.delete(requestId);
     this.#impressions.set(requestId, {
-      items: new Map(entries.map(([id, x]) => [id, [...x]])),
+      items: new Map(entries.map(([id, impression]) => [id, JSON.stringify(impression)])),
       expiresAt: this.#clock() + this.#ttlMs,
     });
     const now = this.#clock();
@@ -48,18 +45,18 @@ export class InMemoryFeedbackStore implements FeedbackStore {
     }
   }
 
-  async consumeImpression(requestId: string, contentId: string): Promise<number[] | null> {
+  async consumeImpression(requestId: string, contentId: string): Promise<Impression | null> {
     const entry = this.#impressions.get(requestId);
     if (!entry) return null;
     if (entry.expiresAt <= this.#clock()) {
       this.#impressions.delete(requestId);
       return null;
     }
-    const x = entry.items.get(contentId);
-    if (!x) return null;
+    const text = entry.items.get(contentId);
+    if (text === undefined) return null;
     entry.items.delete(contentId);
     if (entry.items.size === 0) this.#impressions.delete(requestId);
-    return x;
+    return JSON.parse(text) as Impression;
   }
 
   async policySums(): Promise<PolicySums> {

@@ -13,7 +13,7 @@ export type {
   Vector,
 } from "./ports/content-store.js";
 export type { AppendResult, EventBuffer, EventSource } from "./ports/event-source.js";
-export type { FeedbackStore, PolicySums } from "./ports/feedback-store.js";
+export type { FeedbackStore, Impression, PolicySums } from "./ports/feedback-store.js";
 export type { ServedLog } from "./ports/served-log.js";
 export type { UserModelStore } from "./ports/user-model-store.js";
 export {

@@ -96,6 +96,7 @@ export function ingestRoutes(context: RouteContext): Hono {
       const banditUpdates = await learnFromRewards(rewards, components.feedback, cfg);
       if (banditUpdates > 0) await components.policy.refresh();
       metrics.inc("rewards", rewards.length);
+      for (const reward of rewards) metrics.clicked(reward.impression, reward.reward);
       metrics.inc("bandit_updates", banditUpdates);
       return { rewards: rewards.length, banditUpdates };
     } catch (error) {

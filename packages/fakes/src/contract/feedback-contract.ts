@@ -1,4 +1,4 @@
-import type { FeedbackStore, ServedEntry, ServedLog } from "@recsys/ports";
+import type { FeedbackStore, Impression, ServedEntry, ServedLog } from "@recsys/ports";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /** How to run a contract against an implementation. */
@@ -24,6 +24,13 @@ function useStore<T>(options: StoreContractOptions<T>): () => T {
 }
 
 const zeros = (n: number) => new Array<number>(n).fill(0);
+const impression = (features: number[], rank = 1, variant: string | null = null): Impression => ({
+  features,
+  rank,
+  strategy: "warm",
+  ranking: "bandit",
+  variant,
+});
 
 /**
  * The behaviour every {@link FeedbackStore} must have: impressions taken at most once (also under
@@ -44,22 +51,23 @@ export function describeFeedbackStoreContract(options: StoreContractOptions<Feed
       expect(await store().consumeImpression(`${run}-none`, "101")).toBeNull();
     });
 
-    it("gives an impression's features exactly once; the list's other items stay", async () => {
-      const x = [0.8123456789012345, 0, 0.5, 1e-9, -0.25, 0];
-      await store().putImpressions(`${run}-r1`, { "101": x, "102": [1, 2, 3, 4, 5, 6] });
-      expect(await store().consumeImpression(`${run}-r1`, "101")).toEqual(x);
+    it("gives an impression exactly once, as it was put; the list's other items stay", async () => {
+      const first = impression([0.8123456789012345, 0, 0.5, 1e-9, -0.25, 0], 1);
+      const second = impression([1, 2, 3, 4, 5, 6], 2, "B");
+      await store().putImpressions(`${run}-r1`, { "101": first, "102": second });
+      expect(await store().consumeImpression(`${run}-r1`, "101")).toEqual(first);
       expect(await store().consumeImpression(`${run}-r1`, "101")).toBeNull();
       expect(await store().consumeImpression(`${run}-r1`, "103")).toBeNull();
-      expect(await store().consumeImpression(`${run}-r1`, "102")).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(await store().consumeImpression(`${run}-r1`, "102")).toEqual(second);
       expect(await store().consumeImpression(`${run}-r1`, "102")).toBeNull();
     });
 
     it("gives an impression to one of many concurrent takers only", async () => {
-      await store().putImpressions(`${run}-r2`, { "7": [1, 0, 0, 0, 0, 0] });
+      await store().putImpressions(`${run}-r2`, { "7": impression([1, 0, 0, 0, 0, 0]) });
       const taken = await Promise.all(
         Array.from({ length: 25 }, () => store().consumeImpression(`${run}-r2`, "7")),
       );
-      expect(taken.filter((x) => x !== null)).toEqual([[1, 0, 0, 0, 0, 0]]);
+      expect(taken.filter((x) => x !== null)).toEqual([impression([1, 0, 0, 0, 0, 0])]);
     });
 
     it("stores nothing for an empty list", async () => {

@@ -12,26 +12,40 @@ export interface PolicySums {
   readonly n_updates: number;
 }
 
+/** A served item awaiting its reward: its features, and how its list was made (for metrics by group). */
+export interface Impression {
+  /** The item's 6-feature vector. */
+  readonly features: readonly number[];
+  /** Its rank in the served list (1-based). */
+  readonly rank: number;
+  /** The list's strategy (`warm` or `cold`). */
+  readonly strategy: string;
+  /** The list's ranking policy. */
+  readonly ranking: string;
+  /** The list's experiment variant, or null. */
+  readonly variant: string | null;
+}
+
 /**
  * What learning from feedback stores besides the logs: the features of served items awaiting their reward
  * (impressions), and the ranking policy's learned statistics. Shared by every replica.
  */
 export interface FeedbackStore {
   /**
-   * Remember the feature vectors of a served list's items, until their reward arrives or the impression
-   * expires. A no-op when `features` is empty.
+   * Remember a served list's items until their reward arrives or the impressions expire. A no-op when
+   * `impressions` is empty.
    * @param requestId - the served list's request id
-   * @param features - content id → its 6-feature vector
+   * @param impressions - content id → its impression
    */
-  putImpressions(requestId: string, features: Readonly<Record<string, readonly number[]>>): Promise<void>;
+  putImpressions(requestId: string, impressions: Readonly<Record<string, Impression>>): Promise<void>;
   /**
-   * Take an impression's features, at most once: the first call for a (request, item) pair answers them,
-   * every later one (a re-delivered event, a concurrent ingest on another replica) answers null.
+   * Take an impression, at most once: the first call for a (request, item) pair answers it, every later
+   * one (a re-delivered event, a concurrent ingest on another replica) answers null.
    * @param requestId - the served list's request id
    * @param contentId - the item
-   * @returns the features, or null when there is no such impression (never served, expired, or taken)
+   * @returns the impression, or null when there is none (never served, expired, or taken)
    */
-  consumeImpression(requestId: string, contentId: string): Promise<number[] | null>;
+  consumeImpression(requestId: string, contentId: string): Promise<Impression | null>;
   /** The policy's learned statistics (all zero when nothing was learned). */
   policySums(): Promise<PolicySums>;
   /**
