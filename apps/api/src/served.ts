@@ -39,7 +39,7 @@ export class ServedRecorder {
       ranking: rec.diagnostics.ranking ?? "static",
       policy_version: rec.diagnostics.ranking_version ?? 0,
       settings_version: null,
-      variant: null,
+      variant: rec.diagnostics.variant ?? null,
       filter: rec.diagnostics.filter,
       items: items.map(({ id, rank, role, relevance_score, breakdown, features }) => ({
         id,

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { startRedisServer } from "@recsys/adapters-redis/testing";
+import { assignVariant } from "@recsys/core";
 import { engagementStrength, estimateReadingSeconds } from "@recsys/core/model";
 import { BB_NOW, rudderstackViews } from "@recsys/fakes";
 import type { ServedEntry } from "@recsys/ports";
@@ -164,6 +165,40 @@ describe("learning from feedback on the embedded default (docs/behaviour.md §6.
       `recsys_clicks_total{strategy="warm",ranking="static",variant="",rank="${rank}"} 1`,
     );
     expect(text).toMatch(/recsys_reward_count\{strategy="warm",ranking="static",variant=""\} 1/);
+  });
+
+  it("experiments: each user's variant sets their settings and policy, and shows in diagnostics, the served log and metrics", async () => {
+    const experiment = {
+      name: "exp-1",
+      variants: [
+        { name: "control", settings: { final_limit: 5 } },
+        { name: "learner", settings: { ranking_mode: "bandit", final_limit: 3 } },
+      ],
+    };
+    const { components, api } = await serve({ experiment });
+    const seen = new Map<string, { ranking: string | undefined; items: number }>();
+    for (let i = 0; i < 40; i++) {
+      const res = (await get(`${api}/recommend?user_id=u${i}`)).json as {
+        result: Served & { diagnostics: { experiment?: string; variant?: string } };
+      };
+      const { diagnostics, items } = res.result;
+      expect(diagnostics.experiment).toBe("exp-1");
+      expect(diagnostics.variant).toBe(assignVariant(components.cfg.experiment!, `u${i}`));
+      seen.set(diagnostics.variant!, { ranking: diagnostics.ranking, items: items.length });
+    }
+    expect(seen.get("control")).toEqual({ ranking: "static", items: 5 });
+    expect(seen.get("learner")).toEqual({ ranking: "bandit", items: 3 });
+    const logged = await components.servedLog.recent({ limit: 40 });
+    for (const entry of logged) {
+      expect(entry.variant).toBe(assignVariant(components.cfg.experiment!, entry.user_id));
+      expect(entry.ranking).toBe(entry.variant === "learner" ? "bandit" : "static");
+    }
+    const summary = (
+      (await get(`${api}/metrics`)).json as { result: { feedback: { variant: string; lists: number }[] } }
+    ).result;
+    const lists = Object.fromEntries(summary.feedback.map((g) => [g.variant, g.lists]));
+    expect(lists.control! + lists.learner!).toBe(40);
+    expect(lists.learner).toBe(logged.filter((e) => e.variant === "learner").length);
   });
 
   it("a graceful stop waits for served lists still being written", async () => {

@@ -152,7 +152,9 @@ describe("the settings schema is the one source", () => {
     // One variable per setting: every top-level key and every fusion/engagement member.
     const paths = CONFIG_ENV_BINDINGS.map((b) => b.path.join("."));
     const expected = Object.entries(DEFAULT_REC_CONFIG).flatMap(([key, value]) =>
-      key === "fusion" || key === "engagement" ? Object.keys(value).map((sub) => `${key}.${sub}`) : [key],
+      key === "fusion" || key === "engagement"
+        ? Object.keys(value as object).map((sub) => `${key}.${sub}`)
+        : [key],
     );
     expect(paths.sort()).toEqual(expected.sort());
     expect(new Set(CONFIG_ENV_VARIABLES).size).toBe(CONFIG_ENV_VARIABLES.length);

@@ -1,4 +1,5 @@
 import { ConfigError, type RecConfig, RecConfigSchema, safeParseRecConfig } from "@recsys/ports";
+import { variantConfigs } from "./experiments.js";
 import { nearest } from "./suggest.js";
 
 /** An environment: variable name → value (unset variables are absent or undefined). */
@@ -218,7 +219,10 @@ export function resolveConfig(partial: unknown = {}, env: Environment = {}): Rec
   const fromEnv = configFromEnv(env);
   const merged = deepMerge(fromEnv.partial, partial);
   const result = safeParseRecConfig(merged);
-  if (result.success) return result.output;
+  if (result.success) {
+    variantConfigs(result.output); // every variant's override is checked at start-up, naming its path
+    return result.output;
+  }
   const { path, message } = result.issue;
   const source = fromEnv.sources.get(path) ?? fromEnv.sources.get(path.split(".")[0] ?? "");
   const onlyEnv = source !== undefined && !hasPath(partial, path);

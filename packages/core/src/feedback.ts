@@ -99,21 +99,23 @@ export async function attributeRewards(
 }
 
 /**
- * Learn from rewards: when the bandit ranks (`ranking_mode=bandit`) and learns online (`bandit_online`),
- * add the rewards' sums to the shared policy state (one atomic, commutative addition).
+ * Learn from rewards: with `bandit_online`, the rewards of lists the bandit ranked (`ranking_mode=bandit`,
+ * or an experiment variant that selects it) are added to the shared policy state (one atomic, commutative
+ * addition).
  * @param rewards - attributed rewards
  * @param feedback - the shared policy state
- * @param cfg - `ranking_mode`, `bandit_online`
+ * @param cfg - `bandit_online`
  * @returns the number of policy updates made
  */
 export async function learnFromRewards(
   rewards: readonly Reward[],
   feedback: FeedbackStore,
-  cfg: Pick<RecConfig, "ranking_mode" | "bandit_online">,
+  cfg: Pick<RecConfig, "bandit_online">,
 ): Promise<number> {
-  if (rewards.length === 0 || cfg.ranking_mode !== "bandit" || !cfg.bandit_online) return 0;
-  await feedback.addToPolicy(policySumsOf(rewards));
-  return rewards.length;
+  const learned = rewards.filter((reward) => reward.impression.ranking === "bandit");
+  if (learned.length === 0 || !cfg.bandit_online) return 0;
+  await feedback.addToPolicy(policySumsOf(learned));
+  return learned.length;
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 export { checkEnvironment, type Environment, resolveConfig } from "./config.js";
 export { parseEventsJson } from "./events-json.js";
+export { assignVariant, bucketOf, variantConfigs } from "./experiments.js";
 export {
   attributeRewards,
   impressionsOf,

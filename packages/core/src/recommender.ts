@@ -9,6 +9,7 @@ import {
   type UserModelStore,
   type UserSignals,
 } from "@recsys/ports";
+import { assignVariant, variantConfigs } from "./experiments.js";
 import { emptyPolicySums, linUcbPolicy } from "./linucb.js";
 import { createSeededRandom, type RandomSource } from "./random.js";
 import { BUILT_IN_SCORER_NAMES, BUILT_IN_SCORERS } from "./serve/built-in-scorers.js";
@@ -73,6 +74,8 @@ export class Recommender {
   readonly #scorers: readonly Scorer[];
   readonly #sources: readonly CandidateSource[];
   readonly #policy: RankingPolicy;
+  /** Per experiment variant: its settings and ranking policy. */
+  readonly #variants = new Map<string, { cfg: RecConfig; policy: RankingPolicy }>();
 
   /**
    * @param options - stores, config, default randomness, and any extra scorers, candidate sources and
@@ -101,11 +104,15 @@ export class Recommender {
       ...options.rankingPolicies,
       ...RANKING_POLICIES,
     };
-    const policy = policies[options.cfg.ranking_mode];
-    if (!policy) {
-      throw new InvalidArgumentError(`no ranking policy ${options.cfg.ranking_mode}`, "ranking_mode");
+    const policyFor = (cfg: RecConfig, field: string) => {
+      const policy = policies[cfg.ranking_mode];
+      if (!policy) throw new InvalidArgumentError(`no ranking policy ${cfg.ranking_mode}`, field);
+      return policy;
+    };
+    this.#policy = policyFor(options.cfg, "ranking_mode");
+    for (const [name, cfg] of variantConfigs(options.cfg)) {
+      this.#variants.set(name, { cfg, policy: policyFor(cfg, `experiment.variants.${name}.ranking_mode`) });
     }
-    this.#policy = policy;
   }
 
   /** The config this recommender serves with. */
@@ -139,9 +146,16 @@ export class Recommender {
     const o = parsed.output;
     const near =
       o.near_lat !== undefined && o.near_lon !== undefined ? { lat: o.near_lat, lon: o.near_lon } : null;
+    // In an experiment, the user's variant decides the settings and the ranking policy.
+    const experiment = this.#cfg.experiment;
+    const variant = experiment ? assignVariant(experiment, signals.user_id) : null;
+    const plan = (variant !== null ? this.#variants.get(variant) : undefined) ?? {
+      cfg: this.#cfg,
+      policy: this.#policy,
+    };
     const state = startRequest({
       signals,
-      cfg: this.#cfg,
+      cfg: plan.cfg,
       random: random ?? (o.seed !== undefined ? createSeededRandom(o.seed) : this.#random),
       filter: o.filter ?? null,
       near,
@@ -151,10 +165,13 @@ export class Recommender {
     await collectCandidates(state, this.#store, this.#sources);
     if (state.candidates.size > 0) {
       scoreCandidates(state, this.#scorers);
-      rankCandidates(state, this.#policy);
+      rankCandidates(state, plan.policy);
       rerank(state);
       await placeDistractor(state, this.#store);
     }
-    return diagnose(state, o.limit ?? null);
+    const rec = diagnose(state, o.limit ?? null);
+    return experiment && variant !== null
+      ? { ...rec, diagnostics: { ...rec.diagnostics, experiment: experiment.name, variant } }
+      : rec;
   }
 }

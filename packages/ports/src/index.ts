@@ -21,6 +21,8 @@ export {
   DEFAULT_REC_CONFIG,
   DEFAULT_SURVEY_RULES,
   DISTRACTOR_STRATEGIES,
+  type Experiment,
+  ExperimentSchema,
   RANKING_MODES,
   type RecConfig,
   type RecConfigInput,

@@ -67,7 +67,7 @@ export function recommendRoutes(context: RouteContext): Hono {
       const { user_id: userId, include_content: includeContent = true, ...options } = c.req.valid("query");
       const rec = await components.recommender.recommend(userId, options);
       metrics.inc("recommendations", 1, { strategy: rec.strategy });
-      metrics.served(rec, null);
+      metrics.served(rec, rec.diagnostics.variant ?? null);
       // The request's id (the caller's X-Request-Id, or a new one), echoed in the response header; a view
       // that echoes it back is the reward of the item viewed.
       const requestId = c.get("requestId") ?? newRequestId();

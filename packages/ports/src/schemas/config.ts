@@ -21,6 +21,39 @@ export const RANKING_MODES = ["static", "bandit"] as const;
 const AgeBucketSchema = v.strictObject({ label: v.string(), below: finite });
 
 /**
+ * Schema of an experiment (docs/behaviour.md §6.13): users are assigned to variants by a salted hash of
+ * their id, in proportion to the weights; each variant overrides some settings (the ranking policy too).
+ * A variant's `settings` are checked against this schema when the config is resolved.
+ */
+export const ExperimentSchema = v.pipe(
+  v.strictObject({
+    /** Shown in diagnostics, the served log and metrics. */
+    name: v.pipe(v.string(), v.minLength(1, "experiment name must not be empty")),
+    /** Hash salt (default: the name): a new salt reshuffles every user. */
+    salt: v.optional(v.string()),
+    variants: v.pipe(
+      v.array(
+        v.strictObject({
+          name: v.pipe(v.string(), v.minLength(1, "variant name must not be empty")),
+          /** Relative share of users (default 1). */
+          weight: v.optional(v.pipe(v.number(), v.finite(), v.gtValue(0)), 1),
+          /** A partial settings override (serve-side settings; ingest always uses the base settings). */
+          settings: v.optional(v.record(v.string(), v.unknown()), {}),
+        }),
+      ),
+      v.minLength(1, "an experiment needs at least one variant"),
+    ),
+  }),
+  v.check(
+    (e) => new Set(e.variants.map((variant) => variant.name)).size === e.variants.length,
+    "variant names must be unique",
+  ),
+);
+
+/** An experiment as declared in the settings. */
+export type Experiment = v.InferOutput<typeof ExperimentSchema>;
+
+/**
  * Schema of the survey and demographic affinity rules (docs/behaviour.md, "Surveys and demographics") as
  * data, every entry with its default. Each `*_ids` list names the answer keys read for that field, first
  * present wins.
@@ -212,6 +245,8 @@ export const RecConfigSchema = v.pipe(
     memory_max_users: v.optional(int(1, 100_000_000), 100_000),
     model_ttl_days: v.optional(positive, 90),
     survey: v.optional(SurveyRulesSchema, {}),
+    /** The running experiment, or null. */
+    experiment: v.optional(v.nullable(ExperimentSchema), null),
   }),
   v.check(
     (c) => c.negative_threshold < c.positive_threshold,

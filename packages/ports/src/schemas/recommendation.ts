@@ -55,6 +55,10 @@ export interface RecommendationDiagnostics {
   readonly ranking?: string;
   /** The ranking policy's version when it has one (the bandit: its number of learned observations). */
   readonly ranking_version?: number;
+  /** The running experiment's name, when there is one. */
+  readonly experiment?: string;
+  /** The user's variant in the running experiment. */
+  readonly variant?: string;
   /** The distractor outcome; absent when no distractor was requested. */
   readonly distractor?: DistractorDiagnostics;
   /** Why the result is empty: `empty_filter` or `no_content`. */
