@@ -18,6 +18,7 @@ import type {
   ServedLog,
   UserModelStore,
 } from "@recsys/ports";
+import { DurableLog } from "./event-log.js";
 
 /** Everything the service runs on: config, stores and the two orchestrators. */
 export interface Components {
@@ -29,6 +30,8 @@ export interface Components {
   readonly feedback: FeedbackStore;
   /** Every served list. */
   readonly servedLog: ServedLog;
+  /** The durable event log (`RECSYS_EVENT_LOG_DIR`), or null. */
+  readonly eventLog: DurableLog | null;
   /** The `bandit` ranking policy over `feedback`, refreshed every second while `ranking_mode` is `bandit`. */
   readonly policy: SharedPolicy;
   readonly updater: UserModelUpdater;
@@ -57,6 +60,7 @@ export const STORE_ENV_VARIABLES: readonly string[] = [
   ...QDRANT_ENV_VARIABLES,
   ...REDIS_ENV_VARIABLES,
   "RECSYS_CATALOG",
+  "RECSYS_EVENT_LOG_DIR",
 ];
 
 /**
@@ -66,6 +70,7 @@ export const STORE_ENV_VARIABLES: readonly string[] = [
  * - `QDRANT_API_URL` → the Qdrant content store (`qdrantContentStoreFromEnv`); else the embedded
  *   catalogue (`RECSYS_CATALOG`, else the BB dev fixtures).
  * - `REDIS_URL` → the Redis event buffer and model store (`redisStoresFromEnv`); else in memory.
+ * - `RECSYS_EVENT_LOG_DIR` → the durable event log (every accepted event and served list, JSON Lines).
  *
  * @param cfg - an explicit partial config (wins over `RECSYS_*` variables)
  * @param env - the environment (default `process.env`)
@@ -79,6 +84,8 @@ export async function buildComponents(
 ): Promise<Components> {
   const config = resolveConfig(cfg, env);
   const clock = options.clock ?? Date.now;
+  const logDir = readString(env, "RECSYS_EVENT_LOG_DIR", undefined);
+  const eventLog = logDir ? new DurableLog(logDir) : null;
   const content = await contentStoreFrom(env);
   // Each adapter (and its driver) is loaded only when its store is configured: a fast start otherwise.
   const redis = readString(env, "REDIS_URL", undefined)
@@ -105,6 +112,7 @@ export async function buildComponents(
         clock,
       }),
       ...inMemoryFeedback(config, clock),
+      eventLog,
     };
     const mode = content.real ? "real" : "embedded";
     return assemble(
@@ -134,6 +142,7 @@ export async function buildComponents(
         maxEntries: config.served_log_max_entries,
         ttlDays: config.served_log_ttl_days,
       }),
+      eventLog,
     },
     "real",
     `${redis.description}, ${content.description}`,
@@ -191,6 +200,7 @@ export function assemble(
     modelStore: UserModelStore;
     feedback?: FeedbackStore;
     servedLog?: ServedLog;
+    eventLog?: DurableLog | null;
   },
   mode: Components["mode"],
   description: string,
@@ -216,6 +226,7 @@ export function assemble(
     modelStore,
     feedback,
     servedLog,
+    eventLog: stores.eventLog ?? null,
     policy,
     updater: new UserModelUpdater({ contentStore, modelStore, cfg }),
     recommender: new Recommender({
@@ -229,6 +240,7 @@ export function assemble(
     clock,
     close: async () => {
       if (refresh) clearInterval(refresh);
+      await stores.eventLog?.close();
       await close();
     },
   };

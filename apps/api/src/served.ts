@@ -51,6 +51,7 @@ export class ServedRecorder {
       })),
     };
     this.#track(servedLog.append(entry), "served log");
+    if (this.#components.eventLog) this.#track(this.#components.eventLog.appendServed(entry), "event log");
     this.#track(feedback.putImpressions(requestId, impressionsOf(rec, entry.variant)), "impressions");
   }
 

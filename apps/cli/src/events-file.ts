@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createReadStream, createWriteStream, rmSync, type WriteStream } from "node:fs";
-import { mkdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -40,6 +40,30 @@ export interface ReadOptions {
   readonly users?: ReadonlySet<string> | undefined;
   /** Keep only users whose stable hash is `index` modulo `count`. */
   readonly shard?: { readonly index: number; readonly count: number } | undefined;
+}
+
+/**
+ * The files an `--events` argument names: the file itself, or for a directory the durable event log's
+ * segments (`events/date=YYYY-MM-DD/*.jsonl`, written by the service with `RECSYS_EVENT_LOG_DIR`; or every
+ * `*.jsonl` below the directory when it has no `events/`), in name order: by day, then by segment.
+ * @param path - a file or a directory
+ * @throws CliError when the path does not exist or the directory holds no segment
+ */
+export async function eventFiles(path: string): Promise<string[]> {
+  const info = await stat(path).catch(() => {
+    throw new CliError(`${path}: no such file or directory`);
+  });
+  if (!info.isDirectory()) return [path];
+  const root = (await stat(join(path, "events")).catch(() => null))?.isDirectory()
+    ? join(path, "events")
+    : path;
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const files = entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".jsonl"))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+  if (files.length === 0) throw new CliError(`${path}: no .jsonl event segments in it`);
+  return files;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { interactionEvent } from "@recsys/ports";
 import { describe, expect, it } from "vitest";
 import { normalizeEvents } from "./normalize-events.js";
 
@@ -202,5 +203,30 @@ describe("normalizeEvents: envelopes, sorting and timestamps", () => {
     const answers = norm(raw).events[0]!.survey_answers;
     expect(Object.keys(answers).sort()).toEqual(["__proto__", "age"]);
     expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+});
+
+describe("canonical events (the durable event log's lines)", () => {
+  it("are taken as they are, mixed with RudderStack calls; the window still applies", () => {
+    const canonical = interactionEvent({
+      user_id: "u",
+      event: "CONTENT_VIEW_ENDED",
+      ts: "2026-06-10T09:00:00.000Z",
+      content_id: "101",
+      dwell_seconds: 12,
+      end_reason: "close_button",
+      request_id: "r1",
+      raw: { messageId: "m1", anonymousId: "a" },
+    });
+    const now = Date.UTC(2026, 5, 10, 12);
+    const result = normalizeEvents(
+      [canonical, { event: "CONTENT_VIEW_STARTED", userId: "u", timestamp: "2026-06-10T08:00:00Z" }],
+      { now, windowDays: 30 },
+    );
+    expect(result.rejected).toEqual([]);
+    expect(result.events[1]).toEqual(canonical);
+    expect(result.events[0]!.event).toBe("CONTENT_VIEW_STARTED");
+    const old = { ...canonical, ts: "2026-01-01T00:00:00.000Z" };
+    expect(normalizeEvents([old], { now, windowDays: 30 }).outsideWindow).toBe(1);
   });
 });

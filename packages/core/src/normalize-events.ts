@@ -3,6 +3,7 @@ import {
   type EndReason,
   type InteractionEvent,
   interactionEvent,
+  isCanonicalEvent,
   MAX_ID_LENGTH,
 } from "@recsys/ports";
 import { normalizeContentId } from "./ids.js";
@@ -274,7 +275,8 @@ export function callsOf(raw: unknown): unknown[] | null {
 /**
  * Normalise RudderStack payloads (docs/behaviour.md §4) into canonical events.
  *
- * Accepts a single track/identify object, an array of them, or the `{"batch": [...]}` envelope. Items that
+ * Accepts a single track/identify object, an array of them, or the `{"batch": [...]}` envelope; a canonical
+ * event (every field of `InteractionEvent`, as the durable event log writes them) is taken as it is. Items that
  * cannot be used (no user id, no event name, an unparsable or unrepresentable timestamp, one in the
  * future, a non-numeric dwell, a malformed answers list, an id that is too long or not well-formed
  * Unicode, a non-object) are reported in `rejected` with their index; they never throw and never affect
@@ -319,7 +321,12 @@ export function normalizeEvents(raw: unknown, options: NormalizeOptions): Normal
         ignored += 1;
         return;
       }
-      const event = isIdentify(item) ? normalizeIdentify(item, clock) : normalizeTrack(item, clock);
+      // A canonical event (as the durable event log writes them) is taken as it is.
+      const event = isCanonicalEvent(item)
+        ? { ...item }
+        : isIdentify(item)
+          ? normalizeIdentify(item, clock)
+          : normalizeTrack(item, clock);
       const ms = Date.parse(event.ts);
       if (ms < oldest) {
         outsideWindow += 1;

@@ -1,12 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { assemble, createApp } from "@recsys/api";
-import { run } from "@recsys/cli";
 import { resolveConfig } from "@recsys/core";
 import { BB_NOW, createEmbeddedStores, rudderstackViews } from "@recsys/fakes";
 import { describe, expect, it } from "vitest";
-import { BB_NOW_ISO, generatedFiles, tempDir, writeJsonl } from "./world.js";
+import { BB_NOW_ISO, cli, generatedFiles, tempDir, writeJsonl } from "./world.js";
 
 describe("parity: the CLI equals the HTTP service for the same events, config, now and seed", () => {
   it("gives the same user models and the same lists for every user of a generated world", async () => {
@@ -78,23 +76,3 @@ describe("parity: the CLI equals the HTTP service for the same events, config, n
     }
   }, 60_000);
 });
-
-async function cli(args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write: (chunk, _e, done) => {
-        append(String(chunk));
-        done();
-      },
-    });
-  const stdoutStream = sink((s) => {
-    stdout += s;
-  });
-  const stderrStream = sink((s) => {
-    stderr += s;
-  });
-  const code = await run(args, { stdout: stdoutStream, stderr: stderrStream, env: {} });
-  return { code, stdout, stderr };
-}

@@ -130,6 +130,22 @@ export function ingestRoutes(context: RouteContext): Hono {
         rejected_total: rejectedTotal,
       });
     }
+    // The durable log first: an event the buffer holds is always in the log, so a replay restores it.
+    if (components.eventLog && events.length > 0) {
+      try {
+        await components.eventLog.appendEvents(events);
+      } catch (error) {
+        context.log({ level: "error", msg: "could not write the event log", error: String(error) });
+        throw new HttpError(
+          503,
+          "store_unavailable",
+          "the event log could not be written; nothing was stored",
+          {
+            store: "event_log",
+          },
+        );
+      }
+    }
     const { added } = await eventBuffer.append(events);
     metrics.inc("events_ingested", added);
     metrics.inc("events_duplicate", events.length - added);

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import type { ContentStore } from "@recsys/ports";
 import { CliError } from "../errors.js";
-import { readBodies } from "../events-file.js";
+import { eventFiles, readBodies } from "../events-file.js";
 import { type CliCommand, type CliIo, printHelp } from "./command.js";
 import { loadConfig, parseNow, required } from "./options.js";
 
@@ -56,18 +56,19 @@ async function run(args: string[], io: CliIo): Promise<number> {
     let rejected = 0;
     let outsideWindow = 0;
     let batch = [];
-    for await (const { body } of readBodies(events)) {
-      const result = normalizeEvents(body, { now: nowMs, windowDays: cfg.event_window_days });
-      rejected += result.rejected.length;
-      outsideWindow += result.outsideWindow;
-      batch.push(...result.events);
-      if (batch.length >= 1000) {
-        await eventBuffer.append(batch);
-        appended += batch.length;
-        io.stderr.write(`appended ${appended} events\n`);
-        batch = [];
+    for (const file of await eventFiles(events))
+      for await (const { body } of readBodies(file)) {
+        const result = normalizeEvents(body, { now: nowMs, windowDays: cfg.event_window_days });
+        rejected += result.rejected.length;
+        outsideWindow += result.outsideWindow;
+        batch.push(...result.events);
+        if (batch.length >= 1000) {
+          await eventBuffer.append(batch);
+          appended += batch.length;
+          io.stderr.write(`appended ${appended} events\n`);
+          batch = [];
+        }
       }
-    }
     if (batch.length > 0) {
       await eventBuffer.append(batch);
       appended += batch.length;
@@ -98,7 +99,8 @@ export const command: CliCommand = {
   help: `Usage: recsys replay --events F [--redis URL] [--prefix P] [--catalog F] [--now ISO] [--config F]
 
 Appends every event of the file to the Redis event buffer (exact replays are stored once), then rebuilds
-every user's model from the buffer. Idempotent. Progress on stderr. Contents come from --catalog, else
+every user's model from the buffer. Idempotent. Progress on stderr. --events may also name the service's
+durable event log (RECSYS_EVENT_LOG_DIR): its day segments are read in order, to recover a wiped Redis. Contents come from --catalog, else
 Qdrant (QDRANT_API_URL), else the BB dev fixtures.
 
 Options:
@@ -108,6 +110,7 @@ Options:
   --now ISO           the clock: events are stamped, windowed and models built as of this moment
 
 Example:
-  REDIS_URL=redis://127.0.0.1:6379 recsys replay --events events.jsonl --catalog catalog.jsonl`,
+  REDIS_URL=redis://127.0.0.1:6379 recsys replay --events events.jsonl --catalog catalog.jsonl
+  REDIS_URL=redis://127.0.0.1:6379 recsys replay --events /var/lib/recsys/log --now 2026-06-10T12:00:00Z`,
   run,
 };
