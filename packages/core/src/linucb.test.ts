@@ -38,7 +38,7 @@ describe("LinUCB (docs/behaviour.md §6.12)", () => {
     for (const ridge of [0.1, 1, 25]) {
       const bandit = new LinUcb({ ...cfg, bandit_ridge: ridge });
       const weights = [0.2, 0.1, 0.45, 0.05, -0.3, 0.2]; // semantic, affinity, tag, recency, aversion, geo
-      bandit.theta.forEach((t, i) => expect(t).toBeCloseTo(weights[i]!, 12));
+      for (const [i, t] of bandit.theta.entries()) expect(t).toBeCloseTo(weights[i]!, 12);
       expect(bandit.prior).toEqual(weights);
     }
   });
@@ -69,8 +69,8 @@ describe("LinUCB (docs/behaviour.md §6.12)", () => {
       { x, reward: 0.7, weight: 0.5 },
     ]);
     const full = policySumsOf([{ x, reward: 0.7 }]);
-    half.A.forEach((a, i) => expect(a).toBeCloseTo(full.A[i]!, 15));
-    half.b.forEach((b, i) => expect(b).toBeCloseTo(full.b[i]!, 15));
+    for (const [i, a] of half.A.entries()) expect(a).toBeCloseTo(full.A[i]!, 15);
+    for (const [i, b] of half.b.entries()) expect(b).toBeCloseTo(full.b[i]!, 15);
     expect(addPolicySums(full, full).A[0]).toBeCloseTo(2 * full.A[0]!, 15);
     expect(addPolicySums(emptyPolicySums(), full).n_updates).toBe(1);
   });
