@@ -36,7 +36,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   "@recsys/ports": ["valibot"],
   "@recsys/core": ["@recsys/ports"],
   "@recsys/fakes": ["@recsys/ports", "@recsys/core", "vitest"],
-  "@recsys/adapters-redis": ["@recsys/ports", "@recsys/core", "ioredis"],
+  // float16 vectors of compact models (Node 20 has no Float16Array)
+  "@recsys/adapters-redis": ["@recsys/ports", "@recsys/core", "ioredis", "@petamoriken/float16"],
   "@recsys/adapters-qdrant": ["@recsys/ports", "@recsys/core", "@qdrant/js-client-rest"],
 };
 
