@@ -36,6 +36,21 @@ export {
   type RejectedEvent,
   SIGNAL_FREE_TYPES,
 } from "./normalize-events.js";
+export {
+  type CandidateScore,
+  candidateScore,
+  type Estimate,
+  joinServedWithEvents,
+  type LoggedImpression,
+  type LoggedList,
+  NOMINAL_ESTIMATE_SECONDS,
+  type OffPolicyReport,
+  offPolicyEstimate,
+  type PolicyStateFile,
+  policyStateFile,
+  sumsOfStateFile,
+  trainLinUcb,
+} from "./offline.js";
 export { createSeededRandom, type RandomSource } from "./random.js";
 export { Recommender, type RecommenderOptions, type RecommendOptions } from "./recommender.js";
 export { BUILT_IN_SCORERS } from "./serve/built-in-scorers.js";
