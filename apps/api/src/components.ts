@@ -1,6 +1,15 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { QDRANT_ENV_VARIABLES } from "@recsys/adapters-qdrant/variables";
 import { REDIS_ENV_VARIABLES } from "@recsys/adapters-redis/variables";
-import { type Environment, Recommender, resolveConfig, SharedPolicy, UserModelUpdater } from "@recsys/core";
+import {
+  type Environment,
+  Recommender,
+  resolveConfig,
+  SharedPolicy,
+  sumsOfStateFile,
+  UserModelUpdater,
+} from "@recsys/core";
 import { readString } from "@recsys/core/config";
 import {
   createEmbeddedStoresFromFile,
@@ -9,14 +18,16 @@ import {
   InMemoryServedLog,
   InMemoryUserModelStore,
 } from "@recsys/fakes";
-import type {
-  ContentStore,
-  EventBuffer,
-  FeedbackStore,
-  RecConfig,
-  RecConfigInput,
-  ServedLog,
-  UserModelStore,
+import {
+  ConfigError,
+  type ContentStore,
+  type EventBuffer,
+  type FeedbackStore,
+  type PolicySums,
+  type RecConfig,
+  type RecConfigInput,
+  type ServedLog,
+  type UserModelStore,
 } from "@recsys/ports";
 import { DurableLog } from "./event-log.js";
 
@@ -61,6 +72,7 @@ export const STORE_ENV_VARIABLES: readonly string[] = [
   ...REDIS_ENV_VARIABLES,
   "RECSYS_CATALOG",
   "RECSYS_EVENT_LOG_DIR",
+  "RECSYS_BANDIT_STATE",
 ];
 
 /**
@@ -71,6 +83,7 @@ export const STORE_ENV_VARIABLES: readonly string[] = [
  *   catalogue (`RECSYS_CATALOG`, else the BB dev fixtures).
  * - `REDIS_URL` → the Redis event buffer and model store (`redisStoresFromEnv`); else in memory.
  * - `RECSYS_EVENT_LOG_DIR` → the durable event log (every accepted event and served list, JSON Lines).
+ * - `RECSYS_BANDIT_STATE` → a LinUCB state file seeds the bandit once (into a store that learned nothing).
  *
  * @param cfg - an explicit partial config (wins over `RECSYS_*` variables)
  * @param env - the environment (default `process.env`)
@@ -81,6 +94,46 @@ export async function buildComponents(
   cfg: RecConfigInput = {},
   env: Environment = process.env,
   options: BuildOptions = {},
+): Promise<Components> {
+  const components = await buildStores(cfg, env, options);
+  await seedPolicyFromFile(components, readString(env, "RECSYS_BANDIT_STATE", undefined));
+  return components;
+}
+
+/**
+ * Seed the bandit from a state file (`RECSYS_BANDIT_STATE`, written by `recsys policy train`): once, and
+ * only into a store that has learned nothing, so replicas starting together seed it once.
+ */
+async function seedPolicyFromFile(components: Components, path: string | undefined): Promise<void> {
+  if (!path) return;
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    await components.close();
+    throw new ConfigError(
+      "RECSYS_BANDIT_STATE",
+      `cannot read ${path} (${(error as NodeJS.ErrnoException).code})`,
+    );
+  }
+  let sums: PolicySums;
+  try {
+    sums = sumsOfStateFile(JSON.parse(text), components.cfg);
+  } catch (error) {
+    await components.close();
+    throw new ConfigError(
+      "RECSYS_BANDIT_STATE",
+      `${path}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  await components.feedback.seedPolicy(sums, createHash("sha256").update(text).digest("hex"));
+  await components.policy.refresh();
+}
+
+async function buildStores(
+  cfg: RecConfigInput,
+  env: Environment,
+  options: BuildOptions,
 ): Promise<Components> {
   const config = resolveConfig(cfg, env);
   const clock = options.clock ?? Date.now;

@@ -105,6 +105,21 @@ export class RedisFeedbackStore implements FeedbackStore {
     await guarded("addToPolicy", async () => checkExec(await tx.exec(), "addToPolicy"));
   }
 
+  async seedPolicy(sums: PolicySums, token: string): Promise<boolean> {
+    const fields: (string | number)[] = [];
+    sums.A.forEach((value, i) => {
+      if (value !== 0) fields.push(`A${i}`, value);
+    });
+    sums.b.forEach((value, i) => {
+      if (value !== 0) fields.push(`b${i}`, value);
+    });
+    // One script on the one key: the check and the additions cannot interleave with another replica's.
+    const seeded = await guarded("seedPolicy", () =>
+      this.#client.eval(SEED_SCRIPT, 1, this.policyKey, token, sums.n_updates, ...fields),
+    );
+    return seeded === 1;
+  }
+
   async resetPolicy(): Promise<void> {
     await guarded("resetPolicy", () => this.#client.del(this.policyKey));
   }
@@ -113,6 +128,15 @@ export class RedisFeedbackStore implements FeedbackStore {
     await guarded("ping", () => this.#client.ping());
   }
 }
+
+/** Seed the sums unless anything was learned or seeded: ARGV = token, n, then field/value pairs. */
+const SEED_SCRIPT = `
+if redis.call('HEXISTS', KEYS[1], 'seed') == 1 or redis.call('HEXISTS', KEYS[1], 'n') == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'seed', ARGV[1])
+redis.call('HINCRBY', KEYS[1], 'n', ARGV[2])
+for i = 3, #ARGV, 2 do redis.call('HINCRBYFLOAT', KEYS[1], ARGV[i], ARGV[i + 1]) end
+return 1
+`;
 
 /** Options of {@link RedisServedLog}. */
 export interface RedisServedLogOptions {

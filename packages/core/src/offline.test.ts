@@ -65,7 +65,13 @@ describe("offline learning from the served log (docs/behaviour.md §6.14)", () =
       },
       cfg,
     );
-    expect(list!.impressions[0]).toMatchObject({ clicked: true, reward: expected, extra: 0.05, rank: 1 });
+    expect(list!.impressions[0]).toMatchObject({
+      clicked: true,
+      reward: expected,
+      extra: 0.05,
+      rank: 1,
+      score: 0,
+    });
     expect(list!.impressions[1]).toMatchObject({ clicked: false, reward: 0, rank: 3 });
     expect(trainLinUcb([list!])).toEqual(
       policySumsOf([
@@ -82,8 +88,24 @@ describe("offline learning from the served log (docs/behaviour.md §6.14)", () =
         user_id: "u",
         ranking: "static",
         impressions: [
-          { id: "a", rank: 1, features: [0, 0, 1, 0, 0, 0], extra: 0, clicked: false, reward: 0 },
-          { id: "b", rank: 2, features: [0, 0, 0, 1, 0, 0], extra: 0, clicked: true, reward: 0.8 },
+          {
+            id: "a",
+            rank: 1,
+            features: [0, 0, 1, 0, 0, 0],
+            score: 0.45,
+            extra: 0,
+            clicked: false,
+            reward: 0,
+          },
+          {
+            id: "b",
+            rank: 2,
+            features: [0, 0, 0, 1, 0, 0],
+            score: 0.05,
+            extra: 0,
+            clicked: true,
+            reward: 0.8,
+          },
         ],
       },
       {
@@ -91,8 +113,24 @@ describe("offline learning from the served log (docs/behaviour.md §6.14)", () =
         user_id: "v",
         ranking: "static",
         impressions: [
-          { id: "c", rank: 1, features: [0, 0, 1, 0, 0, 0], extra: 0, clicked: true, reward: 0.5 },
-          { id: "d", rank: 2, features: [0, 0, 0, 1, 0, 0], extra: 0, clicked: false, reward: 0 },
+          {
+            id: "c",
+            rank: 1,
+            features: [0, 0, 1, 0, 0, 0],
+            score: 0.45,
+            extra: 0,
+            clicked: true,
+            reward: 0.5,
+          },
+          {
+            id: "d",
+            rank: 2,
+            features: [0, 0, 0, 1, 0, 0],
+            score: 0.05,
+            extra: 0,
+            clicked: false,
+            reward: 0,
+          },
         ],
       },
     ];

@@ -13,6 +13,8 @@ export interface LoggedImpression {
   /** Its rank in the served list (1-based, distractor included). */
   readonly rank: number;
   readonly features: readonly number[];
+  /** Its logged relevance score (what the logging policy ranked it by, before MMR). */
+  readonly score: number;
   /** The weighted values of scorers beyond the six built-in ones (the policy does not learn them). */
   readonly extra: number;
   /** Whether the item was viewed with the list's request id. */
@@ -64,8 +66,14 @@ export function joinServedWithEvents(
           (sum, [name, value]) => sum + ((FEATURE_ORDER as readonly string[]).includes(name) ? 0 : value),
           0,
         );
-        if (seen.length === 0)
-          return { id: item.id, rank: item.rank, features: item.features, extra, clicked: false, reward: 0 };
+        const base = {
+          id: item.id,
+          rank: item.rank,
+          features: item.features,
+          score: item.relevance_score,
+          extra,
+        };
+        if (seen.length === 0) return { ...base, clicked: false, reward: 0 };
         const dwell = Math.max(0, ...seen.map((e) => e.dwell_seconds ?? 0));
         const reason = [...seen].reverse().find((e) => e.end_reason !== null)?.end_reason ?? null;
         const visits = Math.max(1, seen.filter((e) => e.event === "CONTENT_VIEW_STARTED").length);
@@ -79,7 +87,7 @@ export function joinServedWithEvents(
           },
           cfg,
         );
-        return { id: item.id, rank: item.rank, features: item.features, extra, clicked: true, reward };
+        return { ...base, clicked: true, reward };
       }),
   }));
 }
@@ -146,9 +154,11 @@ export interface OffPolicyReport {
 
 /**
  * Off-policy estimates of a candidate ranking from a served log (docs/behaviour.md §6.14). The logging
- * policy ranks deterministically, so the estimator re-ranks each logged list's target impressions by the
- * candidate's scores (keeping the ranks the logged targets occupied) and reweights each impression by the
- * ratio of examination probabilities at its candidate and its logged rank, under the position-based model
+ * policy ranks deterministically, so the estimator re-ranks each logged list's target impressions: the
+ * item the candidate scores j-th best takes the rank the logging policy gave its j-th best by logged
+ * relevance (so MMR's reordering and the distractor's slot are kept, and the logging policy evaluated as
+ * the candidate reproduces its own value exactly); each impression is reweighted by the ratio of
+ * examination probabilities at its candidate and its logged rank, under the position-based model
  * `P(examined at rank r) = 1/r^η` (η = 1 by default): `w = (p_log/p_cand)^η` when the candidate rank is
  * within k, else 0. IPS averages `Σ w·r` per list; self-normalised IPS rescales by `Σ 1 / Σ w` over the
  * lists, which trades a little bias for much less variance. The logging policy's own value is the plain
@@ -173,7 +183,8 @@ export function offPolicyEstimate(
   const rows = lists
     .filter((list) => list.impressions.length > 0)
     .map((list) => {
-      const slots = list.impressions.map((i) => i.rank).sort((a, b) => a - b);
+      const byLogged = [...list.impressions].sort((a, b) => b.score - a.score || a.rank - b.rank);
+      const slots = byLogged.map((impression) => impression.rank);
       const order = [...list.impressions].sort((a, b) => score(b) - score(a) || a.rank - b.rank);
       const candidateRank = new Map(order.map((impression, i) => [impression, slots[i]!]));
       let logReward = 0;

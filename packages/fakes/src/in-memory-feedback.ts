@@ -22,6 +22,7 @@ export class InMemoryFeedbackStore implements FeedbackStore {
   readonly #maxRequests: number;
   readonly #clock: () => number;
   #sums: PolicySums | null = null;
+  #seed: string | null = null;
 
   /** @param options - TTL, cap, clock */
   constructor(options: InMemoryFeedbackStoreOptions = {}) {
@@ -77,8 +78,16 @@ export class InMemoryFeedbackStore implements FeedbackStore {
     };
   }
 
+  async seedPolicy(sums: PolicySums, token: string): Promise<boolean> {
+    if (this.#seed !== null || this.#current().n_updates > 0) return false;
+    this.#seed = token;
+    await this.addToPolicy(sums);
+    return true;
+  }
+
   async resetPolicy(): Promise<void> {
     this.#sums = null;
+    this.#seed = null;
   }
 
   async ping(): Promise<void> {}

@@ -103,6 +103,22 @@ export function describeFeedbackStoreContract(options: StoreContractOptions<Feed
       await store().resetPolicy();
       expect(await store().policySums()).toEqual({ A: zeros(36), b: zeros(6), n_updates: 0 });
     });
+
+    it("is seeded once, atomically, and only when it learned nothing", async () => {
+      await store().resetPolicy();
+      const seed = { A: Array.from({ length: 36 }, (_, i) => i / 10), b: [1, 2, 3, 4, 5, -6], n_updates: 40 };
+      const results = await Promise.all(Array.from({ length: 6 }, () => store().seedPolicy(seed, "state-1")));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const sums = await store().policySums();
+      expect(sums.n_updates).toBe(40);
+      expect(sums.A.every((value, i) => Math.abs(value - i / 10) < 1e-12)).toBe(true);
+      expect(sums.b).toEqual([1, 2, 3, 4, 5, -6]);
+      expect(await store().seedPolicy(seed, "state-2")).toBe(false);
+      await store().resetPolicy();
+      await store().addToPolicy({ A: zeros(36), b: zeros(6), n_updates: 1 });
+      expect(await store().seedPolicy(seed, "state-1")).toBe(false); // it learned already
+      await store().resetPolicy();
+    });
   });
 }
 

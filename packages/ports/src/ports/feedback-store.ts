@@ -53,6 +53,14 @@ export interface FeedbackStore {
    * @param delta - the sums to add
    */
   addToPolicy(delta: PolicySums): Promise<void>;
+  /**
+   * Start the policy from trained sums (a state file), atomically and at most once: only a store that has
+   * learned nothing and was never seeded takes them, so replicas starting together seed it once.
+   * @param sums - the trained sums
+   * @param token - names the seed (a hash of the file, say), kept with the sums
+   * @returns whether this call seeded the store
+   */
+  seedPolicy(sums: PolicySums, token: string): Promise<boolean>;
   /** Forget what the policy learned (back to its prior). */
   resetPolicy(): Promise<void>;
   /** Check the store is reachable; rejects with `StoreUnavailableError` when not. */
