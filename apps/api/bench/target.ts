@@ -7,10 +7,17 @@ import { Hono } from "hono";
 import { createApp } from "../src/app.js";
 import { buildComponents } from "../src/components.js";
 
-const components = await buildComponents({}, process.env);
+const { BENCH_SERVED_LOG, BENCH_REQUEST_LOG, ...env } = process.env;
+const components = await buildComponents({}, env);
+// With BENCH_SERVED_LOG=off the served list is not recorded (no served log, no impressions): the
+// baseline of what recording costs.
+if (BENCH_SERVED_LOG === "off") {
+  components.servedLog.append = async () => {};
+  components.feedback.putImpressions = async () => {};
+}
 // With BENCH_REQUEST_LOG=1 the service's own request log (route, status, duration) goes to stderr, so a
 // benchmark can report server-side time beside what its client observed.
-const logger = process.env.BENCH_REQUEST_LOG
+const logger = BENCH_REQUEST_LOG
   ? (entry: Record<string, unknown>) => {
       if (entry.msg === "request") process.stderr.write(`${JSON.stringify(entry)}\n`);
     }

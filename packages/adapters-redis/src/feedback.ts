@@ -154,14 +154,15 @@ export interface RedisServedLogOptions {
 
 /**
  * The served log on Redis: one stream per prefix (`{prefix}:served`), each entry one field `e` = the
- * entry's JSON. Every append caps the stream's length (`MAXLEN ~`), drops entries older than the age
- * (`MINID ~`), and renews the key's TTL, in one MULTI/EXEC.
+ * entry's JSON. Every append caps the stream's length (`MAXLEN ~`); at most once a second an append also
+ * drops entries older than the age (`MINID ~`) and renews the key's TTL, in one MULTI/EXEC.
  */
 export class RedisServedLog implements ServedLog {
   readonly #client: RedisClient;
   readonly #max: number;
   readonly #ttlMs: number;
   readonly #clock: () => number;
+  #maintainedAt = Number.NEGATIVE_INFINITY;
   /** The stream's key. */
   readonly key: string;
 
@@ -176,11 +177,18 @@ export class RedisServedLog implements ServedLog {
 
   async append(entry: ServedEntry): Promise<void> {
     const now = this.#clock();
+    const add = ["MAXLEN", "~", this.#max, "*", "e", JSON.stringify(entry)] as const;
+    // The age trim and the key's TTL are renewed at most once a second: one XADD per list otherwise.
+    if (now - this.#maintainedAt < 1000) {
+      await guarded("servedLog.append", () => this.#client.xadd(this.key, ...add));
+      return;
+    }
+    this.#maintainedAt = now;
     await guarded("servedLog.append", async () =>
       checkExec(
         await this.#client
           .multi()
-          .xadd(this.key, "MAXLEN", "~", this.#max, "*", "e", JSON.stringify(entry))
+          .xadd(this.key, ...add)
           .xtrim(this.key, "MINID", "~", now - this.#ttlMs)
           .pexpire(this.key, this.#ttlMs)
           .exec(),
