@@ -2,28 +2,14 @@
 // impressions) against not recorded, and the bandit ranking policy against the static one, each beside a
 // bare Hono route measured in the same process, on the embedded default and on Redis, in the same run.
 // Run: pnpm --filter @recsys/api bench:feedback
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { cpus, totalmem } from "node:os";
-import { createInterface } from "node:readline";
 import { startRedisServer } from "@recsys/adapters-redis/testing";
 import autocannon from "autocannon";
+import { startTarget } from "./target-process.js";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 10;
-
-async function target(env: Record<string, string>) {
-  const child = spawn(
-    process.execPath,
-    ["--conditions=@recsys/source", "--import", "tsx", "bench/target.ts"],
-    {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const [first] = (await once(createInterface({ input: child.stdout! }), "line")) as [string];
-  return { child, ports: JSON.parse(first) as { recsysPort: number; barePort: number } };
-}
 
 async function load(url: string): Promise<autocannon.Result> {
   await autocannon({ url, connections: CONNECTIONS, duration: 1 }); // warm-up, not reported
@@ -44,7 +30,7 @@ for (const [stores, storeEnv] of [
 ] as const) {
   let baseline = 0;
   for (const [name, env] of VARIANTS) {
-    const { child, ports } = await target({ ...storeEnv, ...env });
+    const { child, ports } = await startTarget({ ...storeEnv, ...env });
     try {
       const bare = await load(`http://127.0.0.1:${ports.barePort}/hello`);
       const warm = await load(`http://127.0.0.1:${ports.recsysPort}/recsys/api/recommend?user_id=bench-warm`);

@@ -1,15 +1,14 @@
 // Load benchmark (loopback only, bounded in time): recommend and ingest throughput and p50/p99 latency
 // of the service on the embedded default, beside a bare Hono route measured in the same run. The server
 // runs in a child process; autocannon drives it from this one.
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { startRedisServer } from "@recsys/adapters-redis/testing";
 import { generateCatalog, serializeCatalog } from "@recsys/fakes";
 import autocannon from "autocannon";
+import { startTarget } from "./target-process.js";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 10;
@@ -22,20 +21,6 @@ interface Row {
   p50: number;
   p99: number;
   non2xx: number;
-}
-
-async function startTarget(env: Record<string, string>) {
-  const child = spawn(
-    process.execPath,
-    ["--conditions=@recsys/source", "--import", "tsx", "bench/target.ts"],
-    {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const lines = createInterface({ input: child.stdout! });
-  const [first] = (await once(lines, "line")) as [string];
-  return { child, ports: JSON.parse(first) as { recsysPort: number; barePort: number } };
 }
 
 async function run(options: autocannon.Options): Promise<autocannon.Result> {

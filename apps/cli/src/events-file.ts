@@ -43,27 +43,35 @@ export interface ReadOptions {
 }
 
 /**
- * The files an `--events` argument names: the file itself, or for a directory the durable event log's
- * segments (`events/date=YYYY-MM-DD/*.jsonl`, written by the service with `RECSYS_EVENT_LOG_DIR`; or every
- * `*.jsonl` below the directory when it has no `events/`), in name order: by day, then by segment.
+ * The files a path names: the file itself, or for a directory the durable event log's segments of one
+ * kind (`{dir}/{kind}/date=YYYY-MM-DD/*.jsonl`, written by the service with `RECSYS_EVENT_LOG_DIR`; or
+ * every `*.jsonl` below the directory when it has no `{kind}/`), in name order: by day, then by segment.
  * @param path - a file or a directory
+ * @param kind - `events` or `served`
  * @throws CliError when the path does not exist or the directory holds no segment
  */
-export async function eventFiles(path: string): Promise<string[]> {
+export async function segmentFiles(path: string, kind: "events" | "served"): Promise<string[]> {
   const info = await stat(path).catch(() => {
     throw new CliError(`${path}: no such file or directory`);
   });
   if (!info.isDirectory()) return [path];
-  const root = (await stat(join(path, "events")).catch(() => null))?.isDirectory()
-    ? join(path, "events")
-    : path;
+  const root = (await stat(join(path, kind)).catch(() => null))?.isDirectory() ? join(path, kind) : path;
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
   const files = entries
     .filter((entry) => entry.isFile() && entry.name.endsWith(".jsonl"))
     .map((entry) => join(entry.parentPath, entry.name))
     .sort();
-  if (files.length === 0) throw new CliError(`${path}: no .jsonl event segments in it`);
+  if (files.length === 0) throw new CliError(`${path}: no .jsonl ${kind} segments in it`);
   return files;
+}
+
+/**
+ * The files an `--events` argument names: the file, or the durable log's event segments (see
+ * {@link segmentFiles}).
+ * @param path - a file or a directory
+ */
+export function eventFiles(path: string): Promise<string[]> {
+  return segmentFiles(path, "events");
 }
 
 /**

@@ -1,9 +1,6 @@
-import { readdir, stat } from "node:fs/promises";
-import { join } from "node:path";
 import { normalizeEvents } from "@recsys/core";
 import { type InteractionEvent, type ServedEntry, safeParseServedEntry } from "@recsys/ports";
-import { CliError } from "./errors.js";
-import { eventFiles, readBodies } from "./events-file.js";
+import { eventFiles, readBodies, segmentFiles } from "./events-file.js";
 
 /**
  * Every served list of a served-log file (JSON Lines of served entries) or of the durable log's directory
@@ -13,20 +10,7 @@ import { eventFiles, readBodies } from "./events-file.js";
  * @throws CliError when the path is missing or holds no served segment
  */
 export async function readServedLog(path: string): Promise<{ entries: ServedEntry[]; skipped: number }> {
-  const info = await stat(path).catch(() => {
-    throw new CliError(`${path}: no such file or directory`);
-  });
-  let files = [path];
-  if (info.isDirectory()) {
-    const root = (await stat(join(path, "served")).catch(() => null))?.isDirectory()
-      ? join(path, "served")
-      : path;
-    files = (await readdir(root, { recursive: true, withFileTypes: true }))
-      .filter((entry) => entry.isFile() && entry.name.endsWith(".jsonl"))
-      .map((entry) => join(entry.parentPath, entry.name))
-      .sort();
-    if (files.length === 0) throw new CliError(`${path}: no .jsonl served segments in it`);
-  }
+  const files = await segmentFiles(path, "served");
   const entries: ServedEntry[] = [];
   let skipped = 0;
   for (const file of files)
