@@ -10,6 +10,17 @@ export { checkEnvironment, type Environment, resolveConfig } from "./config.js";
 export { parseEventsJson } from "./events-json.js";
 export { assignVariant, bucketOf, variantConfigs } from "./experiments.js";
 export {
+  type EngagementStyle,
+  type ExperiencePreference,
+  explainUser,
+  type Interest,
+  type PersonaExplanation,
+  VISITOR_TYPES,
+  type VisitorType,
+  type VisitorTypeName,
+  verbalize,
+} from "./explain.js";
+export {
   attributeRewards,
   impressionsOf,
   learnFromRewards,

@@ -1,0 +1,104 @@
+import { explainUser, resolveConfig, UserModelUpdater } from "@recsys/core";
+import type { Content, EndReason } from "@recsys/ports";
+import { describe, expect, it } from "vitest";
+import { BB_NOW, createBBContentStore, viewEvents } from "./bb-fixtures.js";
+import { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
+
+const HOUR = 3_600_000;
+
+/** A model built from views on the BB fixtures, and the contents explain reads. */
+async function visitor(views: [string, number, EndReason][]) {
+  const contentStore = createBBContentStore();
+  const events = views.flatMap(([id, dwell, reason], i) =>
+    viewEvents("v", id, dwell, reason, BB_NOW - HOUR + i * 5 * 60_000),
+  );
+  const updater = new UserModelUpdater({
+    contentStore,
+    modelStore: new InMemoryUserModelStore(),
+    cfg: resolveConfig({}),
+  });
+  const signals = await updater.build("v", events, { now: BB_NOW });
+  const ids = [
+    ...new Set([
+      ...Object.keys(signals.positives),
+      ...Object.keys(signals.negatives),
+      ...signals.recent_views,
+    ]),
+  ];
+  const [hits = []] = await contentStore.query([{ kind: "ids", ids }]);
+  const contents = new Map<string, Content>(hits.flatMap((h) => (h.content ? [[h.id, h.content]] : [])));
+  return explainUser(signals, contents, { verbalize: true });
+}
+
+describe("the persona of a visitor (docs/behaviour.md §6.15)", () => {
+  it("three full reads of 101, 102, 103: Hobbyist 0.6609 over Recharger 0.2667 (confidence 0.3942), deep reader, cognitive", async () => {
+    const persona = await visitor([
+      ["101", 120, "next_button"],
+      ["102", 120, "next_button"],
+      ["103", 120, "next_button"],
+    ]);
+    expect(persona.visitor_type).toMatchObject({ type: "Hobbyist", confidence: 0.3942 });
+    expect(persona.visitor_type.scores).toEqual({
+      Hobbyist: 0.6609,
+      Explorer: 0,
+      "Experience-Seeker": 0,
+      Recharger: 0.2667,
+      Facilitator: 0,
+    });
+    expect(persona.engagement_style).toBe("deep_reader");
+    expect(persona.experience_preference).toBe("cognitive");
+  });
+
+  it("three quick close or abandon views across themes: Experience-Seeker, sampler", async () => {
+    const persona = await visitor([
+      ["101", 3, "close_button"],
+      ["201", 2, "abandon"],
+      ["301", 3, "close_button"],
+    ]);
+    expect(persona.visitor_type.type).toBe("Experience-Seeker");
+    expect(persona.engagement_style).toBe("sampler");
+  });
+
+  it("the Appendix B visitor, with the summary", async () => {
+    const persona = await visitor([
+      ["101", 120, "next_button"],
+      ["102", 120, "next_button"],
+    ]);
+    // breadth 0 (one theme); depth 1; n = 2: few = 5/6, many = 0.4; cognitive share 1.8 / 2.3
+    expect(persona.visitor_type).toEqual({
+      type: "Hobbyist",
+      confidence: 0.2232,
+      rationale: "stays with one subject and reads it in depth",
+      scores: { Hobbyist: 0.5565, Explorer: 0, "Experience-Seeker": 0, Recharger: 0.3333, Facilitator: 0 },
+    });
+    expect(persona.interests).toEqual([
+      { facet: "theme_what", label: "forced labor", weight: 1, evidence: ["101", "102"] },
+      { facet: "theme_how.type_of_stores", label: "personal stories", weight: 0.5, evidence: ["101", "102"] },
+      { facet: "theme_what", label: "work detail", weight: 0.4, evidence: ["102"] },
+      { facet: "theme_what", label: "workshops", weight: 0.4, evidence: ["101"] },
+    ]);
+    expect(persona).toMatchObject({
+      is_cold: false,
+      aversions: [],
+      engagement_style: "deep_reader",
+      experience_preference: "cognitive",
+      trajectory: ["Forced Labor"],
+    });
+    expect(persona.summary).toBe(
+      "Engaged with 2 stories: 2 held attention, 0 dismissed. Reads to about 100% of the estimated time, finishing 100%. " +
+        "Strongest pull toward forced labor (2), personal stories (2), work detail (1). Recent path: Forced Labor. " +
+        "Reads stories through to the end; reads like a hobbyist.",
+    );
+  });
+
+  it("a cold visitor: Hobbyist with confidence 0 and the new-visitor sentence", async () => {
+    const persona = await visitor([]);
+    expect(persona.visitor_type).toMatchObject({ type: "Hobbyist", confidence: 0 });
+    expect(persona).toMatchObject({
+      is_cold: true,
+      engagement_style: "unknown",
+      experience_preference: "unknown",
+    });
+    expect(persona.summary).toMatch(/^New visitor, no engagement yet/);
+  });
+});
