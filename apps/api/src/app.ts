@@ -14,6 +14,7 @@ export type { Logger } from "./logger.js";
 
 import { newRequestId } from "./request-id.js";
 import { ingestRoutes } from "./routes/ingest.js";
+import { operatorRoutes } from "./routes/operator.js";
 import { opsRoutes } from "./routes/ops.js";
 import { policyRoutes } from "./routes/policy.js";
 import { recommendRoutes } from "./routes/recommend.js";
@@ -64,7 +65,7 @@ function allowedMethods(app: Hono, path: string): string[] {
 }
 
 /** The route groups under the base path; adding an endpoint adds one file under `routes/` and one entry. */
-const API_ROUTES = [ingestRoutes, recommendRoutes, usermodelRoutes, policyRoutes] as const;
+const API_ROUTES = [ingestRoutes, recommendRoutes, usermodelRoutes, policyRoutes, operatorRoutes] as const;
 
 /** What each app must release when it closes (worker threads of its routes). */
 const closers = new WeakMap<Hono, (() => Promise<void>)[]>();

@@ -173,17 +173,18 @@ export const PolicyResponseSchema = v.object({
   }),
 });
 
-/** Response of `GET /api/recommend`. */
-export const RecommendResponseSchema = v.object({
-  result: v.object({
-    user_id: v.string(),
-    request_id: v.string(),
-    strategy: v.picklist(["warm", "cold"]),
-    items: v.array(RecommendationItemSchema),
-    diagnostics: v.record(v.string(), v.unknown()),
-    filter: v.nullable(v.string()),
-  }),
+/** A recommendation as answered (`GET /api/recommend`, `POST /api/recommend/preview`). */
+export const RecommendationResultSchema = v.object({
+  user_id: v.string(),
+  request_id: v.string(),
+  strategy: v.picklist(["warm", "cold"]),
+  items: v.array(RecommendationItemSchema),
+  diagnostics: v.record(v.string(), v.unknown()),
+  filter: v.nullable(v.string()),
 });
+
+/** Response of `GET /api/recommend`. */
+export const RecommendResponseSchema = v.object({ result: RecommendationResultSchema });
 
 /** Response of `GET /api/usermodel`. */
 export const UserModelResponseSchema = v.object({ result: v.nullable(UserSignalsSchema) });

@@ -28,8 +28,15 @@ export class ServedRecorder {
    * @param items - its items as answered
    * @param requestId - the answer's request id
    * @param now - the server time
+   * @param options - `impressions: false` logs the list without impressions (a preview is not rewarded)
    */
-  record(rec: Recommendation, items: readonly RecommendationItem[], requestId: string, now: number): void {
+  record(
+    rec: Recommendation,
+    items: readonly RecommendationItem[],
+    requestId: string,
+    now: number,
+    options: { readonly impressions?: boolean } = {},
+  ): void {
     const { servedLog, feedback } = this.#components;
     const entry: ServedEntry = {
       request_id: requestId,
@@ -52,7 +59,8 @@ export class ServedRecorder {
     };
     this.#track(servedLog.append(entry), "served log");
     if (this.#components.eventLog) this.#track(this.#components.eventLog.appendServed(entry), "event log");
-    this.#track(feedback.putImpressions(requestId, impressionsOf(rec, entry.variant)), "impressions");
+    if (options.impressions ?? true)
+      this.#track(feedback.putImpressions(requestId, impressionsOf(rec, entry.variant)), "impressions");
   }
 
   #track(write: Promise<unknown>, what: string): void {

@@ -42,7 +42,9 @@ describe("OpenAPI document and docs page", () => {
       "/recsys/api/metrics",
       "/recsys/api/policy",
       "/recsys/api/recommend",
+      "/recsys/api/recommend/preview",
       "/recsys/api/usermodel",
+      "/recsys/api/usermodel/explain",
       "/recsys/v1/alias",
       "/recsys/v1/batch",
       "/recsys/v1/group",
@@ -76,6 +78,7 @@ describe("OpenAPI document and docs page", () => {
     );
     expect(ids.sort()).toEqual(
       [
+        "explainUserModel",
         "getUserModel",
         "health",
         "ingestEvents",
@@ -83,6 +86,7 @@ describe("OpenAPI document and docs page", () => {
         "policy",
         "ready",
         "recommend",
+        "recommendPreview",
         "rudderstackAlias",
         "rudderstackBatch",
         "rudderstackGroup",

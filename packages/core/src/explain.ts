@@ -104,8 +104,9 @@ function topInterests(
   evidenceIds: readonly string[],
   contents: ReadonlyMap<string, Content>,
 ): Interest[] {
+  // Ties by key, so the order never depends on the order events arrived in.
   return Object.entries(weights)
-    .sort((a, b) => b[1] - a[1])
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .slice(0, 5)
     .map(([key, weight]) => ({
       ...splitKey(key),

@@ -62,6 +62,7 @@ export {
   sumsOfStateFile,
   trainLinUcb,
 } from "./offline.js";
+export { previewSignals } from "./preview.js";
 export { createSeededRandom, type RandomSource } from "./random.js";
 export { Recommender, type RecommenderOptions, type RecommendOptions } from "./recommender.js";
 export { BUILT_IN_SCORERS } from "./serve/built-in-scorers.js";

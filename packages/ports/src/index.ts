@@ -52,6 +52,7 @@ export {
   safeParseInteractionEvent,
 } from "./schemas/event.js";
 export type { ParseResult } from "./schemas/issues.js";
+export { type PreviewSpec, PreviewSpecSchema, safeParsePreviewSpec } from "./schemas/preview.js";
 export {
   MAX_ID_LENGTH,
   MAX_LIMIT,

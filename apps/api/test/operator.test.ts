@@ -1,0 +1,133 @@
+import { BB_NOW, rudderstackViews } from "@recsys/fakes";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../src/app.js";
+import { embeddedComponents } from "./helpers.js";
+
+const HOUR = 3_600_000;
+const KEY = "operator-key";
+
+function service(options: { key?: boolean } = {}) {
+  const components = embeddedComponents();
+  const app = createApp(components, {
+    logger: () => {},
+    clock: () => BB_NOW,
+    ...(options.key === false ? { dev: true } : { apiKey: KEY }),
+  });
+  const call = (path: string, init: RequestInit = {}, key: string | null = KEY) =>
+    app.request(`/recsys/api${path}`, {
+      ...init,
+      headers: { "content-type": "application/json", ...(key ? { "x-api-key": key } : {}) },
+    });
+  return { components, call };
+}
+
+const preview = (body: unknown, query = "") => ({
+  path: `/recommend/preview${query}`,
+  init: { method: "POST", body: JSON.stringify(body) } satisfies RequestInit,
+});
+
+describe("POST /api/recommend/preview (docs/behaviour.md §6.16)", () => {
+  it("recommends for a hand-authored profile, answers the model it built, and stores nothing", async () => {
+    const { components, call } = service();
+    const { path, init } = preview(
+      { tag_affinity: { "theme_what:Family": 2, "theme_what:Liberation": 1 }, like_items: ["201"], limit: 3 },
+      "?seed=1",
+    );
+    const res = await call(path, init);
+    expect(res.status).toBe(200);
+    const { result } = (await res.json()) as {
+      result: {
+        user_id: string;
+        strategy: string;
+        items: { id: string }[];
+        user_model: Record<string, unknown>;
+        request_id: string;
+      };
+    };
+    expect(result.user_id).toBe("preview");
+    expect(result.strategy).toBe("warm");
+    expect(result.items.length).toBeLessThanOrEqual(3);
+    expect(result.items.map((i) => i.id)).not.toContain("201");
+    expect(result.items[0]!.id).toMatch(/^20[23]$/); // the other Family items lead
+    expect(result.user_model).toMatchObject({
+      user_id: "preview",
+      positives: { "201": 1 },
+      tag_affinity: { "theme_what:family": 1, "theme_what:liberation": 0.5 },
+      taste_vector: [0, 1, 0, 0, 0, 0],
+      recency_vector: null,
+    });
+    // nothing stored: no events, no model, no impression; the list is in the served log
+    expect(await components.eventBuffer.fetchEvents("preview")).toEqual([]);
+    expect(await components.modelStore.getSignals("preview")).toBeNull();
+    for (const item of result.items)
+      expect(await components.feedback.consumeImpression(result.request_id, item.id)).toBeNull();
+    expect((await components.servedLog.recent({ userId: "preview" })).map((e) => e.request_id)).toEqual([
+      result.request_id,
+    ]);
+  });
+
+  it("bad input is a 422 naming the field; without the key a 401", async () => {
+    const { call } = service();
+    const cases: [unknown, string][] = [
+      [{ limit: 0 }, "limit"],
+      [{ like_items: "201" }, "like_items"],
+      [{ tag_affinity: { "theme_what:x": "high" } }, "tag_affinity.theme_what:x"],
+      [{ colour: "blue" }, "colour"],
+    ];
+    for (const [body, field] of cases) {
+      const { path, init } = preview(body);
+      const res = await call(path, init);
+      expect(res.status, JSON.stringify(body)).toBe(422);
+      expect(((await res.json()) as { error: { details: { field: string } } }).error.details.field).toBe(
+        field,
+      );
+    }
+    const bad = await call("/recommend/preview?near_lat=95", { method: "POST", body: "{}" });
+    expect(bad.status).toBe(422);
+    const { path, init } = preview({});
+    expect((await call(path, init, null)).status).toBe(401);
+  });
+});
+
+describe("GET /api/usermodel/explain (docs/behaviour.md §6.15)", () => {
+  it("explains the Appendix B visitor as the reference does, with the summary", async () => {
+    const { call } = service();
+    const calls = [
+      ...rudderstackViews("visitor-b", "101", 120, "next_button", BB_NOW - HOUR),
+      ...rudderstackViews("visitor-b", "102", 120, "next_button", BB_NOW - HOUR),
+    ];
+    expect((await call("/ingest", { method: "POST", body: JSON.stringify(calls) })).status).toBe(200);
+    const res = await call("/usermodel/explain?user_id=visitor-b&verbalize=true");
+    expect(res.status).toBe(200);
+    const { result } = (await res.json()) as { result: Record<string, unknown> };
+    expect(result).toMatchObject({
+      user_id: "visitor-b",
+      is_cold: false,
+      engagement_style: "deep_reader",
+      experience_preference: "cognitive",
+      visitor_type: { type: "Hobbyist", confidence: 0.2232 },
+      trajectory: ["Forced Labor"],
+    });
+    expect(result.summary).toBe(
+      "Engaged with 2 stories: 2 held attention, 0 dismissed. Reads to about 100% of the estimated time, finishing 100%. " +
+        "Strongest pull toward forced labor (2), personal stories (2), work detail (1). Recent path: Forced Labor. " +
+        "Reads stories through to the end; reads like a hobbyist.",
+    );
+    const plain = (await (await call("/usermodel/explain?user_id=visitor-b")).json()) as {
+      result: Record<string, unknown>;
+    };
+    expect(plain.result.summary).toBeUndefined();
+  });
+
+  it("null for an unknown visitor; 422 without user_id or with a bad verbalize; 401 without the key", async () => {
+    const { call } = service();
+    expect(await (await call("/usermodel/explain?user_id=nobody")).json()).toEqual({ result: null });
+    expect((await call("/usermodel/explain")).status).toBe(422);
+    const bad = await call("/usermodel/explain?user_id=x&verbalize=maybe");
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { error: { details: { field: string } } }).error.details.field).toBe(
+      "verbalize",
+    );
+    expect((await call("/usermodel/explain?user_id=x", {}, null)).status).toBe(401);
+  });
+});
