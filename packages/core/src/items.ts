@@ -18,6 +18,7 @@ export function toRecommendationItems(
     role: item.kind === "distractor" ? "distractor" : "target",
     breakdown: { ...item.breakdown },
     features: [...item.features],
+    ...(item.reason !== undefined ? { reason: item.reason } : {}),
     ...(includeContent && item.content ? { content: item.content } : {}),
   }));
 }

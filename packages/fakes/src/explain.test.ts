@@ -1,4 +1,4 @@
-import { explainUser, resolveConfig, UserModelUpdater } from "@recsys/core";
+import { explainUser, Recommender, resolveConfig, UserModelUpdater } from "@recsys/core";
 import type { Content, EndReason } from "@recsys/ports";
 import { describe, expect, it } from "vitest";
 import { BB_NOW, createBBContentStore, viewEvents } from "./bb-fixtures.js";
@@ -100,5 +100,46 @@ describe("the persona of a visitor (docs/behaviour.md §6.15)", () => {
       experience_preference: "unknown",
     });
     expect(persona.summary).toMatch(/^New visitor, no engagement yet/);
+  });
+});
+
+describe("the reason line of each served item (docs/behaviour.md §6.9)", () => {
+  it("says why, from the strongest part of the breakdown, on the Appendix B visitor", async () => {
+    const contentStore = createBBContentStore({ sampling: "ascending" });
+    const events = [
+      ...viewEvents("b", "101", 120, "next_button", BB_NOW - HOUR),
+      ...viewEvents("b", "102", 120, "next_button", BB_NOW - HOUR),
+    ];
+    const cfg = resolveConfig({});
+    const updater = new UserModelUpdater({ contentStore, modelStore: new InMemoryUserModelStore(), cfg });
+    const signals = await updater.build("b", events, { now: BB_NOW });
+    const recommender = new Recommender({ contentStore, modelStore: new InMemoryUserModelStore(), cfg });
+    const rec = await recommender.recommendForSignals(signals, { seed: 1 });
+    const reasons = Object.fromEntries(rec.items.map((item) => [item.content_id, item.reason]));
+    expect(reasons["103"]).toBe(
+      "Because you spent long on “Forced labour in the textile workshop”, about forced labor.",
+    );
+    // 201 shares only "Personal stories" with what was read, and the tag scorer still leads its breakdown
+    expect(reasons["201"]).toBe(
+      "Because you spent long on “Forced labour in the textile workshop”, about personal stories.",
+    );
+    const cold = await recommender.recommendForSignals(
+      {
+        ...signals,
+        positives: {},
+        tag_affinity: {},
+        taste_vector: null,
+        recency_vector: null,
+        viewed: [],
+        recent_views: [],
+      },
+      { seed: 1 },
+    );
+    for (const item of cold.items)
+      expect(item.reason).toBe(
+        item.kind === "distractor"
+          ? "Something different, to widen the view."
+          : "A place to start in the collection.",
+      );
   });
 });

@@ -16,6 +16,7 @@ import { contentTagWeights, type LikedItem, prepareWeights } from "../scorers.js
 import { normalizeKey } from "../taxonomy.js";
 import { normalized } from "../vectors.js";
 import { DISTRACTOR_STRATEGIES_TABLE, distractorStrategyName, scoreDistractor } from "./distractor.js";
+import { reasonFor } from "./reasons.js";
 import type {
   CandidateSource,
   GeoPoint,
@@ -338,7 +339,8 @@ export async function placeDistractor(state: ServeState, store: ContentStore): P
 }
 
 /**
- * Stage 7: the recommendation with its diagnostics, truncated to `limit`.
+ * Stage 7: the recommendation with its diagnostics, truncated to `limit`, each item with a reason a person
+ * can read.
  * @param state - the request
  * @param limit - truncate the final list (after the distractor is placed), or null
  */
@@ -369,6 +371,10 @@ export function diagnose(state: ServeState, limit: number | null): Recommendatio
     ...(state.rankingVersion !== undefined ? { ranking_version: state.rankingVersion } : {}),
     ...(state.distractor ? { distractor: state.distractor } : {}),
   };
-  const items = limit !== null ? state.items.slice(0, limit) : state.items;
+  const liked = new Map(
+    hitsOf(state, "liked").flatMap((hit) => (hit.content ? [[hit.id, hit.content] as const] : [])),
+  );
+  const truncated = limit !== null ? state.items.slice(0, limit) : state.items;
+  const items = truncated.map((item) => ({ ...item, reason: reasonFor(item, state, liked) }));
   return { user_id: signals.user_id, items, strategy, diagnostics };
 }

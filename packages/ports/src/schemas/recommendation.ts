@@ -28,6 +28,8 @@ export interface ScoredCandidate {
   readonly content: Content | null;
   /** `recommendation` or `distractor`. */
   readonly kind: "recommendation" | "distractor";
+  /** Why it is shown, in a sentence a person can read (set on served items). */
+  readonly reason?: string;
 }
 
 /** What happened to the distractor slot. */
@@ -85,6 +87,8 @@ export const RecommendationItemSchema = v.object({
   role: v.picklist(["target", "distractor"]),
   breakdown: v.record(v.string(), v.number()),
   features: v.array(v.number()),
+  /** Why it is shown, in a sentence (from the strongest part of its breakdown). */
+  reason: v.optional(v.string()),
   content: v.optional(ContentSchema),
 });
 
