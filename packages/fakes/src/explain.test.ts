@@ -119,9 +119,9 @@ describe("the reason line of each served item (docs/behaviour.md §6.9)", () => 
     expect(reasons["103"]).toBe(
       "Because you spent long on “Forced labour in the textile workshop”, about forced labor.",
     );
-    // 201 shares only "Personal stories" with what was read, and the tag scorer still leads its breakdown
+    // 201: semantic 0.1 leads its breakdown (affinity 0.05, tag 0.048913, recency 0.025)
     expect(reasons["201"]).toBe(
-      "Because you spent long on “Forced labour in the textile workshop”, about personal stories.",
+      "Because it is close to “Forced labour in the textile workshop”, which you spent long on.",
     );
     const cold = await recommender.recommendForSignals(
       {
