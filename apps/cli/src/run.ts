@@ -4,6 +4,7 @@ import { command as catalogImport } from "./commands/catalog-import.js";
 import type { CliCommand, CliIo } from "./commands/command.js";
 import { command as evaluate } from "./commands/eval.js";
 import { command as policyTrain } from "./commands/policy-train.js";
+import { command as preview } from "./commands/preview.js";
 import { command as recommend } from "./commands/recommend.js";
 import { command as replay } from "./commands/replay.js";
 import { command as usermodel } from "./commands/usermodel.js";
@@ -12,7 +13,15 @@ import { CliError } from "./errors.js";
 export type { CliIo } from "./commands/command.js";
 
 /** Every command, one module each under `commands/`; adding a command adds one file and one entry. */
-const COMMANDS: readonly CliCommand[] = [recommend, usermodel, evaluate, catalogImport, replay, policyTrain];
+const COMMANDS: readonly CliCommand[] = [
+  recommend,
+  usermodel,
+  evaluate,
+  preview,
+  catalogImport,
+  replay,
+  policyTrain,
+];
 
 /** This CLI's version (its package.json). */
 export const VERSION: string = (
