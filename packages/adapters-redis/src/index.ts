@@ -28,3 +28,4 @@ export {
   type RedisStoresOptions,
   RedisUserModelStore,
 } from "./redis-stores.js";
+export { RedisSettingsStore, type RedisSettingsStoreOptions } from "./settings.js";

@@ -2,6 +2,7 @@ import {
   describeEventBufferContract,
   describeFeedbackStoreContract,
   describeServedLogContract,
+  describeSettingsStoreContract,
   describeUserModelStoreContract,
 } from "@recsys/fakes/contract";
 import type { Redis } from "ioredis";
@@ -10,6 +11,7 @@ import { createRedisClient, waitUntilReady } from "../src/client.js";
 import { FLOAT16_VECTOR_ERROR } from "../src/compact-model.js";
 import { RedisFeedbackStore, RedisServedLog } from "../src/feedback.js";
 import { createRedisStores } from "../src/redis-stores.js";
+import { RedisSettingsStore } from "../src/settings.js";
 import { startRedisServer } from "../src/testing/redis-server.js";
 
 // The redis-server of the CI run (REDIS_URL) when there is one, else one started here on a free port.
@@ -58,4 +60,8 @@ describeFeedbackStoreContract({
 describeServedLogContract({
   name: "RedisServedLog",
   create: async () => new RedisServedLog({ client: await client(), prefix: unique() }),
+});
+describeSettingsStoreContract({
+  name: "RedisSettingsStore",
+  create: async () => new RedisSettingsStore({ client: await client(), prefix: unique() }),
 });

@@ -3,11 +3,13 @@ import {
   describeEventBufferContract,
   describeFeedbackStoreContract,
   describeServedLogContract,
+  describeSettingsStoreContract,
   describeUserModelStoreContract,
 } from "./contract/index.js";
 import { InMemoryContentStore } from "./in-memory-content-store.js";
 import { InMemoryEventBuffer } from "./in-memory-event-buffer.js";
 import { InMemoryFeedbackStore, InMemoryServedLog } from "./in-memory-feedback.js";
+import { InMemorySettingsStore } from "./in-memory-settings.js";
 import { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
 
 describeContentStoreContract({
@@ -28,3 +30,7 @@ describeFeedbackStoreContract({
   create: async () => new InMemoryFeedbackStore(),
 });
 describeServedLogContract({ name: "InMemoryServedLog", create: async () => new InMemoryServedLog() });
+describeSettingsStoreContract({
+  name: "InMemorySettingsStore",
+  create: async () => new InMemorySettingsStore(),
+});

@@ -34,4 +34,5 @@ export {
   InMemoryServedLog,
   type InMemoryServedLogOptions,
 } from "./in-memory-feedback.js";
+export { InMemorySettingsStore } from "./in-memory-settings.js";
 export { InMemoryUserModelStore } from "./in-memory-user-model-store.js";

@@ -15,6 +15,7 @@ export type {
 export type { AppendResult, EventBuffer, EventSource } from "./ports/event-source.js";
 export type { FeedbackStore, Impression, PolicySums } from "./ports/feedback-store.js";
 export type { ServedLog } from "./ports/served-log.js";
+export type { RuntimeSettings, SettingsChange, SettingsStore } from "./ports/settings-store.js";
 export type { UserModelStore } from "./ports/user-model-store.js";
 export {
   type ConfigIssue,

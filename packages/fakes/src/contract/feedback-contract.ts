@@ -1,4 +1,4 @@
-import type { FeedbackStore, Impression, ServedEntry, ServedLog } from "@recsys/ports";
+import type { FeedbackStore, Impression, ServedEntry, ServedLog, SettingsStore } from "@recsys/ports";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /** How to run a contract against an implementation. */
@@ -170,6 +170,58 @@ export function describeServedLogContract(options: StoreContractOptions<ServedLo
       expect(await log().recent({ limit: 1 })).toEqual([entry(5, "bob")]);
       expect((await log().recent({ userId: "alice" })).map((e) => e.request_id)).toEqual(["req-4", "req-2"]);
       expect(await log().recent({ userId: "carol" })).toEqual([]);
+    });
+  });
+}
+
+/**
+ * The behaviour every {@link SettingsStore} must have: versions that count changes, atomic changes that
+ * are never lost under concurrency, refusals that change nothing, and the change log. Registers a
+ * `describe` block; the store must start empty.
+ * @param options - name, factory and clean-up
+ */
+export function describeSettingsStoreContract(options: StoreContractOptions<SettingsStore>): void {
+  describe(`SettingsStore contract: ${options.name}`, () => {
+    const store = useStore(options);
+    const entry = (who: string) => ({
+      at: "2026-06-10T10:00:00.000Z",
+      who,
+      action: "put" as const,
+      partial: {},
+    });
+
+    it("starts at version 0 with no override", async () => {
+      await expect(store().ping()).resolves.toBeUndefined();
+      expect(await store().current()).toEqual({ version: 0, override: {} });
+      expect(await store().version()).toBe(0);
+      expect(await store().changes()).toEqual([]);
+    });
+
+    it("counts changes, keeps the override, and a refusal changes nothing", async () => {
+      const first = await store().update(() => ({ mmr_lambda: 0.5, fusion: { tag: 0.6 } }), entry("k1"));
+      expect(first).toEqual({ version: 1, override: { mmr_lambda: 0.5, fusion: { tag: 0.6 } } });
+      await expect(
+        store().update(() => {
+          throw new Error("refused");
+        }, entry("k2")),
+      ).rejects.toThrow("refused");
+      expect(await store().current()).toEqual(first);
+      expect(await store().version()).toBe(1);
+    });
+
+    it("never loses a change made concurrently", async () => {
+      const before = await store().version();
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          store().update((current) => ({ ...current, [`k${i}`]: i }), entry(`writer-${i}`)),
+        ),
+      );
+      const after = await store().current();
+      expect(after.version).toBe(before + 8);
+      for (let i = 0; i < 8; i++) expect(after.override[`k${i}`]).toBe(i);
+      const log = await store().changes(3);
+      expect(log.map((c) => c.version)).toEqual([before + 8, before + 7, before + 6]);
+      expect(log[0]).toMatchObject({ at: "2026-06-10T10:00:00.000Z", action: "put" });
     });
   });
 }

@@ -3,6 +3,7 @@ export { describeEventBufferContract, type EventBufferContractOptions } from "./
 export {
   describeFeedbackStoreContract,
   describeServedLogContract,
+  describeSettingsStoreContract,
   type StoreContractOptions,
 } from "./feedback-contract.js";
 export {
