@@ -18,6 +18,7 @@ import { operatorRoutes } from "./routes/operator.js";
 import { opsRoutes } from "./routes/ops.js";
 import { policyRoutes } from "./routes/policy.js";
 import { recommendRoutes } from "./routes/recommend.js";
+import { settingsRoutes } from "./routes/settings.js";
 import type { RouteContext } from "./routes/shared.js";
 import { usermodelRoutes } from "./routes/usermodel.js";
 import { PACKAGE_VERSION } from "./version.js";
@@ -65,7 +66,14 @@ function allowedMethods(app: Hono, path: string): string[] {
 }
 
 /** The route groups under the base path; adding an endpoint adds one file under `routes/` and one entry. */
-const API_ROUTES = [ingestRoutes, recommendRoutes, usermodelRoutes, policyRoutes, operatorRoutes] as const;
+const API_ROUTES = [
+  ingestRoutes,
+  recommendRoutes,
+  usermodelRoutes,
+  policyRoutes,
+  operatorRoutes,
+  settingsRoutes,
+] as const;
 
 /** What each app must release when it closes (worker threads of its routes). */
 const closers = new WeakMap<Hono, (() => Promise<void>)[]>();

@@ -10,12 +10,13 @@ import {
   sumsOfStateFile,
   UserModelUpdater,
 } from "@recsys/core";
-import { readString } from "@recsys/core/config";
+import { deepMerge, readString } from "@recsys/core/config";
 import {
   createEmbeddedStoresFromFile,
   InMemoryEventBuffer,
   InMemoryFeedbackStore,
   InMemoryServedLog,
+  InMemorySettingsStore,
   InMemoryUserModelStore,
 } from "@recsys/fakes";
 import {
@@ -27,12 +28,14 @@ import {
   type RecConfig,
   type RecConfigInput,
   type ServedLog,
+  type SettingsStore,
   type UserModelStore,
 } from "@recsys/ports";
 import { DurableLog } from "./event-log.js";
 
 /** Everything the service runs on: config, stores and the two orchestrators. */
 export interface Components {
+  /** The settings in use: the start-up settings with the runtime override applied. */
   readonly cfg: RecConfig;
   readonly contentStore: ContentStore;
   readonly eventBuffer: EventBuffer;
@@ -43,7 +46,15 @@ export interface Components {
   readonly servedLog: ServedLog;
   /** The durable event log (`RECSYS_EVENT_LOG_DIR`), or null. */
   readonly eventLog: DurableLog | null;
-  /** The `bandit` ranking policy over `feedback`, refreshed every second while `ranking_mode` is `bandit`. */
+  /** Runtime settings (docs/behaviour.md §3.1), shared by replicas on Redis. */
+  readonly settings: SettingsStore;
+  /** The start-up settings (environment and config file), under the runtime override. */
+  readonly baseCfg: RecConfig;
+  /** The version of the runtime settings in use (0: none). */
+  readonly settingsVersion: number;
+  /** Read the runtime settings now and apply them when their version changed. */
+  applySettings(): Promise<void>;
+  /** The `bandit` ranking policy over `feedback`, refreshed every second while any list may use it. */
   readonly policy: SharedPolicy;
   readonly updater: UserModelUpdater;
   readonly recommender: Recommender;
@@ -96,6 +107,9 @@ export async function buildComponents(
   options: BuildOptions = {},
 ): Promise<Components> {
   const components = await buildStores(cfg, env, options);
+  // The runtime settings stored by an earlier run (or another replica) apply from the start; a stored
+  // override this version cannot apply leaves the start-up settings in use.
+  await components.applySettings().catch(() => {});
   await seedPolicyFromFile(components, readString(env, "RECSYS_BANDIT_STATE", undefined));
   return components;
 }
@@ -177,7 +191,7 @@ async function buildStores(
       clock,
     );
   }
-  const { RedisFeedbackStore, RedisServedLog } = await import("@recsys/adapters-redis");
+  const { RedisFeedbackStore, RedisServedLog, RedisSettingsStore } = await import("@recsys/adapters-redis");
   return assemble(
     config,
     {
@@ -195,6 +209,7 @@ async function buildStores(
         maxEntries: config.served_log_max_entries,
         ttlDays: config.served_log_ttl_days,
       }),
+      settings: new RedisSettingsStore({ client: redis.client, prefix: redis.prefix }),
       eventLog,
     },
     "real",
@@ -236,10 +251,43 @@ async function contentStoreFrom(
   };
 }
 
+/** Settings the stores are built with: they apply at the next start, never at run time. */
+export const START_ONLY_SETTINGS = [
+  "event_window_days",
+  "max_events_per_user",
+  "memory_max_users",
+  "model_ttl_days",
+  "impression_ttl_hours",
+  "served_log_max_entries",
+  "served_log_ttl_days",
+] as const;
+
+/** The parts of the components that runtime settings replace. */
+interface LiveParts {
+  readonly cfg: RecConfig;
+  readonly recommender: Recommender;
+  readonly updater: UserModelUpdater;
+  readonly settingsVersion: number;
+}
+
 /**
- * Wire the orchestrators over given stores.
- * @param cfg - the resolved config
- * @param stores - the three stores, and the feedback store and served log (in memory when not given)
+ * The effective settings of an override: the start-up settings with the override deep-merged in,
+ * validated (every experiment variant too).
+ * @param base - the start-up settings
+ * @param override - the runtime override
+ * @throws ConfigError naming the field at fault
+ */
+export function effectiveSettings(base: RecConfig, override: Readonly<Record<string, unknown>>): RecConfig {
+  return resolveConfig(deepMerge(base, override));
+}
+
+/**
+ * Wire the orchestrators over given stores. The settings in use are the start-up ones with the runtime
+ * override of `settings` applied (docs/behaviour.md §3.1); every replica reads the override's version once a
+ * second and rebuilds the Recommender and the updater when it changed.
+ * @param cfg - the resolved start-up config
+ * @param stores - the three stores, and the feedback store, served log and settings store (in memory
+ *   when not given)
  * @param mode - `embedded` or `real`
  * @param description - for logs
  * @param close - releases the stores
@@ -253,6 +301,7 @@ export function assemble(
     modelStore: UserModelStore;
     feedback?: FeedbackStore;
     servedLog?: ServedLog;
+    settings?: SettingsStore;
     eventLog?: DurableLog | null;
   },
   mode: Components["mode"],
@@ -266,14 +315,54 @@ export function assemble(
     ...(stores.feedback ? { feedback: stores.feedback } : {}),
     ...(stores.servedLog ? { servedLog: stores.servedLog } : {}),
   };
+  const settings = stores.settings ?? new InMemorySettingsStore();
   const policy = new SharedPolicy(feedback);
-  // Every replica reads the shared sums once a second, so it ranks with what all replicas learned.
-  const refresh =
-    cfg.ranking_mode === "bandit" ? setInterval(() => void policy.refresh().catch(() => {}), 1000) : null;
-  refresh?.unref();
-  void (cfg.ranking_mode === "bandit" ? policy.refresh().catch(() => {}) : null);
+  const partsFor = (effective: RecConfig, version: number): LiveParts => ({
+    cfg: effective,
+    settingsVersion: version,
+    updater: new UserModelUpdater({ contentStore, modelStore, cfg: effective }),
+    recommender: new Recommender({
+      contentStore,
+      modelStore,
+      cfg: effective,
+      rankingPolicies: { bandit: policy.policy },
+    }),
+  });
+  let live = partsFor(cfg, 0);
+  const usesBandit = (c: RecConfig) =>
+    c.ranking_mode === "bandit" ||
+    (c.experiment?.variants ?? []).some((v) => v.settings.ranking_mode === "bandit");
+  const applySettings = async (): Promise<void> => {
+    const current = await settings.current();
+    if (current.version === live.settingsVersion) return;
+    live = partsFor(effectiveSettings(cfg, current.override), current.version);
+  };
+  // Once a second: the runtime settings' version (every replica applies a change within about a second),
+  // and the bandit's shared sums while any list may be ranked by it.
+  const tick = async () => {
+    if ((await settings.version().catch(() => live.settingsVersion)) !== live.settingsVersion)
+      await applySettings().catch(() => {});
+    if (usesBandit(live.cfg)) await policy.refresh().catch(() => {});
+  };
+  const timer = setInterval(() => void tick(), 1000);
+  timer.unref();
+  void tick();
   return {
-    cfg,
+    get cfg() {
+      return live.cfg;
+    },
+    get recommender() {
+      return live.recommender;
+    },
+    get updater() {
+      return live.updater;
+    },
+    get settingsVersion() {
+      return live.settingsVersion;
+    },
+    baseCfg: cfg,
+    settings,
+    applySettings,
     contentStore,
     eventBuffer,
     modelStore,
@@ -281,18 +370,11 @@ export function assemble(
     servedLog,
     eventLog: stores.eventLog ?? null,
     policy,
-    updater: new UserModelUpdater({ contentStore, modelStore, cfg }),
-    recommender: new Recommender({
-      contentStore,
-      modelStore,
-      cfg,
-      rankingPolicies: { bandit: policy.policy },
-    }),
     mode,
     description,
     clock,
     close: async () => {
-      if (refresh) clearInterval(refresh);
+      clearInterval(timer);
       await stores.eventLog?.close();
       await close();
     },

@@ -45,7 +45,8 @@ export class ServedRecorder {
       strategy: rec.strategy,
       ranking: rec.diagnostics.ranking ?? "static",
       policy_version: rec.diagnostics.ranking_version ?? 0,
-      settings_version: null,
+      settings_version:
+        rec.diagnostics.settings_version === undefined ? null : String(rec.diagnostics.settings_version),
       variant: rec.diagnostics.variant ?? null,
       filter: rec.diagnostics.filter,
       items: items.map(({ id, rank, role, relevance_score, breakdown, features }) => ({

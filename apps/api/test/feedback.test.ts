@@ -1,5 +1,3 @@
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { startRedisServer } from "@recsys/adapters-redis/testing";
 import { assignVariant } from "@recsys/core";
 import { engagementStrength, estimateReadingSeconds } from "@recsys/core/model";
@@ -7,7 +5,7 @@ import { BB_NOW, rudderstackViews } from "@recsys/fakes";
 import type { ServedEntry } from "@recsys/ports";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeApp, createApp } from "../src/app.js";
-import { embeddedComponents, get, post, type Running, startServer } from "./helpers.js";
+import { embeddedComponents, get, post, type Running, startProcess, startServer } from "./helpers.js";
 
 const HOUR = 3_600_000;
 
@@ -216,30 +214,6 @@ describe("learning from feedback on the embedded default (docs/behaviour.md §6.
     expect(written.map((e) => e.user_id)).toEqual(["someone"]);
   });
 });
-
-/** A service process (the real entry point) on a shared Redis. */
-function startProcess(env: Record<string, string>) {
-  const root = join(import.meta.dirname, "..");
-  const child = spawn(process.execPath, ["--conditions=@recsys/source", "--import", "tsx", "src/server.ts"], {
-    cwd: root,
-    env: { ...process.env, QDRANT_API_URL: "", RECSYS_API_KEY: "", RECSYS_DEV: "1", PORT: "0", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout.on("data", (d) => {
-    out += d;
-  });
-  const url = (async () => {
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      const match = /"docs":"(http:\/\/[^"]+)\/docs"/.exec(out);
-      if (match) return match[1]!;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`the service did not start: ${out}`);
-  })();
-  return { child, url };
-}
 
 describe("two service processes sharing one Redis", () => {
   it("a reward re-delivered to both replicas concurrently is learned once; both rank with it within 2 s", async () => {

@@ -1,5 +1,7 @@
+import { spawn } from "node:child_process";
 import { request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { startRedisServer, type TestRedisServer } from "@recsys/adapters-redis/testing";
 import { resolveConfig } from "@recsys/core";
@@ -154,4 +156,28 @@ export async function startRedisService(
       await redis.stop();
     },
   };
+}
+
+/** A service process (the real entry point) on a shared Redis. */
+export function startProcess(env: Record<string, string>) {
+  const root = join(import.meta.dirname, "..");
+  const child = spawn(process.execPath, ["--conditions=@recsys/source", "--import", "tsx", "src/server.ts"], {
+    cwd: root,
+    env: { ...process.env, QDRANT_API_URL: "", RECSYS_API_KEY: "", RECSYS_DEV: "1", PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout.on("data", (d) => {
+    out += d;
+  });
+  const url = (async () => {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const match = /"docs":"(http:\/\/[^"]+)\/docs"/.exec(out);
+      if (match) return match[1]!;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`the service did not start: ${out}`);
+  })();
+  return { child, url };
 }

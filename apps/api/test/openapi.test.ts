@@ -38,6 +38,9 @@ describe("OpenAPI document and docs page", () => {
     expect(Object.keys(spec.paths).sort()).toEqual([
       "/health",
       "/ready",
+      "/recsys/api/config",
+      "/recsys/api/config/changes",
+      "/recsys/api/config/reset",
       "/recsys/api/ingest",
       "/recsys/api/metrics",
       "/recsys/api/policy",
@@ -78,15 +81,19 @@ describe("OpenAPI document and docs page", () => {
     );
     expect(ids.sort()).toEqual(
       [
+        "configChanges",
         "explainUserModel",
+        "getConfig",
         "getUserModel",
         "health",
         "ingestEvents",
         "metricsJson",
         "policy",
+        "putConfig",
         "ready",
         "recommend",
         "recommendPreview",
+        "resetConfig",
         "rudderstackAlias",
         "rudderstackBatch",
         "rudderstackGroup",

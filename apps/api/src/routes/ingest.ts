@@ -83,7 +83,8 @@ const SINGLE_CALL_TYPES = ["track", "identify", "page", "screen", "alias", "grou
  */
 export function ingestRoutes(context: RouteContext): Hono {
   const { components, metrics, clock, maxBodyBytes, maxDepth } = context;
-  const { eventBuffer, updater, cfg } = components;
+  // The settings and the updater are read per request: runtime settings may replace them.
+  const { eventBuffer } = components;
 
   const worker = new IngestWorker();
   /**
@@ -92,6 +93,7 @@ export function ingestRoutes(context: RouteContext): Hono {
    */
   const learn = async (events: Parameters<typeof attributeRewards>[0]) => {
     try {
+      const { cfg } = components;
       const rewards = await attributeRewards(events, components.feedback, components.contentStore, cfg);
       const banditUpdates = await learnFromRewards(rewards, components.feedback, cfg);
       if (banditUpdates > 0) await components.policy.refresh();
@@ -109,7 +111,7 @@ export function ingestRoutes(context: RouteContext): Hono {
   const handle = (defaultType: string | null) => async (c: Context) => {
     const bytes = await bodyBytes(c, maxBodyBytes);
     const now = clock();
-    const options = { now, windowDays: cfg.event_window_days, maxDepth, defaultType };
+    const options = { now, windowDays: components.cfg.event_window_days, maxDepth, defaultType };
     // A large body is parsed on the worker thread, so the event loop keeps serving meanwhile.
     const read =
       bytes.byteLength >= WORKER_THRESHOLD_BYTES
@@ -151,7 +153,7 @@ export function ingestRoutes(context: RouteContext): Hono {
     metrics.inc("events_duplicate", events.length - added);
     const users = [...new Set(events.map((e) => e.user_id))].sort();
     try {
-      await updater.refreshAll(users, eventBuffer, { now });
+      await components.updater.refreshAll(users, eventBuffer, { now });
     } catch (error) {
       if (!StoreUnavailableError.isInstance(error)) throw error;
       throw new HttpError(

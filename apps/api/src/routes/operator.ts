@@ -57,11 +57,13 @@ export function operatorRoutes(context: RouteContext): Hono {
       async (c) => {
         const { include_content: includeContent = true, ...options } = c.req.valid("query");
         const spec = c.req.valid("json");
-        const signals = await previewSignals(spec, components.contentStore, components.cfg);
-        const rec = await components.recommender.recommendForSignals(signals, {
+        const { cfg, recommender, settingsVersion } = components;
+        const signals = await previewSignals(spec, components.contentStore, cfg);
+        const made = await recommender.recommendForSignals(signals, {
           ...options,
           ...(spec.limit !== null ? { limit: spec.limit } : {}),
         });
+        const rec = { ...made, diagnostics: { ...made.diagnostics, settings_version: settingsVersion } };
         const requestId = c.get("requestId") ?? newRequestId();
         const items = toRecommendationItems(rec, { includeContent });
         recorder.record(rec, items, requestId, clock(), { impressions: false });

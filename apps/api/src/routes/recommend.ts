@@ -65,7 +65,9 @@ export function recommendRoutes(context: RouteContext): Hono {
     sValidator("query", RecommendQuerySchema, validationHook),
     async (c) => {
       const { user_id: userId, include_content: includeContent = true, ...options } = c.req.valid("query");
-      const rec = await components.recommender.recommend(userId, options);
+      const { recommender, settingsVersion } = components;
+      const served = await recommender.recommend(userId, options);
+      const rec = { ...served, diagnostics: { ...served.diagnostics, settings_version: settingsVersion } };
       metrics.inc("recommendations", 1, { strategy: rec.strategy });
       metrics.served(rec, rec.diagnostics.variant ?? null);
       // The request's id (the caller's X-Request-Id, or a new one), echoed in the response header; a view

@@ -57,6 +57,8 @@ export interface RecommendationDiagnostics {
   readonly ranking?: string;
   /** The ranking policy's version when it has one (the bandit: its number of learned observations). */
   readonly ranking_version?: number;
+  /** The version of the runtime settings the list was made with (set by the service). */
+  readonly settings_version?: number;
   /** The running experiment's name, when there is one. */
   readonly experiment?: string;
   /** The user's variant in the running experiment. */
