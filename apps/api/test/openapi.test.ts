@@ -46,8 +46,11 @@ describe("OpenAPI document and docs page", () => {
       "/recsys/api/policy",
       "/recsys/api/recommend",
       "/recsys/api/recommend/preview",
+      "/recsys/api/served/explain",
       "/recsys/api/usermodel",
       "/recsys/api/usermodel/explain",
+      "/recsys/api/usermodel/extras",
+      "/recsys/api/usermodel/history",
       "/recsys/v1/alias",
       "/recsys/v1/batch",
       "/recsys/v1/group",
@@ -101,6 +104,9 @@ describe("OpenAPI document and docs page", () => {
         "rudderstackPage",
         "rudderstackScreen",
         "rudderstackTrack",
+        "servedExplain",
+        "userExtras",
+        "userHistory",
       ].sort(),
     );
     expect(ingest.requestBody!.content["application/json"]!.schema).toBeTruthy();

@@ -131,3 +131,95 @@ describe("GET /api/usermodel/explain (docs/behaviour.md §6.15)", () => {
     expect((await call("/usermodel/explain?user_id=x", {}, null)).status).toBe(401);
   });
 });
+
+describe("history, extras and past answers (docs/behaviour.md §6.17)", () => {
+  it("history, extras and served/explain for the Appendix B visitor; 422 and 401 as for every guarded route", async () => {
+    const { call } = service();
+    const calls = [
+      ...rudderstackViews("visitor-b", "101", 120, "next_button", BB_NOW - HOUR),
+      ...rudderstackViews("visitor-b", "102", 120, "next_button", BB_NOW - HOUR),
+      {
+        type: "track",
+        event: "SURVEY_SUBMITTED",
+        userId: "visitor-b",
+        timestamp: new Date(BB_NOW - HOUR / 2).toISOString(),
+        properties: { answers: [{ question_id: "q:age", answer_value: "25_34" }] },
+      },
+    ];
+    expect((await call("/ingest", { method: "POST", body: JSON.stringify(calls) })).status).toBe(200);
+
+    const historyRes = await call("/usermodel/history?user_id=visitor-b&limit=3");
+    expect(historyRes.status).toBe(200);
+    const history = (
+      (await historyRes.json()) as {
+        result: {
+          event_count: number;
+          events: { event: string }[];
+          aggregates: { content_id: string; outcome: string; title: string }[];
+          sessions: unknown[];
+        };
+      }
+    ).result;
+    expect(history.event_count).toBe(5);
+    expect(history.events.map((e) => e.event)).toEqual([
+      "SURVEY_SUBMITTED",
+      "CONTENT_VIEW_ENDED",
+      "CONTENT_VIEW_ENDED",
+    ]);
+    expect(history.aggregates.map((a) => [a.content_id, a.outcome])).toEqual([
+      ["101", "positive"], // the same last time: ties keep the order the items were first seen in
+      ["102", "positive"],
+    ]);
+    expect(history.sessions).toHaveLength(1);
+    expect((await call("/usermodel/history?user_id=visitor-b&limit=0")).status).toBe(422);
+
+    const extras = (
+      (await (await call("/usermodel/extras?user_id=visitor-b")).json()) as {
+        result: { surveys: { answers: Record<string, unknown> }; model: Record<string, unknown> };
+      }
+    ).result;
+    expect(extras.surveys.answers).toEqual({ "q:age": "25_34" });
+    expect(extras.model).toMatchObject({
+      counts: { positives: 2, negatives: 0, viewed: 2 },
+      is_cold: false,
+      liked_content: [
+        { id: "101", title: "Forced labour in the textile workshop", weight: 0.777 },
+        { id: "102", title: "Construction work detail", weight: 0.777 },
+      ],
+    });
+    expect((extras.model.tag_affinity as { key: string }[])[0]).toEqual({
+      key: "theme_what:forced labor",
+      weight: 1,
+    });
+    expect(await (await call("/usermodel/extras?user_id=nobody")).json()).toEqual({ result: null });
+
+    const served = (
+      (await (await call("/recommend?user_id=visitor-b&seed=1", {}, null)).json()) as {
+        result: { request_id: string };
+      }
+    ).result;
+    const explained = (
+      (await (await call(`/served/explain?request_id=${served.request_id}`)).json()) as {
+        result: {
+          user_id: string;
+          items: { id: string; tag_overlap: { key: string }[] }[];
+          user_model: { visitor_type: { type: string } };
+        };
+      }
+    ).result;
+    expect(explained.user_id).toBe("visitor-b");
+    expect(explained.user_model.visitor_type.type).toBe("Hobbyist");
+    const first = explained.items.find((i) => i.id === "103")!;
+    expect(first.tag_overlap.map((t) => t.key)).toContain("theme_what:forced labor");
+    expect(await (await call("/served/explain?request_id=unknown")).json()).toEqual({
+      result: null,
+      detail: "no served list with this request_id",
+    });
+    for (const path of [
+      "/usermodel/history?user_id=x",
+      "/usermodel/extras?user_id=x",
+      "/served/explain?request_id=x",
+    ])
+      expect((await call(path, {}, null)).status).toBe(401);
+  });
+});

@@ -27,6 +27,14 @@ export {
   type Reward,
   SharedPolicy,
 } from "./feedback.js";
+export {
+  type HistoryEvent,
+  type HistorySession,
+  historyOf,
+  type ItemOutcome,
+  SESSION_GAP_MS,
+  type VisitorHistory,
+} from "./history.js";
 export { toRecommendationItems } from "./items.js";
 export {
   addPolicySums,

@@ -1,6 +1,8 @@
-import { explainUser, previewSignals, toRecommendationItems } from "@recsys/core";
+import { explainUser, historyOf, previewSignals, toRecommendationItems } from "@recsys/core";
+import { contentTagWeights } from "@recsys/core/scoring";
 import {
   type Content,
+  isCold,
   PreviewSpecSchema,
   RecommendOptionsTextSchema,
   UserIdSchema,
@@ -11,9 +13,9 @@ import { describeRoute, validator } from "hono-openapi";
 import * as v from "valibot";
 import { guard } from "../auth.js";
 import { newRequestId } from "../request-id.js";
-import { RecommendationResultSchema } from "../schemas.js";
+import { RecommendationResultSchema, UserModelQuerySchema } from "../schemas.js";
 import { ServedRecorder } from "../served.js";
-import { errorResponses, json, type RouteContext, validationHook } from "./shared.js";
+import { errorResponses, json, type RouteContext, validationHook, withSettingsVersion } from "./shared.js";
 
 const ExplainQuerySchema = v.object({
   user_id: UserIdSchema,
@@ -25,6 +27,28 @@ const PreviewResponseSchema = v.object({
 });
 
 const ExplainResponseSchema = v.object({ result: v.nullable(v.record(v.string(), v.unknown())) });
+
+const HistoryQuerySchema = v.object({
+  user_id: UserIdSchema,
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.transform(Number),
+      v.integer("limit must be an integer from 1 to 2000"),
+      v.minValue(1, "limit must be an integer from 1 to 2000"),
+      v.maxValue(2000, "limit must be an integer from 1 to 2000"),
+    ),
+  ),
+});
+
+const ServedExplainQuerySchema = v.object({
+  request_id: v.pipe(v.string(), v.minLength(1, "request_id is required")),
+});
+
+/** How many of the newest served lists `served/explain` looks through. */
+const SERVED_LOOKBACK = 5000;
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
  * The operator routes (docs/behaviour.md §6.15, §6.16): `POST /api/recommend/preview` (recommend for a
@@ -63,7 +87,7 @@ export function operatorRoutes(context: RouteContext): Hono {
           ...options,
           ...(spec.limit !== null ? { limit: spec.limit } : {}),
         });
-        const rec = { ...made, diagnostics: { ...made.diagnostics, settings_version: settingsVersion } };
+        const rec = { ...made, diagnostics: withSettingsVersion(made.diagnostics, settingsVersion) };
         const requestId = c.get("requestId") ?? newRequestId();
         const items = toRecommendationItems(rec, { includeContent });
         recorder.record(rec, items, requestId, clock(), { impressions: false });
@@ -100,22 +124,186 @@ export function operatorRoutes(context: RouteContext): Hono {
         const { user_id: userId, verbalize } = c.req.valid("query");
         const signals = await components.modelStore.getSignals(userId);
         if (!signals) return c.json({ result: null });
-        const ids = [
-          ...new Set([
-            ...Object.keys(signals.positives),
-            ...Object.keys(signals.negatives),
-            ...signals.recent_views,
-          ]),
-        ];
-        const contents = new Map<string, Content>();
-        if (ids.length > 0) {
-          const [hits = []] = await components.contentStore.query([{ kind: "ids", ids }]);
-          for (const hit of hits) if (hit.content) contents.set(hit.id, hit.content);
-        }
+        const contents = await contentsOf(context, [
+          ...Object.keys(signals.positives),
+          ...Object.keys(signals.negatives),
+          ...signals.recent_views,
+        ]);
         const persona = explainUser(signals, contents, {
           verbalize: verbalize === "true" || verbalize === "1",
         });
         return c.json({ result: persona as unknown as Record<string, unknown> });
       },
+    )
+    .get(
+      "/api/usermodel/history",
+      describeRoute({
+        summary: "A visitor's history",
+        operationId: "userHistory",
+        description:
+          "Sessions (by SESSION_STARTED … SESSION_ENDED/GLOBAL_ENDED markers, or 30-minute gaps), what happened to each item (visits, longest dwell, last end reason, outcome by the model), and the buffered events, newest first, at most `limit` (1..2000, default 200). Guarded.",
+        tags: ["operator"],
+        security: [{ apiKey: [] }, { basic: [] }, { bearer: [] }],
+        responses: {
+          200: { description: "The history", content: json(ExplainResponseSchema) },
+          ...errorResponses(401, 422, 503),
+        },
+      }),
+      guard("write", context.auth),
+      validator("query", HistoryQuerySchema, validationHook),
+      async (c) => {
+        const { user_id: userId, limit } = c.req.valid("query");
+        const [events, signals] = await Promise.all([
+          components.eventBuffer.fetchEvents(userId),
+          components.modelStore.getSignals(userId),
+        ]);
+        const contents = await contentsOf(
+          context,
+          events.flatMap((e) => (e.content_id ? [e.content_id] : [])),
+        );
+        const history = historyOf(userId, events, signals, contents, limit ?? 200);
+        return c.json({ result: history as unknown as Record<string, unknown> });
+      },
+    )
+    .get(
+      "/api/usermodel/extras",
+      describeRoute({
+        summary: "A visitor's model and answers, for people",
+        operationId: "userExtras",
+        description:
+          "Demographics, the survey answers merged over the buffered events (later wins, empty answers skipped), and the model as a person reads it: the 12 strongest affinities and aversions, the 15 most liked items with titles and tags, counts, and whether the visitor is cold. Null when the visitor has no model. Guarded.",
+        tags: ["operator"],
+        security: [{ apiKey: [] }, { basic: [] }, { bearer: [] }],
+        responses: {
+          200: { description: "The extras, or null", content: json(ExplainResponseSchema) },
+          ...errorResponses(401, 422, 503),
+        },
+      }),
+      guard("write", context.auth),
+      validator("query", UserModelQuerySchema, validationHook),
+      async (c) => {
+        const userId = c.req.valid("query").user_id;
+        const [signals, events] = await Promise.all([
+          components.modelStore.getSignals(userId),
+          components.eventBuffer.fetchEvents(userId),
+        ]);
+        if (!signals) return c.json({ result: null });
+        const answers: Record<string, unknown> = {};
+        for (const event of events)
+          for (const [key, value] of Object.entries(event.survey_answers))
+            if (value !== null && value !== undefined && value !== "") answers[key] = value;
+        const top = (weights: Readonly<Record<string, number>>, n: number) =>
+          Object.entries(weights)
+            .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+            .slice(0, n)
+            .map(([key, weight]) => ({ key, weight: round3(weight) }));
+        const liked = Object.entries(signals.positives)
+          .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+          .slice(0, 15);
+        const contents = await contentsOf(
+          context,
+          liked.map(([id]) => id),
+        );
+        return c.json({
+          result: {
+            demographics: signals.demographics,
+            surveys: { answers, answer_count: Object.keys(answers).length },
+            model: {
+              tag_affinity: top(signals.tag_affinity, 12),
+              tag_aversion: top(signals.tag_aversion, 12),
+              behavior: signals.behavior,
+              liked_content: liked.map(([id, weight]) => ({
+                id,
+                title: contents.get(id)?.title ?? null,
+                weight: round3(weight),
+                tags: (contents.get(id)?.tags ?? []).map((t) => `${t.facet}:${t.label}`),
+              })),
+              counts: {
+                positives: Object.keys(signals.positives).length,
+                negatives: Object.keys(signals.negatives).length,
+                viewed: signals.viewed.length,
+              },
+              is_cold: isCold(signals, components.cfg.cold_start_min_positives),
+            },
+          },
+        });
+      },
+    )
+    .get(
+      "/api/served/explain",
+      describeRoute({
+        summary: "Explain a past answer",
+        operationId: "servedExplain",
+        description: `A served list (one of the newest ${SERVED_LOOKBACK}) by its request id: how it was made, each item with its breakdown, its tags and the visitor's weight on each, and the visitor's persona as their model stands now. Null with a detail when the list is not found. Guarded.`,
+        tags: ["operator"],
+        security: [{ apiKey: [] }, { basic: [] }, { bearer: [] }],
+        responses: {
+          200: { description: "The explanation, or null", content: json(ExplainResponseSchema) },
+          ...errorResponses(401, 422, 503),
+        },
+      }),
+      guard("write", context.auth),
+      validator("query", ServedExplainQuerySchema, validationHook),
+      async (c) => {
+        const requestId = c.req.valid("query").request_id;
+        const entry = (await components.servedLog.recent({ limit: SERVED_LOOKBACK })).find(
+          (e) => e.request_id === requestId,
+        );
+        if (!entry) return c.json({ result: null, detail: "no served list with this request_id" });
+        const signals = await components.modelStore.getSignals(entry.user_id);
+        const affinity = signals?.tag_affinity ?? {};
+        const contents = await contentsOf(context, [
+          ...entry.items.map((i) => i.id),
+          ...(signals
+            ? [...Object.keys(signals.positives), ...Object.keys(signals.negatives), ...signals.recent_views]
+            : []),
+        ]);
+        return c.json({
+          result: {
+            request_id: entry.request_id,
+            user_id: entry.user_id,
+            ts: entry.ts,
+            strategy: entry.strategy,
+            filter: entry.filter,
+            ranking: entry.ranking,
+            settings_version: entry.settings_version,
+            variant: entry.variant,
+            distractor_id: entry.items.find((i) => i.role === "distractor")?.id ?? null,
+            user_model: signals ? explainUser(signals, contents, { verbalize: true }) : null,
+            user_tag_affinity: Object.entries(affinity)
+              .sort((a, b) => b[1] - a[1])
+              .slice(0, 15)
+              .map(([key, weight]) => ({ key, weight: round3(weight) })),
+            items: entry.items.map((item) => {
+              const content = contents.get(item.id) ?? null;
+              const tags = content ? [...contentTagWeights(content).keys()] : [];
+              return {
+                id: item.id,
+                title: content?.title ?? null,
+                rank: item.rank,
+                role: item.role,
+                relevance_score: item.relevance_score,
+                breakdown: item.breakdown,
+                content_tags: tags,
+                tag_overlap: tags
+                  .filter((k) => k in affinity)
+                  .map((key) => ({ key, user_weight: round3(affinity[key]!) })),
+                image_url: content?.image_url ?? null,
+                public_url: content?.public_url ?? null,
+              };
+            }),
+          },
+        });
+      },
     );
+}
+
+/** The contents of some items (one content-store round trip; none for no ids). */
+async function contentsOf(context: RouteContext, ids: readonly string[]): Promise<Map<string, Content>> {
+  const contents = new Map<string, Content>();
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return contents;
+  const [hits = []] = await context.components.contentStore.query([{ kind: "ids", ids: unique }]);
+  for (const hit of hits) if (hit.content) contents.set(hit.id, hit.content);
+  return contents;
 }

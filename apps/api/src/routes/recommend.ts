@@ -8,7 +8,7 @@ import { guard } from "../auth.js";
 import { newRequestId } from "../request-id.js";
 import { RecommendResponseSchema } from "../schemas.js";
 import { ServedRecorder } from "../served.js";
-import { errorResponses, json, type RouteContext, validationHook } from "./shared.js";
+import { errorResponses, json, type RouteContext, validationHook, withSettingsVersion } from "./shared.js";
 
 type JsonSchema = { readonly description?: string } & Record<string, unknown>;
 
@@ -67,7 +67,7 @@ export function recommendRoutes(context: RouteContext): Hono {
       const { user_id: userId, include_content: includeContent = true, ...options } = c.req.valid("query");
       const { recommender, settingsVersion } = components;
       const served = await recommender.recommend(userId, options);
-      const rec = { ...served, diagnostics: { ...served.diagnostics, settings_version: settingsVersion } };
+      const rec = { ...served, diagnostics: withSettingsVersion(served.diagnostics, settingsVersion) };
       metrics.inc("recommendations", 1, { strategy: rec.strategy });
       metrics.served(rec, rec.diagnostics.variant ?? null);
       // The request's id (the caller's X-Request-Id, or a new one), echoed in the response header; a view

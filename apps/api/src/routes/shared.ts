@@ -84,3 +84,16 @@ export function validationHook(
     new HttpError(422, "invalid_argument", first.message, { field: first.field, issues: fields }),
   );
 }
+
+/**
+ * Diagnostics with the runtime settings' version, when runtime settings changed anything (version 0, the
+ * start-up settings, is left out, so the service's answers equal the CLI's).
+ * @param diagnostics - a recommendation's diagnostics
+ * @param version - the runtime settings' version in use
+ */
+export function withSettingsVersion<T extends object>(
+  diagnostics: T,
+  version: number,
+): T & { settings_version?: number } {
+  return version > 0 ? { ...diagnostics, settings_version: version } : diagnostics;
+}
