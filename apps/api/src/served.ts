@@ -1,4 +1,4 @@
-import { impressionsOf } from "@recsys/core";
+import { impressionsOf, toRecommendationItems } from "@recsys/core";
 import type { Recommendation, RecommendationItem, ServedEntry } from "@recsys/ports";
 import type { Components } from "./components.js";
 import type { Logger } from "./logger.js";
@@ -62,6 +62,34 @@ export class ServedRecorder {
     if (this.#components.eventLog) this.#track(this.#components.eventLog.appendServed(entry), "event log");
     if (options.impressions ?? true)
       this.#track(feedback.putImpressions(requestId, impressionsOf(rec, entry.variant)), "impressions");
+  }
+
+  /**
+   * The answer of a recommendation (the wire items, with content unless left out), recorded.
+   * @param rec - the recommendation, settings version included
+   * @param options - the request id, content on or off, the filter, the server time, and whether the
+   *   items are impressions awaiting a reward (not for a preview)
+   */
+  answer(
+    rec: Recommendation,
+    options: {
+      readonly requestId: string;
+      readonly includeContent: boolean;
+      readonly filter: string | null;
+      readonly now: number;
+      readonly impressions?: boolean;
+    },
+  ) {
+    const items = toRecommendationItems(rec, { includeContent: options.includeContent });
+    this.record(rec, items, options.requestId, options.now, { impressions: options.impressions ?? true });
+    return {
+      user_id: rec.user_id,
+      request_id: options.requestId,
+      strategy: rec.strategy,
+      items,
+      diagnostics: rec.diagnostics,
+      filter: options.filter,
+    };
   }
 
   #track(write: Promise<unknown>, what: string): void {

@@ -1,4 +1,4 @@
-import { explainUser, historyOf, previewSignals, toRecommendationItems } from "@recsys/core";
+import { explainUser, historyOf, previewSignals } from "@recsys/core";
 import { contentTagWeights } from "@recsys/core/scoring";
 import {
   type Content,
@@ -88,20 +88,14 @@ export function operatorRoutes(context: RouteContext): Hono {
           ...(spec.limit !== null ? { limit: spec.limit } : {}),
         });
         const rec = { ...made, diagnostics: withSettingsVersion(made.diagnostics, settingsVersion) };
-        const requestId = c.get("requestId") ?? newRequestId();
-        const items = toRecommendationItems(rec, { includeContent });
-        recorder.record(rec, items, requestId, clock(), { impressions: false });
-        return c.json({
-          result: {
-            user_id: rec.user_id,
-            request_id: requestId,
-            strategy: rec.strategy,
-            items,
-            diagnostics: rec.diagnostics,
-            filter: options.filter ?? null,
-            user_model: signals,
-          },
+        const result = recorder.answer(rec, {
+          requestId: c.get("requestId") ?? newRequestId(),
+          includeContent,
+          filter: options.filter ?? null,
+          now: clock(),
+          impressions: false,
         });
+        return c.json({ result: { ...result, user_model: signals } });
       },
     )
     .get(

@@ -1,5 +1,4 @@
 import { sValidator } from "@hono/standard-validator";
-import { toRecommendationItems } from "@recsys/core";
 import { RecommendOptionsSchema, RecommendQuerySchema, UserIdSchema } from "@recsys/ports";
 import { toJsonSchema } from "@valibot/to-json-schema";
 import { Hono } from "hono";
@@ -72,19 +71,13 @@ export function recommendRoutes(context: RouteContext): Hono {
       metrics.served(rec, rec.diagnostics.variant ?? null);
       // The request's id (the caller's X-Request-Id, or a new one), echoed in the response header; a view
       // that echoes it back is the reward of the item viewed.
-      const requestId = c.get("requestId") ?? newRequestId();
-      const items = toRecommendationItems(rec, { includeContent });
-      recorder.record(rec, items, requestId, clock());
-      return c.json({
-        result: {
-          user_id: rec.user_id,
-          request_id: requestId,
-          strategy: rec.strategy,
-          items,
-          diagnostics: rec.diagnostics,
-          filter: options.filter ?? null,
-        },
+      const result = recorder.answer(rec, {
+        requestId: c.get("requestId") ?? newRequestId(),
+        includeContent,
+        filter: options.filter ?? null,
+        now: clock(),
       });
+      return c.json({ result });
     },
   );
 }
