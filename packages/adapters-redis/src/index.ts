@@ -1,3 +1,4 @@
+export { RedisActivityStore, type RedisActivityStoreOptions } from "./activity.js";
 export { createRedisClient, type RedisClientOptions, waitUntilReady } from "./client.js";
 export { decodeCompactEvent, encodeCompactEvent } from "./compact-event.js";
 export {

@@ -1,4 +1,5 @@
 import {
+  describeActivityStoreContract,
   describeEventBufferContract,
   describeFeedbackStoreContract,
   describeServedLogContract,
@@ -7,6 +8,7 @@ import {
 } from "@recsys/fakes/contract";
 import type { Redis } from "ioredis";
 import { afterAll } from "vitest";
+import { RedisActivityStore } from "../src/activity.js";
 import { createRedisClient, waitUntilReady } from "../src/client.js";
 import { FLOAT16_VECTOR_ERROR } from "../src/compact-model.js";
 import { RedisFeedbackStore, RedisServedLog } from "../src/feedback.js";
@@ -64,4 +66,8 @@ describeServedLogContract({
 describeSettingsStoreContract({
   name: "RedisSettingsStore",
   create: async () => new RedisSettingsStore({ client: await client(), prefix: unique() }),
+});
+describeActivityStoreContract({
+  name: "RedisActivityStore",
+  create: async () => new RedisActivityStore({ client: await client(), prefix: unique() }),
 });

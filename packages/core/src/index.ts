@@ -6,6 +6,7 @@
  * `/taxonomy`, `/time`, `/config`. Behaviour: docs/behaviour.md.
  * @packageDocumentation
  */
+export { activityOf } from "./activity.js";
 export { checkEnvironment, type Environment, resolveConfig } from "./config.js";
 export { parseEventsJson } from "./events-json.js";
 export { assignVariant, bucketOf, variantConfigs } from "./experiments.js";

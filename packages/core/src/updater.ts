@@ -28,6 +28,8 @@ export interface UpdateOptions {
   readonly now: Instant;
   /** Demographics from an external provider (they win over survey values). */
   readonly demographics?: Readonly<Record<string, unknown>> | undefined;
+  /** Called after each save of a refresh with the model and the buffered events it was built from. */
+  readonly onSaved?: ((signals: UserSignals, events: readonly InteractionEvent[]) => void) | undefined;
 }
 
 /**
@@ -148,6 +150,7 @@ export class UserModelUpdater {
     for (let round = 1; ; round++) {
       const signals = await this.build(userId, events, options);
       await this.#models.saveSignals(signals);
+      options.onSaved?.(signals, events);
       // A follow-up refresh of this user is queued in this process: it reads the buffer after we are done.
       if (round >= rounds || this.#inflight.get(userId)?.queued) return signals;
       if (source.version && version !== null) {

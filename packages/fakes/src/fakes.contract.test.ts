@@ -1,4 +1,5 @@
 import {
+  describeActivityStoreContract,
   describeContentStoreContract,
   describeEventBufferContract,
   describeFeedbackStoreContract,
@@ -6,6 +7,7 @@ import {
   describeSettingsStoreContract,
   describeUserModelStoreContract,
 } from "./contract/index.js";
+import { InMemoryActivityStore } from "./in-memory-activity.js";
 import { InMemoryContentStore } from "./in-memory-content-store.js";
 import { InMemoryEventBuffer } from "./in-memory-event-buffer.js";
 import { InMemoryFeedbackStore, InMemoryServedLog } from "./in-memory-feedback.js";
@@ -33,4 +35,8 @@ describeServedLogContract({ name: "InMemoryServedLog", create: async () => new I
 describeSettingsStoreContract({
   name: "InMemorySettingsStore",
   create: async () => new InMemorySettingsStore(),
+});
+describeActivityStoreContract({
+  name: "InMemoryActivityStore",
+  create: async () => new InMemoryActivityStore(),
 });

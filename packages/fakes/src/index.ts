@@ -26,6 +26,7 @@ export {
   generateCatalog,
   generateEvents,
 } from "./generate.js";
+export { InMemoryActivityStore } from "./in-memory-activity.js";
 export { InMemoryContentStore, type InMemoryContentStoreOptions } from "./in-memory-content-store.js";
 export { InMemoryEventBuffer, type InMemoryEventBufferOptions } from "./in-memory-event-buffer.js";
 export {

@@ -5,6 +5,12 @@
  */
 export * from "./errors/index.js";
 export type {
+  ActivityStore,
+  ItemActivity,
+  VisitorActivity,
+  VisitorItemActivity,
+} from "./ports/activity-store.js";
+export type {
   ContentHit,
   ContentQuery,
   ContentStore,

@@ -1,4 +1,12 @@
-import type { FeedbackStore, Impression, ServedEntry, ServedLog, SettingsStore } from "@recsys/ports";
+import type {
+  ActivityStore,
+  FeedbackStore,
+  Impression,
+  ServedEntry,
+  ServedLog,
+  SettingsStore,
+  VisitorActivity,
+} from "@recsys/ports";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /** How to run a contract against an implementation. */
@@ -222,6 +230,71 @@ export function describeSettingsStoreContract(options: StoreContractOptions<Sett
       const log = await store().changes(3);
       expect(log.map((c) => c.version)).toEqual([before + 8, before + 7, before + 6]);
       expect(log[0]).toMatchObject({ at: "2026-06-10T10:00:00.000Z", action: "put" });
+    });
+  });
+}
+
+/**
+ * The behaviour every {@link ActivityStore} must have: a visitor's record replaces their previous one, so
+ * item totals equal the sum over visitors whatever is recorded twice. Registers a `describe` block; the
+ * store must start empty.
+ * @param options - name, factory and clean-up
+ */
+export function describeActivityStoreContract(options: StoreContractOptions<ActivityStore>): void {
+  describe(`ActivityStore contract: ${options.name}`, () => {
+    const store = useStore(options);
+    const visitor = (id: string, minute: number, extra: Partial<VisitorActivity> = {}): VisitorActivity => ({
+      user_id: id,
+      last_interaction: new Date(Date.UTC(2026, 5, 10, 10, minute)).toISOString(),
+      n_events: 4,
+      n_views: 2,
+      n_liked: 1,
+      n_seen: 2,
+      cold: false,
+      ...extra,
+    });
+
+    it("starts empty", async () => {
+      await expect(store().ping()).resolves.toBeUndefined();
+      expect(await store().visitors(10)).toEqual([]);
+      expect(await store().visitorCount()).toBe(0);
+      expect(await store().items(10)).toEqual([]);
+      expect(await store().item("101")).toBeNull();
+    });
+
+    it("keeps item totals equal to the sum over visitors, whatever is recorded again", async () => {
+      await store().record(visitor("a", 1), [
+        { id: "101", visits: 2, dwell: 120, positive: true },
+        { id: "102", visits: 1, dwell: null, positive: false },
+      ]);
+      await store().record(visitor("b", 2), [{ id: "101", visits: 1, dwell: 30, positive: false }]);
+      // a's record again (a re-delivered batch), then a grown one
+      await store().record(visitor("a", 1), [{ id: "101", visits: 2, dwell: 120, positive: true }]);
+      await store().record(visitor("a", 3, { n_events: 6 }), [
+        { id: "101", visits: 3, dwell: 150, positive: true },
+      ]);
+      expect(await store().item("101")).toEqual({
+        content_id: "101",
+        views: 4,
+        visitors: 2,
+        avg_dwell: 90,
+        positive: 1,
+        positive_rate: 0.5,
+      });
+      expect(await store().item("102")).toEqual({
+        content_id: "102",
+        views: 1,
+        visitors: 1,
+        avg_dwell: null,
+        positive: 0,
+        positive_rate: 0,
+      });
+      expect((await store().items(1)).map((i) => i.content_id)).toEqual(["101"]);
+      expect((await store().visitors(10)).map((v) => [v.user_id, v.n_events])).toEqual([
+        ["a", 6],
+        ["b", 4],
+      ]);
+      expect(await store().visitorCount()).toBe(2);
     });
   });
 }

@@ -1,6 +1,7 @@
 export { type ContentStoreContractOptions, describeContentStoreContract } from "./content-store-contract.js";
 export { describeEventBufferContract, type EventBufferContractOptions } from "./event-buffer-contract.js";
 export {
+  describeActivityStoreContract,
   describeFeedbackStoreContract,
   describeServedLogContract,
   describeSettingsStoreContract,
