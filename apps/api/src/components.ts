@@ -13,6 +13,7 @@ import {
 import { deepMerge, readString } from "@recsys/core/config";
 import {
   createEmbeddedStoresFromFile,
+  InMemoryActivityStore,
   InMemoryEventBuffer,
   InMemoryFeedbackStore,
   InMemoryServedLog,
@@ -20,6 +21,7 @@ import {
   InMemoryUserModelStore,
 } from "@recsys/fakes";
 import {
+  type ActivityStore,
   ConfigError,
   type ContentStore,
   type EventBuffer,
@@ -44,6 +46,8 @@ export interface Components {
   readonly feedback: FeedbackStore;
   /** Every served list. */
   readonly servedLog: ServedLog;
+  /** The operator read models (visitors, item activity), kept up to date on ingest. */
+  readonly activity: ActivityStore;
   /** The durable event log (`RECSYS_EVENT_LOG_DIR`), or null. */
   readonly eventLog: DurableLog | null;
   /** Runtime settings (docs/behaviour.md §3.1), shared by replicas on Redis. */
@@ -191,7 +195,9 @@ async function buildStores(
       clock,
     );
   }
-  const { RedisFeedbackStore, RedisServedLog, RedisSettingsStore } = await import("@recsys/adapters-redis");
+  const { RedisActivityStore, RedisFeedbackStore, RedisServedLog, RedisSettingsStore } = await import(
+    "@recsys/adapters-redis"
+  );
   return assemble(
     config,
     {
@@ -210,6 +216,12 @@ async function buildStores(
         ttlDays: config.served_log_ttl_days,
       }),
       settings: new RedisSettingsStore({ client: redis.client, prefix: redis.prefix }),
+      activity: new RedisActivityStore({
+        client: redis.client,
+        prefix: redis.prefix,
+        ttlDays: config.model_ttl_days,
+        maxVisitors: config.memory_max_users,
+      }),
       eventLog,
     },
     "real",
@@ -302,6 +314,7 @@ export function assemble(
     feedback?: FeedbackStore;
     servedLog?: ServedLog;
     settings?: SettingsStore;
+    activity?: ActivityStore;
     eventLog?: DurableLog | null;
   },
   mode: Components["mode"],
@@ -316,6 +329,7 @@ export function assemble(
     ...(stores.servedLog ? { servedLog: stores.servedLog } : {}),
   };
   const settings = stores.settings ?? new InMemorySettingsStore();
+  const activity = stores.activity ?? new InMemoryActivityStore({ maxVisitors: cfg.memory_max_users });
   const policy = new SharedPolicy(feedback);
   const partsFor = (effective: RecConfig, version: number): LiveParts => ({
     cfg: effective,
@@ -368,6 +382,7 @@ export function assemble(
     modelStore,
     feedback,
     servedLog,
+    activity,
     eventLog: stores.eventLog ?? null,
     policy,
     mode,

@@ -41,6 +41,8 @@ describe("OpenAPI document and docs page", () => {
       "/recsys/api/config",
       "/recsys/api/config/changes",
       "/recsys/api/config/reset",
+      "/recsys/api/content/stats",
+      "/recsys/api/content/{content_id}",
       "/recsys/api/ingest",
       "/recsys/api/metrics",
       "/recsys/api/policy",
@@ -51,6 +53,7 @@ describe("OpenAPI document and docs page", () => {
       "/recsys/api/usermodel/explain",
       "/recsys/api/usermodel/extras",
       "/recsys/api/usermodel/history",
+      "/recsys/api/users",
       "/recsys/v1/alias",
       "/recsys/v1/batch",
       "/recsys/v1/group",
@@ -85,6 +88,8 @@ describe("OpenAPI document and docs page", () => {
     expect(ids.sort()).toEqual(
       [
         "configChanges",
+        "contentItem",
+        "contentStats",
         "explainUserModel",
         "getConfig",
         "getUserModel",
@@ -107,6 +112,7 @@ describe("OpenAPI document and docs page", () => {
         "servedExplain",
         "userExtras",
         "userHistory",
+        "users",
       ].sort(),
     );
     expect(ingest.requestBody!.content["application/json"]!.schema).toBeTruthy();

@@ -223,3 +223,60 @@ describe("history, extras and past answers (docs/behaviour.md §6.17)", () => {
       expect((await call(path, {}, null)).status).toBe(401);
   });
 });
+
+describe("read models for operations (docs/behaviour.md §6.18)", () => {
+  it("visitors, content stats and one item, kept on ingest and exact under re-delivery", async () => {
+    const { call } = service();
+    const visitorB = [
+      ...rudderstackViews("visitor-b", "101", 120, "next_button", BB_NOW - HOUR),
+      ...rudderstackViews("visitor-b", "102", 120, "next_button", BB_NOW - HOUR),
+    ];
+    const visitorC = [
+      ...rudderstackViews("visitor-c", "101", 2, "close_button", BB_NOW - HOUR / 2),
+      ...rudderstackViews("visitor-c", "201", 60, "next_button", BB_NOW - HOUR / 2, 2),
+    ];
+    for (const body of [visitorB, visitorC, visitorB, visitorC.slice(0, 2)]) // re-deliveries
+      expect((await call("/ingest", { method: "POST", body: JSON.stringify(body) })).status).toBe(200);
+
+    const users = (
+      (await (await call("/users?limit=10")).json()) as {
+        result: { user_id: string; n_views: number; n_liked: number; cold: boolean }[];
+      }
+    ).result;
+    expect(users.map((u) => [u.user_id, u.n_views, u.n_liked, u.cold])).toEqual([
+      ["visitor-c", 2, 1, false],
+      ["visitor-b", 2, 2, false],
+    ]);
+    const stats = (
+      (await (await call("/content/stats?limit=2")).json()) as {
+        result: { users: number; content: Record<string, unknown>[]; themes: [string, number][] };
+      }
+    ).result;
+    expect(stats.users).toBe(2);
+    expect(stats.content[0]).toEqual({
+      content_id: "101",
+      title: "Forced labour in the textile workshop",
+      views: 2,
+      users: 2,
+      avg_dwell: 61,
+      positive: 1,
+      positive_rate: 0.5,
+    });
+    expect(stats.content[1]).toMatchObject({ content_id: "201", views: 2, users: 1, avg_dwell: 60 });
+    expect(stats.themes[0]).toEqual(["theme_how.type_of_stores:personal stories", 4]);
+
+    const item = (
+      (await (await call("/content/102")).json()) as {
+        result: { content: { title: string }; stats: { views: number } };
+      }
+    ).result;
+    expect(item.content.title).toBe("Construction work detail");
+    expect(item.stats.views).toBe(1);
+    const unseen = ((await (await call("/content/302")).json()) as { result: { stats: unknown } }).result;
+    expect(unseen.stats).toBeNull();
+    expect((await call("/content/nope")).status).toBe(404);
+    expect((await call("/users?limit=0")).status).toBe(422);
+    for (const path of ["/users", "/content/stats", "/content/101"])
+      expect((await call(path, {}, null)).status).toBe(401);
+  });
+});

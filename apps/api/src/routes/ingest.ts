@@ -1,7 +1,7 @@
 import { promisify } from "node:util";
 import { gunzip, inflate, inflateRaw } from "node:zlib";
-import { attributeRewards, learnFromRewards } from "@recsys/core";
-import { StoreUnavailableError } from "@recsys/ports";
+import { activityOf, attributeRewards, learnFromRewards } from "@recsys/core";
+import { type InteractionEvent, StoreUnavailableError, type UserSignals } from "@recsys/ports";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { describeRoute } from "hono-openapi";
@@ -87,6 +87,21 @@ export function ingestRoutes(context: RouteContext): Hono {
   const { eventBuffer } = components;
 
   const worker = new IngestWorker();
+  /** The operator read models of the refreshed visitors (the last model saved and its events). */
+  const recordActivity = async (
+    saved: ReadonlyMap<string, { signals: UserSignals; events: readonly InteractionEvent[] }>,
+  ) => {
+    try {
+      await Promise.all(
+        [...saved.values()].map(({ signals, events }) => {
+          const { visitor, items } = activityOf(signals, events, components.cfg.cold_start_min_positives);
+          return components.activity.record(visitor, items);
+        }),
+      );
+    } catch (error) {
+      context.log({ level: "warn", msg: "could not record visitor activity", error: String(error) });
+    }
+  };
   /**
    * Rewards of the batch (views echoing a served list's request id), and the bandit's learning from them.
    * The events are stored by now: a store failure here is logged, never fails the ingest.
@@ -153,7 +168,12 @@ export function ingestRoutes(context: RouteContext): Hono {
     metrics.inc("events_duplicate", events.length - added);
     const users = [...new Set(events.map((e) => e.user_id))].sort();
     try {
-      await components.updater.refreshAll(users, eventBuffer, { now });
+      const saved = new Map<string, { signals: UserSignals; events: readonly InteractionEvent[] }>();
+      await components.updater.refreshAll(users, eventBuffer, {
+        now,
+        onSaved: (signals, buffered) => saved.set(signals.user_id, { signals, events: buffered }),
+      });
+      await recordActivity(saved);
     } catch (error) {
       if (!StoreUnavailableError.isInstance(error)) throw error;
       throw new HttpError(

@@ -12,6 +12,7 @@ import { Hono } from "hono";
 import { describeRoute, validator } from "hono-openapi";
 import * as v from "valibot";
 import { guard } from "../auth.js";
+import { HttpError } from "../errors.js";
 import { newRequestId } from "../request-id.js";
 import { RecommendationResultSchema, UserModelQuerySchema } from "../schemas.js";
 import { ServedRecorder } from "../served.js";
@@ -44,6 +45,21 @@ const HistoryQuerySchema = v.object({
 const ServedExplainQuerySchema = v.object({
   request_id: v.pipe(v.string(), v.minLength(1, "request_id is required")),
 });
+
+const intText = (name: string, min: number, max: number) =>
+  v.optional(
+    v.pipe(
+      v.string(),
+      v.transform(Number),
+      v.integer(`${name} must be an integer from ${min} to ${max}`),
+      v.minValue(min, `${name} must be an integer from ${min} to ${max}`),
+      v.maxValue(max, `${name} must be an integer from ${min} to ${max}`),
+    ),
+  );
+const UsersQuerySchema = v.object({ limit: intText("limit", 1, 5000) });
+const StatsQuerySchema = v.object({ limit: intText("limit", 1, 200) });
+/** Facets whose tags the content stats count as themes. */
+const THEME_FACETS = ["theme_what", "theme_how", "place_where", "location"];
 
 /** How many of the newest served lists `served/explain` looks through. */
 const SERVED_LOOKBACK = 5000;
@@ -288,6 +304,101 @@ export function operatorRoutes(context: RouteContext): Hono {
             }),
           },
         });
+      },
+    )
+    .get(
+      "/api/users",
+      describeRoute({
+        summary: "Recent visitors",
+        operationId: "users",
+        description:
+          "The most recently active visitors first (1..5000, default 500): last interaction, events, views, liked and seen items, and whether they are served cold. Kept up to date on ingest: no request scans the stored keys. Guarded.",
+        tags: ["operator"],
+        security: [{ apiKey: [] }, { basic: [] }, { bearer: [] }],
+        responses: {
+          200: { description: "Visitors", content: json(ExplainResponseSchema) },
+          ...errorResponses(401, 422, 503),
+        },
+      }),
+      guard("write", context.auth),
+      validator("query", UsersQuerySchema, validationHook),
+      async (c) => c.json({ result: await components.activity.visitors(c.req.valid("query").limit ?? 500) }),
+    )
+    .get(
+      "/api/content/stats",
+      describeRoute({
+        summary: "What visitors do with the content",
+        operationId: "contentStats",
+        description:
+          "The most viewed items (1..200, default 30) with views, visitors, mean longest dwell, and how many visitors like them; the number of visitors; and the top 40 themes (theme_what, theme_how, place_where, location tags) by the visitors of the 200 most viewed items carrying them. Kept up to date on ingest. Guarded.",
+        tags: ["operator"],
+        security: [{ apiKey: [] }, { basic: [] }, { bearer: [] }],
+        responses: {
+          200: { description: "Content statistics", content: json(ExplainResponseSchema) },
+          ...errorResponses(401, 422, 503),
+        },
+      }),
+      guard("write", context.auth),
+      validator("query", StatsQuerySchema, validationHook),
+      async (c) => {
+        const limit = c.req.valid("query").limit ?? 30;
+        const [top, users] = await Promise.all([
+          components.activity.items(200),
+          components.activity.visitorCount(),
+        ]);
+        const contents = await contentsOf(
+          context,
+          top.map((i) => i.content_id),
+        );
+        const themes = new Map<string, number>();
+        for (const item of top)
+          for (const tag of contents.get(item.content_id)?.tags ?? [])
+            if (THEME_FACETS.some((f) => tag.facet === f || tag.facet.startsWith(`${f}.`))) {
+              const key = `${tag.facet}:${tag.label}`.toLowerCase();
+              themes.set(key, (themes.get(key) ?? 0) + item.visitors);
+            }
+        return c.json({
+          result: {
+            users,
+            content: top.slice(0, limit).map((item) => ({
+              content_id: item.content_id,
+              title: contents.get(item.content_id)?.title ?? null,
+              views: item.views,
+              users: item.visitors,
+              avg_dwell: item.avg_dwell,
+              positive: item.positive,
+              positive_rate: item.positive_rate,
+            })),
+            themes: [...themes].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 40),
+          },
+        });
+      },
+    )
+    .get(
+      "/api/content/:content_id",
+      describeRoute({
+        summary: "One item: its content and activity",
+        operationId: "contentItem",
+        description:
+          "The item's content and its activity; 404 when the catalogue does not have it and nobody viewed it. Guarded.",
+        tags: ["operator"],
+        security: [{ apiKey: [] }, { basic: [] }, { bearer: [] }],
+        responses: {
+          200: { description: "The item", content: json(ExplainResponseSchema) },
+          ...errorResponses(401, 404, 503),
+        },
+      }),
+      guard("write", context.auth),
+      async (c) => {
+        const id = c.req.param("content_id");
+        const [contents, stats] = await Promise.all([
+          contentsOf(context, [id]),
+          components.activity.item(id),
+        ]);
+        const content = contents.get(id) ?? null;
+        if (!content && !stats)
+          throw new HttpError(404, "not_found", "content not found", { field: "content_id" });
+        return c.json({ result: { content_id: id, content, stats } });
       },
     );
 }

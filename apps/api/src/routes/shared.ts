@@ -40,6 +40,7 @@ export const json = (
 const ERROR_TEXT: Record<number, string> = {
   400: "Body is not valid JSON",
   401: "Missing or wrong X-API-Key",
+  404: "Not found",
   413: "Body larger than the limit",
   422: "Invalid parameter or body (the field is named)",
   503: "A store is unavailable, or auth is not configured",
