@@ -51,8 +51,73 @@ for (const [stores, storeEnv] of [
     }
   }
 }
+// Ingest: 100-event batches (10 visitors × 5 views), the operator read models recorded or not.
+function ingestBody(counter: number): string {
+  const events: unknown[] = [];
+  const now = Date.now();
+  for (let u = 0; u < 10; u++)
+    for (let v = 0; v < 5; v++) {
+      const content = { content_id: `content_${101 + v}` };
+      const start = now - (v + 1) * 60_000;
+      const userId = `load-${counter}-${u}`;
+      events.push({
+        type: "track",
+        event: "CONTENT_VIEW_STARTED",
+        userId,
+        timestamp: new Date(start).toISOString(),
+        properties: { content },
+      });
+      events.push({
+        type: "track",
+        event: "CONTENT_VIEW_ENDED",
+        userId,
+        timestamp: new Date(start + 30_000).toISOString(),
+        properties: { content, details: { dwell_seconds: 30, reason: "next_button" } },
+      });
+    }
+  return JSON.stringify(events);
+}
+const ingestRows: Record<string, string | number>[] = [];
+for (const [stores, storeEnv] of [
+  ["embedded (BB dev fixtures)", {}],
+  ["Redis buffer, models, feedback", { REDIS_URL: redis.url }],
+] as const) {
+  let baseline = 0;
+  for (const [name, env] of [
+    ["read models not recorded (baseline)", { BENCH_ACTIVITY: "off" }],
+    ["read models recorded", {}],
+  ] as const) {
+    const { child, ports } = await startTarget({ ...storeEnv, ...env });
+    try {
+      let counter = 0;
+      const options = {
+        url: `http://127.0.0.1:${ports.recsysPort}/recsys/api/ingest`,
+        method: "POST" as const,
+        headers: { "content-type": "application/json" },
+        connections: CONNECTIONS,
+        requests: [{ setupRequest: (req: object) => ({ ...req, body: ingestBody(counter++) }) }],
+      };
+      await autocannon({ ...options, duration: 1 });
+      const r = await autocannon({ ...options, duration: DURATION });
+      if (baseline === 0) baseline = r.requests.average;
+      ingestRows.push({
+        stores,
+        variant: name,
+        "events/s": Math.round(r.requests.average * 100),
+        "× baseline variant": (r.requests.average / baseline).toFixed(3),
+        "p50 ms": r.latency.p50,
+        "p99 ms": r.latency.p99,
+        "non-2xx": r.non2xx + r.errors,
+      });
+    } finally {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    }
+  }
+}
 await redis.stop();
 console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s per row`,
 );
 console.table(rows);
+console.table(ingestRows);

@@ -7,10 +7,12 @@ import { Hono } from "hono";
 import { createApp } from "../src/app.js";
 import { buildComponents } from "../src/components.js";
 
-const { BENCH_SERVED_LOG, BENCH_REQUEST_LOG, ...env } = process.env;
+const { BENCH_SERVED_LOG, BENCH_ACTIVITY, BENCH_REQUEST_LOG, ...env } = process.env;
 const components = await buildComponents({}, env);
 // With BENCH_SERVED_LOG=off the served list is not recorded (no served log, no impressions): the
 // baseline of what recording costs.
+// With BENCH_ACTIVITY=off the operator read models are not recorded on ingest: what they cost.
+if (BENCH_ACTIVITY === "off") components.activity.record = async () => {};
 if (BENCH_SERVED_LOG === "off") {
   components.servedLog.append = async () => {};
   components.feedback.putImpressions = async () => {};

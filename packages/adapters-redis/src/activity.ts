@@ -39,6 +39,17 @@ return redis.call('HINCRBY', KEYS[1], '~views', nv - ov)
 
 const TOTALS = ["~views", "~visitors", "~dwell_sum", "~dwell_n", "~positive"] as const;
 
+/** The script as a command of the client (defined once per client). */
+interface RecordItemCommand {
+  recsysRecordItem(
+    key: string,
+    visitor: string,
+    visits: number,
+    dwell: number,
+    positive: number,
+  ): Promise<number>;
+}
+
 /**
  * The operator read models on Redis (docs/behaviour.md §6.18): `{prefix}:activity:visitors` (sorted set by
  * last interaction), `{prefix}:activity:visitor:{id}` (the visitor's summary as JSON, with a TTL),
@@ -54,6 +65,9 @@ export class RedisActivityStore implements ActivityStore {
   /** @param options - client, prefix, TTL, cap */
   constructor(options: RedisActivityStoreOptions) {
     this.#client = options.client;
+    // EVALSHA after the first call (ioredis loads the script once per connection), not the text each time.
+    if (!("recsysRecordItem" in this.#client))
+      this.#client.defineCommand("recsysRecordItem", { numberOfKeys: 1, lua: RECORD_ITEM });
     this.#prefix = `${options.prefix ?? "default"}:activity`;
     this.#ttlSeconds = Math.max(1, Math.round((options.ttlDays ?? 90) * 86_400));
     this.#max = options.maxVisitors ?? 100_000;
@@ -63,9 +77,7 @@ export class RedisActivityStore implements ActivityStore {
     const views = await Promise.all(
       items.map((item) =>
         guarded("activity.record", () =>
-          this.#client.eval(
-            RECORD_ITEM,
-            1,
+          (this.#client as unknown as RecordItemCommand).recsysRecordItem(
             `${this.#prefix}:item:${item.id}`,
             visitor.user_id,
             item.visits,
