@@ -61,6 +61,34 @@ const StatsQuerySchema = v.object({ limit: intText("limit", 1, 200) });
 /** Facets whose tags the content stats count as themes. */
 const THEME_FACETS = ["theme_what", "theme_how", "place_where", "location"];
 
+/**
+ * The OpenAPI description of a guarded operator route answering `{result: …}`.
+ * @param operationId - the operation id
+ * @param summary - one line
+ * @param description - what it answers
+ * @param ok - the 200 answer's description
+ * @param errors - the error statuses it may answer
+ */
+function operatorDoc(
+  operationId: string,
+  summary: string,
+  description: string,
+  ok: string,
+  errors: number[],
+) {
+  return describeRoute({
+    summary,
+    operationId,
+    description,
+    tags: ["operator"],
+    security: [{ apiKey: [] }, { basic: [] }, { bearer: [] }],
+    responses: {
+      200: { description: ok, content: json(ExplainResponseSchema) },
+      ...errorResponses(...errors),
+    },
+  });
+}
+
 /** How many of the newest served lists `served/explain` looks through. */
 const SERVED_LOOKBACK = 5000;
 
@@ -116,18 +144,13 @@ export function operatorRoutes(context: RouteContext): Hono {
     )
     .get(
       "/api/usermodel/explain",
-      describeRoute({
-        summary: "A visitor explained as a persona",
-        operationId: "explainUserModel",
-        description:
-          "Visitor type (after Falk) with its confidence and scores, top interests and aversions with the items that are their evidence, reading style, experience preference, and the path through themes; with `verbalize=true` also a prose summary. Null when the visitor has no model. Exposes personal data: guarded.",
-        tags: ["operator"],
-        security: [{ apiKey: [] }, { basic: [] }, { bearer: [] }],
-        responses: {
-          200: { description: "The persona, or null", content: json(ExplainResponseSchema) },
-          ...errorResponses(401, 422, 503),
-        },
-      }),
+      operatorDoc(
+        "explainUserModel",
+        "A visitor explained as a persona",
+        "Visitor type (after Falk) with its confidence and scores, top interests and aversions with the items that are their evidence, reading style, experience preference, and the path through themes; with `verbalize=true` also a prose summary. Null when the visitor has no model. Exposes personal data: guarded.",
+        "The persona, or null",
+        [401, 422, 503],
+      ),
       guard("write", context.auth),
       validator("query", ExplainQuerySchema, validationHook),
       async (c) => {
@@ -147,18 +170,13 @@ export function operatorRoutes(context: RouteContext): Hono {
     )
     .get(
       "/api/usermodel/history",
-      describeRoute({
-        summary: "A visitor's history",
-        operationId: "userHistory",
-        description:
-          "Sessions (by SESSION_STARTED … SESSION_ENDED/GLOBAL_ENDED markers, or 30-minute gaps), what happened to each item (visits, longest dwell, last end reason, outcome by the model), and the buffered events, newest first, at most `limit` (1..2000, default 200). Guarded.",
-        tags: ["operator"],
-        security: [{ apiKey: [] }, { basic: [] }, { bearer: [] }],
-        responses: {
-          200: { description: "The history", content: json(ExplainResponseSchema) },
-          ...errorResponses(401, 422, 503),
-        },
-      }),
+      operatorDoc(
+        "userHistory",
+        "A visitor's history",
+        "Sessions (by SESSION_STARTED … SESSION_ENDED/GLOBAL_ENDED markers, or 30-minute gaps), what happened to each item (visits, longest dwell, last end reason, outcome by the model), and the buffered events, newest first, at most `limit` (1..2000, default 200). Guarded.",
+        "The history",
+        [401, 422, 503],
+      ),
       guard("write", context.auth),
       validator("query", HistoryQuerySchema, validationHook),
       async (c) => {
@@ -177,18 +195,13 @@ export function operatorRoutes(context: RouteContext): Hono {
     )
     .get(
       "/api/usermodel/extras",
-      describeRoute({
-        summary: "A visitor's model and answers, for people",
-        operationId: "userExtras",
-        description:
-          "Demographics, the survey answers merged over the buffered events (later wins, empty answers skipped), and the model as a person reads it: the 12 strongest affinities and aversions, the 15 most liked items with titles and tags, counts, and whether the visitor is cold. Null when the visitor has no model. Guarded.",
-        tags: ["operator"],
-        security: [{ apiKey: [] }, { basic: [] }, { bearer: [] }],
-        responses: {
-          200: { description: "The extras, or null", content: json(ExplainResponseSchema) },
-          ...errorResponses(401, 422, 503),
-        },
-      }),
+      operatorDoc(
+        "userExtras",
+        "A visitor's model and answers, for people",
+        "Demographics, the survey answers merged over the buffered events (later wins, empty answers skipped), and the model as a person reads it: the 12 strongest affinities and aversions, the 15 most liked items with titles and tags, counts, and whether the visitor is cold. Null when the visitor has no model. Guarded.",
+        "The extras, or null",
+        [401, 422, 503],
+      ),
       guard("write", context.auth),
       validator("query", UserModelQuerySchema, validationHook),
       async (c) => {
@@ -241,17 +254,13 @@ export function operatorRoutes(context: RouteContext): Hono {
     )
     .get(
       "/api/served/explain",
-      describeRoute({
-        summary: "Explain a past answer",
-        operationId: "servedExplain",
-        description: `A served list (one of the newest ${SERVED_LOOKBACK}) by its request id: how it was made, each item with its breakdown, its tags and the visitor's weight on each, and the visitor's persona as their model stands now. Null with a detail when the list is not found. Guarded.`,
-        tags: ["operator"],
-        security: [{ apiKey: [] }, { basic: [] }, { bearer: [] }],
-        responses: {
-          200: { description: "The explanation, or null", content: json(ExplainResponseSchema) },
-          ...errorResponses(401, 422, 503),
-        },
-      }),
+      operatorDoc(
+        "servedExplain",
+        "Explain a past answer",
+        `A served list (one of the newest ${SERVED_LOOKBACK}) by its request id: how it was made, each item with its breakdown, its tags and the visitor's weight on each, and the visitor's persona as their model stands now. Null with a detail when the list is not found. Guarded.`,
+        "The explanation, or null",
+        [401, 422, 503],
+      ),
       guard("write", context.auth),
       validator("query", ServedExplainQuerySchema, validationHook),
       async (c) => {
@@ -308,36 +317,26 @@ export function operatorRoutes(context: RouteContext): Hono {
     )
     .get(
       "/api/users",
-      describeRoute({
-        summary: "Recent visitors",
-        operationId: "users",
-        description:
-          "The most recently active visitors first (1..5000, default 500): last interaction, events, views, liked and seen items, and whether they are served cold. Kept up to date on ingest: no request scans the stored keys. Guarded.",
-        tags: ["operator"],
-        security: [{ apiKey: [] }, { basic: [] }, { bearer: [] }],
-        responses: {
-          200: { description: "Visitors", content: json(ExplainResponseSchema) },
-          ...errorResponses(401, 422, 503),
-        },
-      }),
+      operatorDoc(
+        "users",
+        "Recent visitors",
+        "The most recently active visitors first (1..5000, default 500): last interaction, events, views, liked and seen items, and whether they are served cold. Kept up to date on ingest: no request scans the stored keys. Guarded.",
+        "Visitors",
+        [401, 422, 503],
+      ),
       guard("write", context.auth),
       validator("query", UsersQuerySchema, validationHook),
       async (c) => c.json({ result: await components.activity.visitors(c.req.valid("query").limit ?? 500) }),
     )
     .get(
       "/api/content/stats",
-      describeRoute({
-        summary: "What visitors do with the content",
-        operationId: "contentStats",
-        description:
-          "The most viewed items (1..200, default 30) with views, visitors, mean longest dwell, and how many visitors like them; the number of visitors; and the top 40 themes (theme_what, theme_how, place_where, location tags) by the visitors of the 200 most viewed items carrying them. Kept up to date on ingest. Guarded.",
-        tags: ["operator"],
-        security: [{ apiKey: [] }, { basic: [] }, { bearer: [] }],
-        responses: {
-          200: { description: "Content statistics", content: json(ExplainResponseSchema) },
-          ...errorResponses(401, 422, 503),
-        },
-      }),
+      operatorDoc(
+        "contentStats",
+        "What visitors do with the content",
+        "The most viewed items (1..200, default 30) with views, visitors, mean longest dwell, and how many visitors like them; the number of visitors; and the top 40 themes (theme_what, theme_how, place_where, location tags) by the visitors of the 200 most viewed items carrying them. Kept up to date on ingest. Guarded.",
+        "Content statistics",
+        [401, 422, 503],
+      ),
       guard("write", context.auth),
       validator("query", StatsQuerySchema, validationHook),
       async (c) => {
@@ -376,18 +375,13 @@ export function operatorRoutes(context: RouteContext): Hono {
     )
     .get(
       "/api/content/:content_id",
-      describeRoute({
-        summary: "One item: its content and activity",
-        operationId: "contentItem",
-        description:
-          "The item's content and its activity; 404 when the catalogue does not have it and nobody viewed it. Guarded.",
-        tags: ["operator"],
-        security: [{ apiKey: [] }, { basic: [] }, { bearer: [] }],
-        responses: {
-          200: { description: "The item", content: json(ExplainResponseSchema) },
-          ...errorResponses(401, 404, 503),
-        },
-      }),
+      operatorDoc(
+        "contentItem",
+        "One item: its content and activity",
+        "The item's content and its activity; 404 when the catalogue does not have it and nobody viewed it. Guarded.",
+        "The item",
+        [401, 404, 503],
+      ),
       guard("write", context.auth),
       async (c) => {
         const id = c.req.param("content_id");
