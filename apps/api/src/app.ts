@@ -5,6 +5,7 @@ import { routePath } from "hono/route";
 import { openAPIRouteHandler } from "hono-openapi";
 import type { AuthOptions } from "./auth.js";
 import type { Components } from "./components.js";
+import { dashboardRoutes } from "./dashboard.js";
 import { docsRoutes } from "./docs.js";
 import { HttpError, sendError, toHttpError } from "./errors.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -255,5 +256,6 @@ export function createApp(components: Components, options: AppOptions = {}): Hon
     }),
   );
   app.route("/", docsRoutes(`${base}/openapi.json`, `${base}/docs`));
+  app.route("/", dashboardRoutes(`${base}/dashboard`));
   return app;
 }

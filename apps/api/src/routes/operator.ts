@@ -1,6 +1,7 @@
-import { explainUser, historyOf, previewSignals } from "@recsys/core";
+import { explainUser, historyOf, previewSignals, Recommender } from "@recsys/core";
 import { contentTagWeights } from "@recsys/core/scoring";
 import {
+  ConfigError,
   type Content,
   isCold,
   PreviewSpecSchema,
@@ -12,6 +13,7 @@ import { Hono } from "hono";
 import { describeRoute, validator } from "hono-openapi";
 import * as v from "valibot";
 import { guard } from "../auth.js";
+import { effectiveSettings } from "../components.js";
 import { HttpError } from "../errors.js";
 import { newRequestId } from "../request-id.js";
 import { RecommendationResultSchema, UserModelQuerySchema } from "../schemas.js";
@@ -125,7 +127,25 @@ export function operatorRoutes(context: RouteContext): Hono {
       async (c) => {
         const { include_content: includeContent = true, ...options } = c.req.valid("query");
         const spec = c.req.valid("json");
-        const { cfg, recommender, settingsVersion } = components;
+        const { cfg, settingsVersion } = components;
+        let recommender = components.recommender;
+        if (Object.keys(spec.settings).length > 0) {
+          // What-if: this preview only, with the settings override applied (validated like PUT /config).
+          let effective: typeof cfg;
+          try {
+            effective = effectiveSettings(cfg, spec.settings);
+          } catch (error) {
+            if (!ConfigError.isInstance(error)) throw error;
+            const field = `settings.${error.variable}`;
+            throw new HttpError(422, "invalid_argument", `${field}: ${error.message}`, { field });
+          }
+          recommender = new Recommender({
+            contentStore: components.contentStore,
+            modelStore: components.modelStore,
+            cfg: effective,
+            rankingPolicies: { bandit: components.policy.policy },
+          });
+        }
         const signals = await previewSignals(spec, components.contentStore, cfg);
         const made = await recommender.recommendForSignals(signals, {
           ...options,

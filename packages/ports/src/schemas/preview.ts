@@ -13,6 +13,8 @@ export const PreviewSpecSchema = v.strictObject({
   like_items: v.optional(v.pipe(v.array(v.string()), v.maxLength(200, "at most 200 like_items")), []),
   /** Survey answers or demographics, read as the survey rules read answers. */
   demographics: v.optional(v.record(v.string(), v.unknown()), {}),
+  /** A partial settings override for this preview only (what-if: weights, MMR λ, distractor), validated. */
+  settings: v.optional(v.record(v.string(), v.unknown()), {}),
   /** How many items to answer (1..50). */
   limit: v.optional(
     v.nullable(
