@@ -117,7 +117,11 @@ function Visitor() {
           datasets=${[{ label: "weight", data: [...model.tag_affinity.map((t: Json) => t.weight), ...model.tag_aversion.map((t: Json) => -t.weight)] }]}
         />
         <h3>Liked</h3>
-        <ul data-testid="liked">${model.liked_content.map((c: Json) => html`<li>${c.title ?? c.id} (${c.weight})</li>`)}</ul>`
+        <ul data-testid="liked">${model.liked_content.map((c: Json) => html`<li>${c.title ?? c.id} (${c.weight})</li>`)}</ul>
+        <h3>Disliked</h3>
+        <ul data-testid="disliked">${model.disliked_content.length === 0 ? html`<li>none</li>` : model.disliked_content.map((c: Json) => html`<li>${c.title ?? c.id} (${c.weight})</li>`)}</ul>
+        <h3>Taste neighbours</h3>
+        <ul data-testid="neighbours">${model.taste_neighbours.map((c: Json) => html`<li>${c.title ?? c.id} (${c.similarity})</li>`)}</ul>`
       }
     </section>
     ${
@@ -170,34 +174,48 @@ function WhatIf(props: { extras: Json }) {
 
 function Overview() {
   const [metrics, setMetrics] = useState<Json | null>(null);
+  const [rates, setRates] = useState<{ recommends: number; ingests: number } | null>(null);
   const [stats, setStats] = useState<Json | null>(null);
   useEffect(() => {
-    void api("/metrics").then(
-      (m) => setMetrics(m.result),
-      () => {},
-    );
+    let last: { at: number; m: Json } | null = null;
+    const poll = () =>
+      void api("/metrics").then(
+        (m) => {
+          const now = Date.now();
+          if (last) {
+            const minutes = (now - last.at) / 60_000;
+            setRates({
+              recommends: (m.result.recommends - last.m.recommends) / minutes,
+              ingests: (m.result.ingests - last.m.ingests) / minutes,
+            });
+          }
+          last = { at: now, m: m.result };
+          setMetrics(m.result);
+        },
+        () => {},
+      );
+    poll();
+    const timer = setInterval(poll, 5000);
     void api("/content/stats?limit=10").then(
       (s) => setStats(s.result),
       () => {},
     );
+    return () => clearInterval(timer);
   }, []);
-  const ctr = metrics?.feedback?.length
-    ? metrics.feedback.reduce((a: number, g: Json) => a + g.clicks, 0) /
-      Math.max(
-        1,
-        metrics.feedback.reduce((a: number, g: Json) => a + g.impressions, 0),
-      )
-    : 0;
+  const clicks = (metrics?.feedback ?? []).reduce((a: number, g: Json) => a + g.clicks, 0);
+  const shown = (metrics?.feedback ?? []).reduce((a: number, g: Json) => a + g.impressions, 0);
+  const perMinute = (x: number | undefined) => (x === undefined ? "…" : x.toFixed(1));
   return html`<section data-testid="overview">
     <h2>Overview</h2>
     ${
       metrics &&
       html`<div>
-      <span class="stat"><b>${metrics.recommends}</b>recommendations</span>
-      <span class="stat"><b>${metrics.ingests}</b>events ingested</span>
+      <span class="stat"><b>${perMinute(rates?.recommends)}</b>recommendations / min</span>
+      <span class="stat"><b>${perMinute(rates?.ingests)}</b>events / min</span>
       <span class="stat"><b>${(metrics.cold_rate * 100).toFixed(0)}%</b>cold</span>
       <span class="stat"><b>${(metrics.distractor_rate * 100).toFixed(0)}%</b>with a distractor</span>
-      <span class="stat"><b>${(ctr * 100).toFixed(1)}%</b>CTR</span>
+      <span class="stat"><b>${shown > 0 ? ((clicks / shown) * 100).toFixed(1) : "0.0"}%</b>CTR</span>
+      <p>${metrics.recommends} recommendations and ${metrics.ingests} events since this process started.</p>
     </div>`
     }
     ${
@@ -235,7 +253,11 @@ function Settings() {
     <button class="primary" data-testid="apply" onClick=${() => apply(false)}>Apply</button>
     <button data-testid="reset" onClick=${() => apply(true)}>Reset</button>
     <p data-testid="settings-message" class=${message.startsWith("applied") ? "" : "error"}>${message}</p>
-    ${config && html`<pre data-testid="config">${JSON.stringify(config.override, null, 2)}</pre>`}
+    ${
+      config &&
+      html`<h3>Override</h3><pre data-testid="config">${JSON.stringify(config.override, null, 2)}</pre>
+      <h3>In use</h3><pre data-testid="effective">${JSON.stringify(config.result, null, 2)}</pre>`
+    }
   </section>`;
 }
 

@@ -95,6 +95,10 @@ describe.skipIf(!available)(
         .toMatch(/reads like a hobbyist/);
       expect(await page.locator("#affinity").count()).toBe(1);
       expect(await page.locator("[data-testid=liked] li").count()).toBe(2);
+      expect(await page.locator("[data-testid=neighbours] li").first().textContent()).toMatch(
+        /^Armament factory labour/,
+      );
+      expect(await page.locator("[data-testid=disliked] li").first().textContent()).toBe("none");
       await expect
         .poll(() => page.locator("[data-testid=recs] li").count(), { timeout: 10_000 })
         .toBeGreaterThan(0);

@@ -191,6 +191,13 @@ describe("history, extras and past answers (docs/behaviour.md §6.17)", () => {
       key: "theme_what:forced labor",
       weight: 1,
     });
+    expect(extras.model.disliked_content).toEqual([]);
+    // taste = axis 0; 101 and 102 are seen, so 103 (the third Forced Labor item) is the nearest
+    expect((extras.model.taste_neighbours as { id: string; similarity: number }[])[0]).toEqual({
+      id: "103",
+      title: "Armament factory labour",
+      similarity: 1,
+    });
     expect(await (await call("/usermodel/extras?user_id=nobody")).json()).toEqual({ result: null });
 
     const served = (

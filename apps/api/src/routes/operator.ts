@@ -218,7 +218,7 @@ export function operatorRoutes(context: RouteContext): Hono {
       operatorDoc(
         "userExtras",
         "A visitor's model and answers, for people",
-        "Demographics, the survey answers merged over the buffered events (later wins, empty answers skipped), and the model as a person reads it: the 12 strongest affinities and aversions, the 15 most liked items with titles and tags, counts, and whether the visitor is cold. Null when the visitor has no model. Guarded.",
+        "Demographics, the survey answers merged over the buffered events (later wins, empty answers skipped), and the model as a person reads it: the 12 strongest affinities and aversions, the 15 most liked and most disliked items with titles and tags, the 5 unseen items nearest the visitor's taste (taste neighbours), counts, and whether the visitor is cold. Null when the visitor has no model. Guarded.",
         "The extras, or null",
         [401, 422, 503],
       ),
@@ -240,13 +240,30 @@ export function operatorRoutes(context: RouteContext): Hono {
             .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
             .slice(0, n)
             .map(([key, weight]) => ({ key, weight: round3(weight) }));
-        const liked = Object.entries(signals.positives)
-          .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-          .slice(0, 15);
-        const contents = await contentsOf(
-          context,
-          liked.map(([id]) => id),
+        const strongest = (weights: Readonly<Record<string, number>>) =>
+          Object.entries(weights)
+            .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+            .slice(0, 15);
+        const liked = strongest(signals.positives);
+        const disliked = strongest(signals.negatives);
+        // One round trip: the liked and disliked items, and the unseen items nearest the visitor's taste.
+        const taste = signals.taste_vector;
+        const [hits = [], near = []] = await components.contentStore.query([
+          { kind: "ids", ids: [...liked, ...disliked].map(([id]) => id) },
+          ...(taste && taste.length > 0
+            ? [{ kind: "vector" as const, vector: taste, limit: 5, exclude: new Set(signals.viewed) }]
+            : []),
+        ]);
+        const contents = new Map<string, Content>(
+          hits.flatMap((h) => (h.content ? [[h.id, h.content] as const] : [])),
         );
+        const described = (entries: [string, number][]) =>
+          entries.map(([id, weight]) => ({
+            id,
+            title: contents.get(id)?.title ?? null,
+            weight: round3(weight),
+            tags: (contents.get(id)?.tags ?? []).map((t) => `${t.facet}:${t.label}`),
+          }));
         return c.json({
           result: {
             demographics: signals.demographics,
@@ -255,11 +272,12 @@ export function operatorRoutes(context: RouteContext): Hono {
               tag_affinity: top(signals.tag_affinity, 12),
               tag_aversion: top(signals.tag_aversion, 12),
               behavior: signals.behavior,
-              liked_content: liked.map(([id, weight]) => ({
-                id,
-                title: contents.get(id)?.title ?? null,
-                weight: round3(weight),
-                tags: (contents.get(id)?.tags ?? []).map((t) => `${t.facet}:${t.label}`),
+              liked_content: described(liked),
+              disliked_content: described(disliked),
+              taste_neighbours: near.map((hit) => ({
+                id: hit.id,
+                title: hit.content?.title ?? null,
+                similarity: round3(hit.score),
               })),
               counts: {
                 positives: Object.keys(signals.positives).length,
