@@ -143,7 +143,14 @@ describe("history, extras and past answers (docs/behaviour.md §6.17)", () => {
         event: "SURVEY_SUBMITTED",
         userId: "visitor-b",
         timestamp: new Date(BB_NOW - HOUR / 2).toISOString(),
-        properties: { answers: [{ question_id: "q:age", answer_value: "25_34" }] },
+        properties: {
+          answers: [
+            { question_id: "q:age", answer_value: "25_34" },
+            { question_id: "q:personalization_area", answer_value: "AiARLocationBarrack3" },
+            { question_id: "q:personalization_interest", answer_value: "201" },
+            { question_id: "q:visit_feedback", answer_value: 4 },
+          ],
+        },
       },
     ];
     expect((await call("/ingest", { method: "POST", body: JSON.stringify(calls) })).status).toBe(200);
@@ -178,7 +185,19 @@ describe("history, extras and past answers (docs/behaviour.md §6.17)", () => {
         result: { surveys: { answers: Record<string, unknown> }; model: Record<string, unknown> };
       }
     ).result;
-    expect(extras.surveys.answers).toEqual({ "q:age": "25_34" });
+    expect(extras.surveys).toMatchObject({
+      demographic: { "q:age": "25_34" },
+      personalization: {
+        "q:personalization_area": "Barrack 3",
+        "q:personalization_interest": "Children in the women's camp",
+      },
+      feedback: { "q:visit_feedback": 4 },
+      background: {},
+      other: {},
+      completed_demographic: true,
+      completed_personalization: true,
+      answer_count: 4,
+    });
     expect(extras.model).toMatchObject({
       counts: { positives: 2, negatives: 0, viewed: 2 },
       is_cold: false,

@@ -1,4 +1,4 @@
-import type { Content, InteractionEvent, UserSignals } from "@recsys/ports";
+import type { Content, InteractionEvent, SurveyRules, UserSignals } from "@recsys/ports";
 
 /** A gap longer than this between two events starts a new session (streams without session markers). */
 export const SESSION_GAP_MS = 30 * 60_000;
@@ -184,5 +184,94 @@ export function historyOf(
     sessions: sessions.reverse(),
     aggregates,
     events: shown,
+  };
+}
+
+/** A visitor's survey answers grouped for people (docs/behaviour.md §6.17). */
+export interface SurveyExtras {
+  /** Answers to the demographic questions of the survey rules (age, gender, nationality, province, connection). */
+  readonly demographic: Record<string, unknown>;
+  /** Answers to the personalisation questions, humanised: item ids as titles, location tags as words. */
+  readonly personalization: Record<string, unknown>;
+  /** Answers whose question id speaks of the visitor's background. */
+  readonly background: Record<string, unknown>;
+  /** Answers whose question id speaks of feedback, a rating or satisfaction. */
+  readonly feedback: Record<string, unknown>;
+  /** Every other answer. */
+  readonly other: Record<string, unknown>;
+  readonly completed_demographic: boolean;
+  readonly completed_personalization: boolean;
+  readonly answer_count: number;
+}
+
+/** `AiARLocationBarrack3` → `Barrack 3`: the location prefix stripped, camel case and digits split. */
+function humaniseLabel(text: string): string {
+  const bare = text.replace(/^AiARLocation/, "");
+  if (bare === text) return text;
+  return bare
+    .replace(/([a-z])([A-Z0-9])/g, "$1 $2")
+    .replace(/([0-9])([A-Za-z])/g, "$1 $2")
+    .trim();
+}
+
+/**
+ * Group a visitor's merged survey answers for people, as the reference's extras do: demographic and
+ * personalisation questions by the survey rules' question ids, background and feedback by the words in the
+ * question id, the rest as other; personalisation answers are humanised (an all-digit pick is an item: its
+ * title; a location tag loses its prefix and is split into words).
+ * @param answers - question id → answer, merged over the visitor's events (later wins)
+ * @param rules - the survey rules (`cfg.survey`)
+ * @param titleOf - an item's title, or null
+ */
+export function surveyExtras(
+  answers: Readonly<Record<string, unknown>>,
+  rules: Pick<
+    SurveyRules,
+    | "age_ids"
+    | "gender_ids"
+    | "nationality_ids"
+    | "province_ids"
+    | "personal_connection_ids"
+    | "personalization"
+  >,
+  titleOf: (id: string) => string | null,
+): SurveyExtras {
+  const demographicIds = new Set([
+    ...rules.age_ids,
+    ...rules.gender_ids,
+    ...rules.nationality_ids,
+    ...rules.province_ids,
+    ...rules.personal_connection_ids,
+  ]);
+  const personalizationIds = new Set(rules.personalization.flatMap((rule) => rule.ids));
+  const humanise = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(humanise);
+    if (typeof value === "number" && Number.isInteger(value)) return titleOf(String(value)) ?? value;
+    if (typeof value !== "string") return value;
+    if (/^\d+$/.test(value.trim())) return titleOf(value.trim()) ?? value;
+    return humaniseLabel(value);
+  };
+  const out: SurveyExtras = {
+    demographic: {},
+    personalization: {},
+    background: {},
+    feedback: {},
+    other: {},
+    completed_demographic: false,
+    completed_personalization: false,
+    answer_count: Object.keys(answers).length,
+  };
+  for (const [key, value] of Object.entries(answers)) {
+    const id = key.toLowerCase();
+    if (demographicIds.has(key)) out.demographic[key] = value;
+    else if (personalizationIds.has(key)) out.personalization[key] = humanise(value);
+    else if (/background/.test(id)) out.background[key] = value;
+    else if (/feedback|rating|satisf/.test(id)) out.feedback[key] = value;
+    else out.other[key] = value;
+  }
+  return {
+    ...out,
+    completed_demographic: Object.keys(out.demographic).length > 0,
+    completed_personalization: Object.keys(out.personalization).length > 0,
   };
 }

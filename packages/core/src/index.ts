@@ -34,6 +34,8 @@ export {
   historyOf,
   type ItemOutcome,
   SESSION_GAP_MS,
+  type SurveyExtras,
+  surveyExtras,
   type VisitorHistory,
 } from "./history.js";
 export { toRecommendationItems } from "./items.js";

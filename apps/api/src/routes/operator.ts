@@ -1,4 +1,4 @@
-import { explainUser, historyOf, previewSignals, Recommender } from "@recsys/core";
+import { explainUser, historyOf, previewSignals, Recommender, surveyExtras } from "@recsys/core";
 import { contentTagWeights } from "@recsys/core/scoring";
 import {
   ConfigError,
@@ -249,7 +249,20 @@ export function operatorRoutes(context: RouteContext): Hono {
         // One round trip: the liked and disliked items, and the unseen items nearest the visitor's taste.
         const taste = signals.taste_vector;
         const [hits = [], near = []] = await components.contentStore.query([
-          { kind: "ids", ids: [...liked, ...disliked].map(([id]) => id) },
+          {
+            kind: "ids",
+            // the liked and disliked items, and the items a personalisation answer picked by id
+            ids: [
+              ...[...liked, ...disliked].map(([id]) => id),
+              ...Object.values(answers)
+                .flatMap((v) => (Array.isArray(v) ? v : [v]))
+                .flatMap((v) =>
+                  (typeof v === "string" || typeof v === "number") && /^\d+$/.test(String(v).trim())
+                    ? [String(v).trim()]
+                    : [],
+                ),
+            ],
+          },
           ...(taste && taste.length > 0
             ? [{ kind: "vector" as const, vector: taste, limit: 5, exclude: new Set(signals.viewed) }]
             : []),
@@ -267,7 +280,10 @@ export function operatorRoutes(context: RouteContext): Hono {
         return c.json({
           result: {
             demographics: signals.demographics,
-            surveys: { answers, answer_count: Object.keys(answers).length },
+            surveys: {
+              answers,
+              ...surveyExtras(answers, components.cfg.survey, (id) => contents.get(id)?.title ?? null),
+            },
             model: {
               tag_affinity: top(signals.tag_affinity, 12),
               tag_aversion: top(signals.tag_aversion, 12),
