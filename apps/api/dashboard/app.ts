@@ -26,7 +26,11 @@ async function api(path: string, init: RequestInit = {}): Promise<Json> {
   const key = localStorage.getItem("recsys-key") ?? "";
   const res = await fetch(`${base}/api${path}`, {
     ...init,
-    headers: { "content-type": "application/json", ...(key ? { "x-api-key": key } : {}) },
+    headers: {
+      "content-type": "application/json",
+      ...(key ? { "x-api-key": key } : {}),
+      ...(init.headers as Record<string, string> | undefined),
+    },
   });
   const body = (await res.json()) as Json;
   if (!res.ok)
@@ -92,7 +96,8 @@ function Visitor() {
       const [persona, extras, rec] = await Promise.all([
         api(`/usermodel/explain?user_id=${encodeURIComponent(user)}&verbalize=true`),
         api(`/usermodel/extras?user_id=${encodeURIComponent(user)}`),
-        api(`/recommend?user_id=${encodeURIComponent(user)}`),
+        // an operator's look-up: not logged as a served list, not counted in CTR
+        api(`/recommend?user_id=${encodeURIComponent(user)}`, { headers: { "x-recsys-operator": "1" } }),
       ]);
       setData({ persona: persona.result, extras: extras.result, rec: rec.result });
     } catch (e) {

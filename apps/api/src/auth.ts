@@ -74,3 +74,15 @@ export function guard(kind: "write" | "serve", options: AuthOptions): Middleware
     throw new HttpError(503, "auth_not_configured", "server auth not configured (RECSYS_API_KEY unset)");
   };
 }
+
+/**
+ * Whether a request comes from an operator: it presents the API key (or, with no key configured, the
+ * service runs in dev mode). Operators' look-ups may ask not to be recorded (`X-Recsys-Operator: 1`).
+ * @param header - reads a request header
+ * @param options - the auth settings
+ */
+export function isOperator(header: (name: string) => string | undefined, options: AuthOptions): boolean {
+  if (!options.apiKey) return options.dev === true;
+  const presented = presentedKey(header);
+  return presented !== undefined && safeEqual(presented, options.apiKey);
+}

@@ -78,10 +78,13 @@ export class ServedRecorder {
       readonly filter: string | null;
       readonly now: number;
       readonly impressions?: boolean;
+      /** False: answer without recording anything (an operator's look-up). */
+      readonly record?: boolean;
     },
   ) {
     const items = toRecommendationItems(rec, { includeContent: options.includeContent });
-    this.record(rec, items, options.requestId, options.now, { impressions: options.impressions ?? true });
+    if (options.record ?? true)
+      this.record(rec, items, options.requestId, options.now, { impressions: options.impressions ?? true });
     return {
       user_id: rec.user_id,
       request_id: options.requestId,

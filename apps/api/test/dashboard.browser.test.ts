@@ -104,6 +104,9 @@ describe.skipIf(!available)(
         .toBeGreaterThan(0);
       expect(await page.locator("[data-testid=recs] .reason").first().textContent()).toMatch(/^Because/);
       expect(await page.locator("#recs-breakdown").count()).toBe(1);
+      // the look-up is an operator's: not recorded as a served list, not counted
+      const metricsA = await fetch(`${urlA}/api/metrics`, { headers: { "x-api-key": KEY } });
+      expect(((await metricsA.json()) as { result: { recommends: number } }).result.recommends).toBe(0);
       await expect
         .poll(() => page.locator("[data-testid=whatif-recs] li").count(), { timeout: 10_000 })
         .toBeGreaterThan(2);

@@ -16,7 +16,11 @@ function service(options: { key?: boolean } = {}) {
   const call = (path: string, init: RequestInit = {}, key: string | null = KEY) =>
     app.request(`/recsys/api${path}`, {
       ...init,
-      headers: { "content-type": "application/json", ...(key ? { "x-api-key": key } : {}) },
+      headers: {
+        "content-type": "application/json",
+        ...(key ? { "x-api-key": key } : {}),
+        ...(init.headers as Record<string, string> | undefined),
+      },
     });
   return { components, call };
 }
@@ -247,6 +251,22 @@ describe("history, extras and past answers (docs/behaviour.md §6.17)", () => {
       "/served/explain?request_id=x",
     ])
       expect((await call(path, {}, null)).status).toBe(401);
+  });
+});
+
+describe("operators' look-ups (X-Recsys-Operator)", () => {
+  it("with the key, a look-up is answered and not recorded; without the key the header is ignored", async () => {
+    const { components, call } = service();
+    const lookUp = await call("/recommend?user_id=someone", { headers: { "x-recsys-operator": "1" } });
+    expect(lookUp.status).toBe(200);
+    expect(await components.servedLog.recent()).toEqual([]);
+    const anonymous = await call(
+      "/recommend?user_id=someone",
+      { headers: { "x-recsys-operator": "1" } },
+      null,
+    );
+    expect(anonymous.status).toBe(200);
+    expect((await components.servedLog.recent()).map((e) => e.user_id)).toEqual(["someone"]);
   });
 });
 

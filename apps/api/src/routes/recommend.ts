@@ -3,7 +3,7 @@ import { RecommendOptionsSchema, RecommendQuerySchema, UserIdSchema } from "@rec
 import { toJsonSchema } from "@valibot/to-json-schema";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
-import { guard } from "../auth.js";
+import { guard, isOperator } from "../auth.js";
 import { newRequestId } from "../request-id.js";
 import { RecommendResponseSchema } from "../schemas.js";
 import { ServedRecorder } from "../served.js";
@@ -48,7 +48,7 @@ export function recommendRoutes(context: RouteContext): Hono {
       summary: "Recommend for a user",
       operationId: "recommend",
       description:
-        "A short, diversity-reranked list of unseen items with one distractor, each with its per-scorer breakdown and 6-feature vector. `filter` and `near_lat`/`near_lon` + `geo_radius_m` restrict the candidates (intersected when both are given); `near` alone only adds the geo scorer. `seed` makes the distractor decision and slot reproducible.",
+        "A short, diversity-reranked list of unseen items with one distractor, each with its per-scorer breakdown and 6-feature vector. `filter` and `near_lat`/`near_lon` + `geo_radius_m` restrict the candidates (intersected when both are given); `near` alone only adds the geo scorer. `seed` makes the distractor decision and slot reproducible. Every answer is logged as a served list and its items await their reward, unless an operator (the API key presented) sends `X-Recsys-Operator: 1`, as the dashboard does for its look-ups.",
       tags: ["serve"],
       parameters: PARAMETERS,
       // Public unless serving requires the key (RECSYS_SERVING_REQUIRES_KEY).
@@ -67,8 +67,14 @@ export function recommendRoutes(context: RouteContext): Hono {
       const { recommender, settingsVersion } = components;
       const served = await recommender.recommend(userId, options);
       const rec = { ...served, diagnostics: withSettingsVersion(served.diagnostics, settingsVersion) };
-      metrics.inc("recommendations", 1, { strategy: rec.strategy });
-      metrics.served(rec, rec.diagnostics.variant ?? null);
+      // An operator's look-up (the dashboard) with the key may ask not to count: no served log, no
+      // impressions, no metrics, so it never dilutes CTR or feeds the bandit.
+      const lookUp =
+        c.req.header("x-recsys-operator") === "1" && isOperator((n) => c.req.header(n), context.auth);
+      if (!lookUp) {
+        metrics.inc("recommendations", 1, { strategy: rec.strategy });
+        metrics.served(rec, rec.diagnostics.variant ?? null);
+      }
       // The request's id (the caller's X-Request-Id, or a new one), echoed in the response header; a view
       // that echoes it back is the reward of the item viewed.
       const result = recorder.answer(rec, {
@@ -76,6 +82,7 @@ export function recommendRoutes(context: RouteContext): Hono {
         includeContent,
         filter: options.filter ?? null,
         now: clock(),
+        record: !lookUp,
       });
       return c.json({ result });
     },
