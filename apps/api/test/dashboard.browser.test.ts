@@ -3,18 +3,16 @@
 // change made on the page is served by the other process, bad settings show the field, no request leaves
 // the host, no console error, readable at 390 px. Screenshots go to apps/api/test-artifacts/.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { startRedisServer, type TestRedisServer } from "@recsys/adapters-redis/testing";
 import { rudderstackViews } from "@recsys/fakes";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { artefacts, chromiumAvailable, launchChromium, watchedPage } from "./browser.js";
 import { startProcess } from "./helpers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const root = join(import.meta.dirname, "..");
-const artefacts = join(root, "test-artifacts");
-const available = existsSync(CHROMIUM);
+const available = chromiumAvailable;
 const KEY = "dashboard-key";
 
 describe.skipIf(!available)(
@@ -45,16 +43,7 @@ describe.skipIf(!available)(
         body: JSON.stringify(calls),
       });
       expect(res.status).toBe(200);
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-        ],
-      });
-      mkdirSync(artefacts, { recursive: true });
+      browser = await launchChromium();
     }, 90_000);
     afterAll(async () => {
       await browser?.close();
@@ -65,17 +54,7 @@ describe.skipIf(!available)(
 
     /** A page that records requests leaving the host and console errors. */
     async function open(width: number): Promise<{ page: Page; outside: string[]; errors: string[] }> {
-      const page = await browser.newPage({ viewport: { width, height: 900 } });
-      const outside: string[] = [];
-      const errors: string[] = [];
-      page.on("request", (request) => {
-        const host = new URL(request.url()).hostname;
-        if (host !== "127.0.0.1" && host !== "localhost") outside.push(request.url());
-      });
-      page.on("console", (message) => {
-        if (message.type() === "error") errors.push(message.text());
-      });
-      page.on("pageerror", (error) => errors.push(String(error)));
+      const { page, outside, errors } = await watchedPage(browser, width);
       await page.goto(`${urlA}/dashboard`);
       await page.getByTestId("key").fill(KEY);
       return { page, outside, errors };

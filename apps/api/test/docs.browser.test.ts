@@ -1,16 +1,14 @@
 // The API reference page in a real browser: Debian's chromium driven by playwright-core. Every operation
 // renders, try-it on recommend returns 200, no request leaves the host, no console error, usable at 390 px.
 // Screenshots are kept as test artefacts in apps/api/test-artifacts/.
-import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { BB_NOW, rudderstackViews } from "@recsys/fakes";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { artefacts, chromiumAvailable, launchChromium, watchedPage } from "./browser.js";
 import { embeddedComponents, post, type Running, startServer } from "./helpers.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const artefacts = join(import.meta.dirname, "..", "test-artifacts");
-const available = existsSync(CHROMIUM);
+const available = chromiumAvailable;
 
 describe.skipIf(!available)(
   available
@@ -25,16 +23,7 @@ describe.skipIf(!available)(
         `${server.url}/recsys/api/ingest`,
         rudderstackViews("visitor-b", "101", 120, "next_button", BB_NOW - 3_600_000),
       );
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-background-networking",
-          "--disable-component-update",
-        ],
-      });
-      mkdirSync(artefacts, { recursive: true });
+      browser = await launchChromium();
     }, 60_000);
     afterAll(async () => {
       await browser?.close();
@@ -42,17 +31,7 @@ describe.skipIf(!available)(
     });
 
     async function open(width: number) {
-      const page = await browser.newPage({ viewport: { width, height: 900 } });
-      const outside: string[] = [];
-      const errors: string[] = [];
-      page.on("request", (request) => {
-        const url = new URL(request.url());
-        if (url.protocol !== "data:" && url.hostname !== "127.0.0.1") outside.push(request.url());
-      });
-      page.on("console", (message) => {
-        if (message.type() === "error") errors.push(message.text());
-      });
-      page.on("pageerror", (error) => errors.push(String(error)));
+      const { page, outside, errors } = await watchedPage(browser, width);
       await page.goto(`${server.url}/recsys/docs`);
       await page.waitForSelector(".opblock", { timeout: 30_000 });
       return { page, outside, errors };
