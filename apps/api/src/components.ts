@@ -58,6 +58,8 @@ export interface Components {
   readonly settingsVersion: number;
   /** Read the runtime settings now and apply them when their version changed. */
   applySettings(): Promise<void>;
+  /** Why the stored runtime settings could not be applied (the start-up settings stay in use), or null. */
+  readonly settingsError: string | null;
   /** The `bandit` ranking policy over `feedback`, refreshed every second while any list may use it. */
   readonly policy: SharedPolicy;
   readonly updater: UserModelUpdater;
@@ -346,10 +348,17 @@ export function assemble(
   const usesBandit = (c: RecConfig) =>
     c.ranking_mode === "bandit" ||
     (c.experiment?.variants ?? []).some((v) => v.settings.ranking_mode === "bandit");
+  let settingsError: string | null = null;
   const applySettings = async (): Promise<void> => {
     const current = await settings.current();
     if (current.version === live.settingsVersion) return;
-    live = partsFor(effectiveSettings(cfg, current.override), current.version);
+    try {
+      live = partsFor(effectiveSettings(cfg, current.override), current.version);
+      settingsError = null;
+    } catch (error) {
+      settingsError = `runtime settings version ${current.version}: ${error instanceof Error ? error.message : String(error)}`;
+      throw error;
+    }
   };
   // Once a second: the runtime settings' version (every replica applies a change within about a second),
   // and the bandit's shared sums while any list may be ranked by it.
@@ -377,6 +386,9 @@ export function assemble(
     baseCfg: cfg,
     settings,
     applySettings,
+    get settingsError() {
+      return settingsError;
+    },
     contentStore,
     eventBuffer,
     modelStore,

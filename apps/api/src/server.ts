@@ -36,6 +36,12 @@ async function main(): Promise<void> {
         stores: components.description,
         auth: options.authSummary,
       });
+      if (components.settingsError)
+        log({
+          level: "warn",
+          msg: "the stored runtime settings cannot be applied; the start-up settings are in use (PUT or reset /api/config)",
+          problem: components.settingsError,
+        });
     },
   );
   // A taken port or an address this machine does not have: one line naming it, exit 2.

@@ -95,6 +95,22 @@ describe("runtime settings (docs/behaviour.md §3.1)", () => {
   });
 });
 
+describe("a stored override this version cannot apply", () => {
+  it("leaves the start-up settings in use and says why", async () => {
+    const components = embeddedComponents();
+    await components.settings.update(() => ({ mmr_lambda: 7 }), {
+      at: "2026-06-10T10:00:00.000Z",
+      who: "test",
+      action: "put",
+      partial: { mmr_lambda: 7 },
+    });
+    await expect(components.applySettings()).rejects.toThrow(/mmr_lambda/);
+    expect(components.cfg.mmr_lambda).toBe(0.7);
+    expect(components.settingsVersion).toBe(0);
+    expect(components.settingsError).toMatch(/^runtime settings version 1: .*mmr_lambda/);
+  });
+});
+
 describe("runtime settings on Redis, two service processes", () => {
   it("a change made on one replica is applied by the other within 2 s, and persists across a restart", async () => {
     const redis = await startRedisServer();
