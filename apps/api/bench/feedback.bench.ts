@@ -3,7 +3,9 @@
 // bare Hono route measured in the same process, on the embedded default and on Redis, in the same run.
 // Run: pnpm --filter @recsys/api bench:feedback
 import { once } from "node:events";
-import { cpus, totalmem } from "node:os";
+import { mkdtempSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
 import { startRedisServer } from "@recsys/adapters-redis/testing";
 import autocannon from "autocannon";
 import { startTarget } from "./target-process.js";
@@ -51,7 +53,8 @@ for (const [stores, storeEnv] of [
     }
   }
 }
-// Ingest: 100-event batches (10 visitors × 5 views), the operator read models recorded or not.
+// Ingest: 100-event batches (10 visitors × 5 views), the operator read models recorded or not, and the
+// durable event log (RECSYS_EVENT_LOG_DIR, fdatasync before every answer) on top.
 function ingestBody(counter: number): string {
   const events: unknown[] = [];
   const now = Date.now();
@@ -86,6 +89,10 @@ for (const [stores, storeEnv] of [
   for (const [name, env] of [
     ["read models not recorded (baseline)", { BENCH_ACTIVITY: "off" }],
     ["read models recorded", {}],
+    [
+      "read models + durable event log (synced)",
+      { RECSYS_EVENT_LOG_DIR: mkdtempSync(join(tmpdir(), "recsys-bench-log-")) },
+    ],
   ] as const) {
     const { child, ports } = await startTarget({ ...storeEnv, ...env });
     try {
