@@ -184,7 +184,6 @@ async function buildStores(
         maxUsers: config.memory_max_users,
         clock,
       }),
-      ...inMemoryFeedback(config, clock),
       eventLog,
     };
     const mode = content.real ? "real" : "embedded";
@@ -231,21 +230,6 @@ async function buildStores(
     () => redis.close(),
     clock,
   );
-}
-
-/** The in-memory feedback store and served log, bounded by the settings. */
-function inMemoryFeedback(
-  cfg: RecConfig,
-  clock: () => number,
-): { feedback: FeedbackStore; servedLog: ServedLog } {
-  return {
-    feedback: new InMemoryFeedbackStore({ impressionTtlHours: cfg.impression_ttl_hours, clock }),
-    servedLog: new InMemoryServedLog({
-      maxEntries: cfg.served_log_max_entries,
-      ttlDays: cfg.served_log_ttl_days,
-      clock,
-    }),
-  };
 }
 
 /** The content store chosen from the environment. */
@@ -325,11 +309,16 @@ export function assemble(
   clock: () => number = Date.now,
 ): Components {
   const { contentStore, eventBuffer, modelStore } = stores;
-  const { feedback, servedLog } = {
-    ...inMemoryFeedback(cfg, clock),
-    ...(stores.feedback ? { feedback: stores.feedback } : {}),
-    ...(stores.servedLog ? { servedLog: stores.servedLog } : {}),
-  };
+  // In memory (bounded by the settings) unless the caller gave real ones.
+  const feedback =
+    stores.feedback ?? new InMemoryFeedbackStore({ impressionTtlHours: cfg.impression_ttl_hours, clock });
+  const servedLog =
+    stores.servedLog ??
+    new InMemoryServedLog({
+      maxEntries: cfg.served_log_max_entries,
+      ttlDays: cfg.served_log_ttl_days,
+      clock,
+    });
   const settings = stores.settings ?? new InMemorySettingsStore();
   const activity = stores.activity ?? new InMemoryActivityStore({ maxVisitors: cfg.memory_max_users });
   const policy = new SharedPolicy(feedback);

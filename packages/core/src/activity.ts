@@ -5,6 +5,7 @@ import {
   type VisitorActivity,
   type VisitorItemActivity,
 } from "@recsys/ports";
+import { viewsByItem } from "./history.js";
 
 /**
  * A visitor's summary and per-item activity from their model and their whole buffered history
@@ -19,14 +20,7 @@ export function activityOf(
   events: readonly InteractionEvent[],
   minPositives = 1,
 ): { visitor: VisitorActivity; items: VisitorItemActivity[] } {
-  const items = new Map<string, { visits: number; dwell: number | null }>();
-  for (const event of events) {
-    if (event.content_id === null || !event.event.startsWith("CONTENT_VIEW")) continue;
-    const item = items.get(event.content_id) ?? { visits: 0, dwell: null };
-    if (event.event === "CONTENT_VIEW_STARTED") item.visits++;
-    if (event.dwell_seconds !== null) item.dwell = Math.max(item.dwell ?? 0, event.dwell_seconds);
-    items.set(event.content_id, item);
-  }
+  const items = viewsByItem(events);
   return {
     visitor: {
       user_id: signals.user_id,
@@ -39,7 +33,7 @@ export function activityOf(
     },
     items: [...items].map(([id, item]) => ({
       id,
-      visits: Math.max(item.visits, 1),
+      visits: item.visits,
       dwell: item.dwell,
       positive: id in signals.positives,
     })),

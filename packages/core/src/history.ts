@@ -1,5 +1,40 @@
 import type { Content, InteractionEvent, SurveyRules, UserSignals } from "@recsys/ports";
 
+/** What a visitor did with one item over some events. */
+export interface ItemViews {
+  /** `CONTENT_VIEW_STARTED` events (at least 1 when only an end was seen). */
+  readonly visits: number;
+  /** The longest explicit dwell, or null. */
+  readonly dwell: number | null;
+  /** The last end reason, or null. */
+  readonly reason: string | null;
+  /** The time of the item's last view event. */
+  readonly last: string;
+}
+
+/**
+ * Per item, in order of first view: visits, longest dwell, last end reason and last time, over the view
+ * events (`CONTENT_VIEW_*` with a content id) of some events, oldest first.
+ * @param events - a visitor's events, oldest first
+ */
+export function viewsByItem(events: readonly InteractionEvent[]): Map<string, ItemViews> {
+  const out = new Map<
+    string,
+    { visits: number; dwell: number | null; reason: string | null; last: string }
+  >();
+  for (const event of events) {
+    if (event.content_id === null || !event.event.startsWith("CONTENT_VIEW")) continue;
+    const item = out.get(event.content_id) ?? { visits: 0, dwell: null, reason: null, last: event.ts };
+    if (event.event === "CONTENT_VIEW_STARTED") item.visits++;
+    if (event.dwell_seconds !== null) item.dwell = Math.max(item.dwell ?? 0, event.dwell_seconds);
+    if (event.end_reason !== null) item.reason = event.end_reason;
+    item.last = event.ts;
+    out.set(event.content_id, item);
+  }
+  for (const item of out.values()) item.visits = Math.max(item.visits, 1);
+  return out;
+}
+
 /** A gap longer than this between two events starts a new session (streams without session markers). */
 export const SESSION_GAP_MS = 30 * 60_000;
 
@@ -128,24 +163,12 @@ export function historyOf(
   }
   close();
 
-  const byItem = new Map<
-    string,
-    { visits: number; dwell: number | null; reason: string | null; last: string }
-  >();
-  for (const event of events) {
-    if (event.content_id === null || !event.event.startsWith("CONTENT_VIEW")) continue;
-    const item = byItem.get(event.content_id) ?? { visits: 0, dwell: null, reason: null, last: event.ts };
-    if (event.event === "CONTENT_VIEW_STARTED") item.visits++;
-    if (event.dwell_seconds !== null) item.dwell = Math.max(item.dwell ?? 0, event.dwell_seconds);
-    if (event.end_reason !== null) item.reason = event.end_reason;
-    item.last = event.ts;
-    byItem.set(event.content_id, item);
-  }
+  const byItem = viewsByItem(events);
   const aggregates: ItemOutcome[] = [...byItem]
     .map(([id, item]) => ({
       content_id: id,
       title: title(id),
-      visits: Math.max(item.visits, 1),
+      visits: item.visits,
       dwell_seconds: item.dwell,
       end_reason: item.reason,
       last_ts: item.last,

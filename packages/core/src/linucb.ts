@@ -184,6 +184,18 @@ export class LinUcb {
 }
 
 /**
+ * The part of a breakdown that custom scorers added (every entry beyond the six built-in scorers): the
+ * bandit does not learn it, so it is added to the bandit's score as it is.
+ * @param breakdown - scorer → weighted value
+ */
+export function customPart(breakdown: Readonly<Record<string, number>>): number {
+  let extra = 0;
+  for (const [name, value] of Object.entries(breakdown))
+    if (!(FEATURE_ORDER as readonly string[]).includes(name)) extra += value;
+  return extra;
+}
+
+/**
  * The `bandit` ranking policy: each target item's relevance is its LinUCB score (plus the weighted values
  * of custom scorers, which the policy does not learn), computed with one A⁻¹ per request. `sums` answers
  * what was learned (kept fresh by the caller, for instance from a shared store); the prior follows the
@@ -203,12 +215,9 @@ export function linUcbPolicy(sums: () => PolicySums): RankingPolicy & { readonly
     version: () => sums().n_updates,
     rank(items: readonly ScoredItem[], context) {
       const bandit = banditFor(context.cfg);
-      return items.map((item) => {
-        let extra = 0;
-        for (const [name, value] of Object.entries(item.breakdown))
-          if (!(FEATURE_ORDER as readonly string[]).includes(name)) extra += value;
-        return bandit.score(item.features, context.cfg.bandit_explore) + extra;
-      });
+      return items.map(
+        (item) => bandit.score(item.features, context.cfg.bandit_explore) + customPart(item.breakdown),
+      );
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { InteractionEvent, PolicySums, RecConfig, ServedEntry } from "@recsys/ports";
 import { engagementStrength } from "./engagement.js";
-import { LinUcb, type Observation, policySumsOf } from "./linucb.js";
+import { customPart, LinUcb, type Observation, policySumsOf } from "./linucb.js";
 import { createSeededRandom } from "./random.js";
 import { FEATURE_ORDER } from "./scorers.js";
 
@@ -62,10 +62,7 @@ export function joinServedWithEvents(
       .filter((item) => item.role === "target" && item.features.length > 0)
       .map((item) => {
         const seen = byPair.get(`${entry.request_id}\u0000${item.id}`) ?? [];
-        const extra = Object.entries(item.breakdown).reduce(
-          (sum, [name, value]) => sum + ((FEATURE_ORDER as readonly string[]).includes(name) ? 0 : value),
-          0,
-        );
+        const extra = customPart(item.breakdown);
         const base = {
           id: item.id,
           rank: item.rank,

@@ -1,3 +1,4 @@
+import { addPolicySums, emptyPolicySums } from "@recsys/core";
 import type { FeedbackStore, Impression, PolicySums, ServedEntry, ServedLog } from "@recsys/ports";
 
 /** Options of {@link InMemoryFeedbackStore}. */
@@ -65,17 +66,12 @@ export class InMemoryFeedbackStore implements FeedbackStore {
   }
 
   #current(): PolicySums {
-    return this.#sums ?? { A: new Array<number>(36).fill(0), b: new Array<number>(6).fill(0), n_updates: 0 };
+    return this.#sums ?? emptyPolicySums();
   }
 
   async addToPolicy(delta: PolicySums): Promise<void> {
     // read and write in one turn: concurrent additions never lose one another
-    const current = this.#current();
-    this.#sums = {
-      A: current.A.map((value, i) => value + (delta.A[i] ?? 0)),
-      b: current.b.map((value, i) => value + (delta.b[i] ?? 0)),
-      n_updates: current.n_updates + delta.n_updates,
-    };
+    this.#sums = addPolicySums(this.#current(), delta);
   }
 
   async seedPolicy(sums: PolicySums, token: string): Promise<boolean> {

@@ -16,7 +16,7 @@ import { contentTagWeights, type LikedItem, prepareWeights } from "../scorers.js
 import { normalizeKey } from "../taxonomy.js";
 import { normalized } from "../vectors.js";
 import { DISTRACTOR_STRATEGIES_TABLE, distractorStrategyName, scoreDistractor } from "./distractor.js";
-import { reasonFor } from "./reasons.js";
+import { likedForReasons, reasonFor } from "./reasons.js";
 import type {
   CandidateSource,
   GeoPoint,
@@ -371,8 +371,9 @@ export function diagnose(state: ServeState, limit: number | null): Recommendatio
     ...(state.rankingVersion !== undefined ? { ranking_version: state.rankingVersion } : {}),
     ...(state.distractor ? { distractor: state.distractor } : {}),
   };
-  const liked = new Map(
-    hitsOf(state, "liked").flatMap((hit) => (hit.content ? [[hit.id, hit.content] as const] : [])),
+  const liked = likedForReasons(
+    state,
+    new Map(hitsOf(state, "liked").flatMap((hit) => (hit.content ? [[hit.id, hit.content] as const] : []))),
   );
   const truncated = limit !== null ? state.items.slice(0, limit) : state.items;
   const items = truncated.map((item) => ({ ...item, reason: reasonFor(item, state, liked) }));
