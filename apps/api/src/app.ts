@@ -3,7 +3,7 @@ import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { routePath } from "hono/route";
 import { openAPIRouteHandler } from "hono-openapi";
-import type { AuthOptions } from "./auth.js";
+import { type AuthOptions, resolveTenant } from "./auth.js";
 import type { Components } from "./components.js";
 import { dashboardRoutes } from "./dashboard.js";
 import { docsRoutes } from "./docs.js";
@@ -21,7 +21,9 @@ import { policyRoutes } from "./routes/policy.js";
 import { recommendRoutes } from "./routes/recommend.js";
 import { settingsRoutes } from "./routes/settings.js";
 import type { RouteContext } from "./routes/shared.js";
+import { tenantRoutes } from "./routes/tenants.js";
 import { usermodelRoutes } from "./routes/usermodel.js";
+import { TenantDirectory } from "./tenants.js";
 import { PACKAGE_VERSION } from "./version.js";
 
 /** Options of {@link makeRouter} and {@link createApp}. */
@@ -42,6 +44,11 @@ export interface AppOptions extends AuthOptions {
   readonly clock?: () => number;
   /** Origins allowed to call the API from a browser (`RECSYS_CORS_ORIGINS`; default none: CORS off). */
   readonly corsOrigins?: readonly string[];
+  /**
+   * The tenants (docs/behaviour.md §7.7); default: the components given are the one `default` tenant.
+   * Their components are the directory's, built as first used; the default tenant's are those given.
+   */
+  readonly tenants?: TenantDirectory;
 }
 
 /** The status logged for a request whose client disconnected (nginx's convention; never sent). */
@@ -74,6 +81,7 @@ const API_ROUTES = [
   policyRoutes,
   operatorRoutes,
   settingsRoutes,
+  tenantRoutes,
 ] as const;
 
 /** What each app must release when it closes (worker threads of its routes). */
@@ -90,7 +98,7 @@ export async function closeApp(app: Hono): Promise<void> {
 }
 
 function routeContext(
-  components: Components,
+  tenants: TenantDirectory,
   options: AppOptions,
   metrics: Metrics,
   releases: (() => Promise<void>)[] = [],
@@ -99,11 +107,11 @@ function routeContext(
     onClose: (release) => {
       releases.push(release);
     },
-    components,
+    tenants,
     auth: options,
     metrics,
     log: options.logger ?? createLogger(),
-    clock: options.clock ?? components.clock,
+    clock: options.clock ?? tenants.defaultComponents.clock,
     maxBodyBytes: options.maxBodyBytes ?? 4 * 1024 * 1024,
     maxDepth: options.maxDepth ?? 64,
   };
@@ -117,9 +125,13 @@ function routeContext(
  */
 export function makeRouter(components: Components, options: AppOptions = {}): Hono {
   const releases: (() => Promise<void>)[] = [];
-  const context = routeContext(components, options, options.metrics ?? new Metrics(), releases);
+  const tenants = options.tenants ?? TenantDirectory.single(components);
+  const context = routeContext(tenants, options, options.metrics ?? new Metrics(), releases);
   const router = new Hono();
   closers.set(router, releases);
+  // Every API route runs for one tenant: resolved (and rate limited) before the route's guard.
+  router.use("/api/*", resolveTenant(tenants, options));
+  router.use("/v1/*", resolveTenant(tenants, options));
   for (const routes of API_ROUTES) router.route("/", routes(context));
   return router;
 }
@@ -133,16 +145,16 @@ export function makeRouter(components: Components, options: AppOptions = {}): Ho
 export function createApp(components: Components, options: AppOptions = {}): Hono {
   const base = (options.basePath ?? "/recsys").replace(/\/+$/, "");
   const metrics = options.metrics ?? new Metrics();
-  // Every store call is timed into recsys_store_call_duration_seconds (the stores are wrapped in place).
-  timedStore(components.contentStore, "content", metrics, [
-    "query",
-    "get",
-    "getVectors",
-    "dimension",
-    "ping",
-  ]);
-  timedStore(components.eventBuffer, "events", metrics, ["append", "fetchEvents", "version", "ping"]);
-  timedStore(components.modelStore, "models", metrics, ["getSignals", "saveSignals", "ping"]);
+  const tenants = options.tenants ?? TenantDirectory.single(components);
+  // Every store call is timed into recsys_store_call_duration_seconds (the stores are wrapped in place),
+  // every tenant's as it is built.
+  const timed = (built: Components) => {
+    timedStore(built.contentStore, "content", metrics, ["query", "get", "getVectors", "dimension", "ping"]);
+    timedStore(built.eventBuffer, "events", metrics, ["append", "fetchEvents", "version", "ping"]);
+    timedStore(built.modelStore, "models", metrics, ["getSignals", "saveSignals", "ping"]);
+  };
+  timed(components);
+  tenants.observe(timed);
   const log: Logger = options.logger ?? createLogger();
   const app = new Hono();
 
@@ -153,8 +165,15 @@ export function createApp(components: Components, options: AppOptions = {}): Hon
       "*",
       cors({
         origin: [...options.corsOrigins],
-        allowHeaders: ["Content-Type", "Content-Encoding", "Authorization", "X-API-Key", "X-Request-Id"],
-        allowMethods: ["GET", "POST", "OPTIONS"],
+        allowHeaders: [
+          "Content-Type",
+          "Content-Encoding",
+          "Authorization",
+          "X-API-Key",
+          "X-Request-Id",
+          "X-Tenant-Id",
+        ],
+        allowMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
         exposeHeaders: ["X-Request-Id"],
         maxAge: 600,
       }),
@@ -218,8 +237,8 @@ export function createApp(components: Components, options: AppOptions = {}): Hon
   });
 
   const version = options.version ?? PACKAGE_VERSION;
-  app.route("/", opsRoutes(routeContext(components, { ...options, logger: log }, metrics), version));
-  const router = makeRouter(components, { ...options, metrics, logger: log });
+  app.route("/", opsRoutes(routeContext(tenants, { ...options, logger: log }, metrics), version));
+  const router = makeRouter(components, { ...options, tenants, metrics, logger: log });
   closers.set(app, closers.get(router) ?? []);
   app.route(base, router);
   app.get(

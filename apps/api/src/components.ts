@@ -64,6 +64,8 @@ export interface Components {
   readonly policy: SharedPolicy;
   readonly updater: UserModelUpdater;
   readonly recommender: Recommender;
+  /** The Qdrant collection of the catalogue, or null for an embedded catalogue. */
+  readonly collection: string | null;
   /** `embedded` when every store is in memory (dev mode), `real` when any store is external. */
   readonly mode: "embedded" | "real";
   /** Human-readable description of the stores, for the start-up log. */
@@ -81,6 +83,26 @@ export interface BuildOptions {
    * components stamps events with it. Fix it to replay or test history without losing old events.
    */
   readonly clock?: () => number;
+  /** What tenants share: one Redis connection, and each embedded catalogue loaded once. */
+  readonly shared?: SharedResources;
+  /**
+   * Components this build replaces (a tenant whose spec changed): their in-memory stores are kept, so the
+   * embedded default loses no data when a tenant's catalogue or settings change.
+   */
+  readonly reuse?: Components;
+}
+
+/** What every tenant's components share in one process. */
+export interface SharedResources {
+  /** The one Redis connection of the process (made by the first build that needs it). */
+  redisClient?: import("@recsys/adapters-redis").RedisClient;
+  /** Embedded catalogues by file (`""`: the BB dev fixtures), each loaded once. */
+  readonly catalogs: Map<string, Promise<Awaited<ReturnType<typeof createEmbeddedStoresFromFile>>>>;
+}
+
+/** A new, empty {@link SharedResources}. */
+export function sharedResources(): SharedResources {
+  return { catalogs: new Map() };
 }
 
 /** The environment variables the stores read (adapters' own, plus the embedded catalogue file). */
@@ -159,7 +181,7 @@ async function buildStores(
   const clock = options.clock ?? Date.now;
   const logDir = readString(env, "RECSYS_EVENT_LOG_DIR", undefined);
   const eventLog = logDir ? new DurableLog(logDir) : null;
-  const content = await contentStoreFrom(env);
+  const content = await contentStoreFrom(env, options.shared);
   // Each adapter (and its driver) is loaded only when its store is configured: a fast start otherwise.
   const redis = readString(env, "REDIS_URL", undefined)
     ? await (await import("@recsys/adapters-redis")).redisStoresFromEnv(env, {
@@ -167,8 +189,35 @@ async function buildStores(
         modelTtlDays: config.model_ttl_days,
         maxEventsPerUser: config.max_events_per_user,
         clock,
+        ...(options.shared?.redisClient ? { client: options.shared.redisClient } : {}),
       })
     : null;
+  if (redis && options.shared && !options.shared.redisClient) {
+    // The first build's connection is the process's: whoever owns the shared resources closes it.
+    options.shared.redisClient = redis.client;
+  }
+  const reuse = options.reuse;
+  if (!redis && reuse) {
+    // The same tenant rebuilt: its data stays in the stores it had.
+    return assemble(
+      config,
+      {
+        contentStore: content.store,
+        eventBuffer: reuse.eventBuffer,
+        modelStore: reuse.modelStore,
+        feedback: reuse.feedback,
+        servedLog: reuse.servedLog,
+        settings: reuse.settings,
+        activity: reuse.activity,
+        eventLog,
+        collection: content.collection ?? null,
+      },
+      content.real ? "real" : "embedded",
+      `in-memory events and models, ${content.description}`,
+      async () => {},
+      clock,
+    );
+  }
   if (!redis) {
     const stores = {
       contentStore: content.store,
@@ -185,6 +234,7 @@ async function buildStores(
         clock,
       }),
       eventLog,
+      collection: content.collection ?? null,
     };
     const mode = content.real ? "real" : "embedded";
     return assemble(
@@ -203,6 +253,7 @@ async function buildStores(
     config,
     {
       contentStore: content.store,
+      collection: content.collection ?? null,
       eventBuffer: redis.eventBuffer,
       modelStore: redis.modelStore,
       feedback: new RedisFeedbackStore({
@@ -227,7 +278,7 @@ async function buildStores(
     },
     "real",
     `${redis.description}, ${content.description}`,
-    () => redis.close(),
+    options.shared ? async () => {} : () => redis.close(),
     clock,
   );
 }
@@ -235,13 +286,27 @@ async function buildStores(
 /** The content store chosen from the environment. */
 async function contentStoreFrom(
   env: Environment,
-): Promise<{ store: ContentStore; real: boolean; description: string }> {
+  shared?: SharedResources,
+): Promise<{ store: ContentStore; real: boolean; description: string; collection?: string }> {
   const qdrant = readString(env, "QDRANT_API_URL", undefined)
     ? (await import("@recsys/adapters-qdrant")).qdrantContentStoreFromEnv(env)
     : null;
-  if (qdrant) return { store: qdrant.store, real: true, description: qdrant.description };
+  if (qdrant)
+    return {
+      store: qdrant.store,
+      real: true,
+      description: qdrant.description,
+      collection: qdrant.collection,
+    };
   const catalog = readString(env, "RECSYS_CATALOG", undefined);
-  const embedded = await createEmbeddedStoresFromFile(catalog);
+  let loading = shared?.catalogs.get(catalog ?? "");
+  if (!loading) {
+    loading = createEmbeddedStoresFromFile(catalog);
+    shared?.catalogs.set(catalog ?? "", loading);
+    // A catalogue that failed to load is tried again next time.
+    loading.catch(() => shared?.catalogs.delete(catalog ?? ""));
+  }
+  const embedded = await loading;
   return {
     store: embedded.contentStore,
     real: false,
@@ -302,6 +367,7 @@ export function assemble(
     settings?: SettingsStore;
     activity?: ActivityStore;
     eventLog?: DurableLog | null;
+    collection?: string | null;
   },
   mode: Components["mode"],
   description: string,
@@ -385,6 +451,7 @@ export function assemble(
     servedLog,
     activity,
     eventLog: stores.eventLog ?? null,
+    collection: stores.collection ?? null,
     policy,
     mode,
     description,

@@ -12,12 +12,21 @@ export class HttpError extends Error {
   readonly status: ContentfulStatusCode;
   readonly code: string;
   readonly details: unknown;
+  /** Response headers the error is sent with (`Retry-After`, say). */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
+  constructor(
+    status: ContentfulStatusCode,
+    code: string,
+    message: string,
+    details?: unknown,
+    headers: Readonly<Record<string, string>> = {},
+  ) {
     super(message);
     this.status = status;
     this.code = code;
     this.details = details;
+    this.headers = headers;
   }
 }
 
@@ -59,5 +68,5 @@ export function sendError(c: Context, error: HttpError, headers: Record<string, 
       ...(error.details === undefined ? {} : { details: error.details }),
     },
   };
-  return c.json(body, error.status, headers);
+  return c.json(body, error.status, { ...error.headers, ...headers });
 }

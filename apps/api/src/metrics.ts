@@ -34,6 +34,20 @@ interface FeedbackGroup {
   rewardSum: number;
 }
 
+/** One tenant's counters in this process. */
+interface TenantCounts {
+  readonly served: {
+    ingests: number;
+    recommends: number;
+    cold: number;
+    warm: number;
+    pool: number;
+    distractorRequested: number;
+    distractorPlaced: number;
+  };
+  readonly groups: Map<string, FeedbackGroup>;
+}
+
 /** The online metrics of one group, as `GET /api/metrics` reports them. */
 export interface FeedbackMetrics {
   readonly strategy: string;
@@ -66,16 +80,8 @@ export class Metrics {
   readonly #impressions: Counter;
   readonly #clicks: Counter;
   readonly #rewards: Histogram;
-  readonly #served = {
-    ingests: 0,
-    recommends: 0,
-    cold: 0,
-    warm: 0,
-    pool: 0,
-    distractorRequested: 0,
-    distractorPlaced: 0,
-  };
-  readonly #groups = new Map<string, FeedbackGroup>();
+  /** The reference's counters and the online metrics, per tenant. */
+  readonly #tenants = new Map<string, TenantCounts>();
 
   /** @param options - `defaults: false` leaves out process and event-loop metrics (default on) */
   constructor(options: { readonly defaults?: boolean } = {}) {
@@ -86,7 +92,7 @@ export class Metrics {
         new Counter({
           name: `recsys_${name}_total`,
           help,
-          labelNames: name === "recommendations" ? ["strategy"] : [],
+          labelNames: name === "recommendations" ? ["strategy", "tenant"] : ["tenant"],
           registers,
         }),
       ]),
@@ -111,7 +117,7 @@ export class Metrics {
       buckets: BUCKETS,
       registers,
     });
-    const groupLabels = ["strategy", "ranking", "variant"];
+    const groupLabels = ["strategy", "ranking", "variant", "tenant"];
     this.#impressions = new Counter({
       name: "recsys_impressions_total",
       help: "Target items shown, by strategy, ranking policy, experiment variant and rank (11 = 11 or lower).",
@@ -168,21 +174,47 @@ export class Metrics {
    * Add to a counter (`recsys_<name>_total`).
    * @param name - counter name
    * @param value - increment
-   * @param labels - labels (`strategy` for recommendations)
+   * @param tenant - the tenant's id (a label of every counter)
+   * @param labels - other labels (`strategy` for recommendations)
    */
-  inc(name: CounterName, value = 1, labels: Record<string, string> = {}): void {
+  inc(name: CounterName, value: number, tenant: string, labels: Record<string, string> = {}): void {
     if (value <= 0) return;
-    this.#counters[name].inc(labels, value);
-    if (name === "events_ingested") this.#served.ingests += value;
+    this.#counters[name].inc({ ...labels, tenant }, value);
+    if (name === "events_ingested") this.#counts(tenant).served.ingests += value;
+  }
+
+  #counts(tenant: string): TenantCounts {
+    let counts = this.#tenants.get(tenant);
+    if (!counts) {
+      counts = {
+        served: {
+          ingests: 0,
+          recommends: 0,
+          cold: 0,
+          warm: 0,
+          pool: 0,
+          distractorRequested: 0,
+          distractorPlaced: 0,
+        },
+        groups: new Map(),
+      };
+      this.#tenants.set(tenant, counts);
+    }
+    return counts;
   }
 
   /**
    * Record a served list: its items are impressions of its group.
    * @param rec - the recommendation as served
    * @param variant - the user's experiment variant, or null
+   * @param tenant - the tenant's id
    */
-  served(rec: Pick<Recommendation, "items" | "strategy" | "diagnostics">, variant: string | null): void {
-    const counts = this.#served;
+  served(
+    rec: Pick<Recommendation, "items" | "strategy" | "diagnostics">,
+    variant: string | null,
+    tenant: string,
+  ): void {
+    const counts = this.#counts(tenant).served;
     counts.recommends++;
     if (rec.strategy === "cold") counts.cold++;
     else counts.warm++;
@@ -192,7 +224,7 @@ export class Metrics {
       if ("content_id" in rec.diagnostics.distractor) counts.distractorPlaced++;
     }
     const ranking = rec.diagnostics.ranking ?? "static";
-    const group = this.#group(rec.strategy, ranking, variant);
+    const group = this.#group(tenant, rec.strategy, ranking, variant);
     group.lists++;
     rec.items.forEach((item, index) => {
       if (item.kind !== "recommendation") return;
@@ -203,6 +235,7 @@ export class Metrics {
         ranking,
         variant: variant ?? "",
         rank: String(slot + 1),
+        tenant,
       });
     });
   }
@@ -211,20 +244,22 @@ export class Metrics {
    * Record a click: a shown item viewed with its list's request id, and its reward.
    * @param impression - the impression rewarded
    * @param reward - the reward
+   * @param tenant - the tenant's id
    */
-  clicked(impression: Impression, reward: number): void {
+  clicked(impression: Impression, reward: number, tenant: string): void {
     const { strategy, ranking, variant } = impression;
-    const group = this.#group(strategy, ranking, variant);
+    const group = this.#group(tenant, strategy, ranking, variant);
     const slot = Math.min(Math.max(impression.rank - 1, 0), RANKS);
     group.clicks[slot]!++;
     group.rewardSum += reward;
-    this.#clicks.inc({ strategy, ranking, variant: variant ?? "", rank: String(slot + 1) });
-    this.#rewards.observe({ strategy, ranking, variant: variant ?? "" }, reward);
+    this.#clicks.inc({ strategy, ranking, variant: variant ?? "", rank: String(slot + 1), tenant });
+    this.#rewards.observe({ strategy, ranking, variant: variant ?? "", tenant }, reward);
   }
 
-  #group(strategy: string, ranking: string, variant: string | null): FeedbackGroup {
+  #group(tenant: string, strategy: string, ranking: string, variant: string | null): FeedbackGroup {
+    const groups = this.#counts(tenant).groups;
     const key = JSON.stringify([strategy, ranking, variant]);
-    let group = this.#groups.get(key);
+    let group = groups.get(key);
     if (!group) {
       group = {
         lists: 0,
@@ -232,20 +267,21 @@ export class Metrics {
         clicks: new Array(RANKS + 1).fill(0),
         rewardSum: 0,
       };
-      this.#groups.set(key, group);
+      groups.set(key, group);
     }
     return group;
   }
 
   /**
    * The reference's `/api/metrics` counters of this process (ingests, recommends, cold rate, average pool,
-   * distractor rate) and the online metrics per strategy, ranking policy and variant.
+   * distractor rate) and the online metrics per strategy, ranking policy and variant, of one tenant.
+   * @param tenant - the tenant's id
    */
-  summary(): Record<string, unknown> {
-    const c = this.#served;
+  summary(tenant: string): Record<string, unknown> {
+    const { served: c, groups } = this.#counts(tenant);
     const ratio = (a: number, b: number) => (b > 0 ? a / b : 0);
     const sum = (values: number[], upTo = values.length) => values.slice(0, upTo).reduce((a, b) => a + b, 0);
-    const feedback: FeedbackMetrics[] = [...this.#groups].map(([key, group]) => {
+    const feedback: FeedbackMetrics[] = [...groups].map(([key, group]) => {
       const [strategy, ranking, variant] = JSON.parse(key) as [string, string, string | null];
       const clicks = sum(group.clicks);
       return {

@@ -9,21 +9,17 @@ import type { Logger } from "./logger.js";
  * for every write still in flight (the app calls it on a graceful stop, so nothing is lost).
  */
 export class ServedRecorder {
-  readonly #components: Components;
   readonly #log: Logger;
   readonly #pending = new Set<Promise<unknown>>();
 
-  /**
-   * @param components - the served log and feedback store
-   * @param log - where a failed write is reported
-   */
-  constructor(components: Components, log: Logger) {
-    this.#components = components;
+  /** @param log - where a failed write is reported */
+  constructor(log: Logger) {
     this.#log = log;
   }
 
   /**
    * Record a served list.
+   * @param components - the tenant's served log, feedback store and event log
    * @param rec - the recommendation
    * @param items - its items as answered
    * @param requestId - the answer's request id
@@ -31,13 +27,14 @@ export class ServedRecorder {
    * @param options - `impressions: false` logs the list without impressions (a preview is not rewarded)
    */
   record(
+    components: Components,
     rec: Recommendation,
     items: readonly RecommendationItem[],
     requestId: string,
     now: number,
     options: { readonly impressions?: boolean } = {},
   ): void {
-    const { servedLog, feedback } = this.#components;
+    const { servedLog, feedback, eventLog } = components;
     const entry: ServedEntry = {
       request_id: requestId,
       user_id: rec.user_id,
@@ -59,18 +56,20 @@ export class ServedRecorder {
       })),
     };
     this.#track(servedLog.append(entry), "served log");
-    if (this.#components.eventLog) this.#track(this.#components.eventLog.appendServed(entry), "event log");
+    if (eventLog) this.#track(eventLog.appendServed(entry), "event log");
     if (options.impressions ?? true)
       this.#track(feedback.putImpressions(requestId, impressionsOf(rec, entry.variant)), "impressions");
   }
 
   /**
    * The answer of a recommendation (the wire items, with content unless left out), recorded.
+   * @param components - the tenant's stores the list is recorded in
    * @param rec - the recommendation, settings version included
    * @param options - the request id, content on or off, the filter, the server time, and whether the
    *   items are impressions awaiting a reward (not for a preview)
    */
   answer(
+    components: Components,
     rec: Recommendation,
     options: {
       readonly requestId: string;
@@ -84,7 +83,9 @@ export class ServedRecorder {
   ) {
     const items = toRecommendationItems(rec, { includeContent: options.includeContent });
     if (options.record ?? true)
-      this.record(rec, items, options.requestId, options.now, { impressions: options.impressions ?? true });
+      this.record(components, rec, items, options.requestId, options.now, {
+        impressions: options.impressions ?? true,
+      });
     return {
       user_id: rec.user_id,
       request_id: options.requestId,

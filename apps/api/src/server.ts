@@ -3,9 +3,10 @@ import { serve } from "@hono/node-server";
 import { checkEnvironment } from "@recsys/core";
 import { ConfigError } from "@recsys/ports";
 import { closeApp, createApp } from "./app.js";
-import { buildComponents, STORE_ENV_VARIABLES } from "./components.js";
+import { buildComponents, STORE_ENV_VARIABLES, sharedResources } from "./components.js";
 import { appOptionsFromEnv, SERVICE_ENV_VARIABLES } from "./env.js";
 import { createLogger } from "./logger.js";
+import { bootstrapTenants, TENANT_ENV_VARIABLES, TenantDirectory, tenantStoreFromEnv } from "./tenants.js";
 
 // One pino logger for the process: request lines and lifecycle lines, every line JSON.
 const log = createLogger();
@@ -13,16 +14,33 @@ const log = createLogger();
 async function main(): Promise<void> {
   let components: Awaited<ReturnType<typeof buildComponents>>;
   let options: ReturnType<typeof appOptionsFromEnv>;
+  let tenants: TenantDirectory;
+  // What every tenant shares in this process: one Redis connection, each catalogue loaded once.
+  const shared = sharedResources();
   try {
-    checkEnvironment(process.env, [...STORE_ENV_VARIABLES, ...SERVICE_ENV_VARIABLES]);
-    components = await buildComponents({}, process.env);
+    checkEnvironment(process.env, [
+      ...STORE_ENV_VARIABLES,
+      ...SERVICE_ENV_VARIABLES,
+      ...TENANT_ENV_VARIABLES,
+    ]);
+    components = await buildComponents({}, process.env, { shared });
     options = appOptionsFromEnv(process.env, components.mode);
+    const store = await tenantStoreFromEnv(process.env, shared);
+    const bootstrap = process.env.RECSYS_TENANTS?.trim();
+    if (bootstrap) await bootstrapTenants(store, bootstrap, Date.now());
+    tenants = await TenantDirectory.open({
+      store,
+      env: process.env,
+      defaultComponents: components,
+      shared,
+      log,
+    });
   } catch (error) {
     const message = ConfigError.isInstance(error) || error instanceof Error ? error.message : String(error);
     process.stderr.write(`recsys: cannot start: ${message}\n`);
     process.exit(2);
   }
-  const app = createApp(components, { ...options.app, logger: log });
+  const app = createApp(components, { ...options.app, logger: log, tenants });
   const server = serve(
     { fetch: app.fetch, hostname: options.host, port: options.port },
     (info: AddressInfo) => {
@@ -34,6 +52,7 @@ async function main(): Promise<void> {
         docs: `${base}${options.app.basePath ?? "/recsys"}/docs`,
         version: options.app.version,
         stores: components.description,
+        tenants: tenants.tenants().length,
         auth: options.authSummary,
       });
       if (components.settingsError)
@@ -78,7 +97,9 @@ async function main(): Promise<void> {
     server.close(async () => {
       clearInterval(reaper);
       await closeApp(app);
+      await tenants.close();
       await components.close();
+      await shared.redisClient?.quit().catch(() => shared.redisClient?.disconnect());
       log({ level: "info", msg: "stopped" });
       log.flush();
       process.exit(0);

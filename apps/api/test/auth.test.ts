@@ -104,7 +104,7 @@ describe("store failures answer 503 with a JSON error", () => {
       expect(ready.status).toBe(503);
       expect(ready.json).toEqual({
         status: "unavailable",
-        stores: { content: "ok", events: "ok", models: "unavailable" },
+        stores: { content: "ok", events: "ok", models: "unavailable", tenants: "ok" },
       });
       failModels = false;
       expect((await post(`${server.url}/recsys/api/ingest`, calls())).status).toBe(200);

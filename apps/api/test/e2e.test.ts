@@ -137,15 +137,15 @@ describe("end to end over a real socket: the docs/behaviour.md Appendix B visito
     });
     expect((await get(`${server.url}/ready`)).json).toEqual({
       status: "ready",
-      stores: { content: "ok", events: "ok", models: "ok" },
+      stores: { content: "ok", events: "ok", models: "ok", tenants: "ok" },
     });
     const metrics = await get(`${server.url}/metrics`);
     expect(metrics.headers.get("content-type")).toContain("text/plain");
     expect(metrics.text).toContain(
       'recsys_http_requests_total{route="/recsys/api/recommend",method="GET",status="200"}',
     );
-    expect(metrics.text).toMatch(/recsys_events_ingested_total 4\b/);
-    expect(metrics.text).toContain('recsys_recommendations_total{strategy="warm"}');
+    expect(metrics.text).toMatch(/recsys_events_ingested_total{tenant="default"} 4\b/);
+    expect(metrics.text).toContain('recsys_recommendations_total{strategy="warm",tenant="default"}');
     expect(metrics.text).toContain(
       'recsys_http_request_duration_seconds_bucket{le="+Inf",route="/recsys/api/ingest",method="POST"} 1',
     );

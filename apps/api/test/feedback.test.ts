@@ -160,9 +160,11 @@ describe("learning from feedback on the embedded default (docs/behaviour.md §6.
     expect(feedback.find((g) => g.strategy === "cold")).toMatchObject({ clicks: 0, ctr: 0 });
     const text = (await get(`${api.replace(/\/recsys\/api$/, "")}/metrics`)).text;
     expect(text).toContain(
-      `recsys_clicks_total{strategy="warm",ranking="static",variant="",rank="${rank}"} 1`,
+      `recsys_clicks_total{strategy="warm",ranking="static",variant="",rank="${rank}",tenant="default"} 1`,
     );
-    expect(text).toMatch(/recsys_reward_count\{strategy="warm",ranking="static",variant=""\} 1/);
+    expect(text).toMatch(
+      /recsys_reward_count\{strategy="warm",ranking="static",variant="",tenant="default"\} 1/,
+    );
   });
 
   it("experiments: each user's variant sets their settings and policy, and shows in diagnostics, the served log and metrics", async () => {

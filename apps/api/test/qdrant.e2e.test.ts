@@ -41,7 +41,7 @@ describe("the service with QDRANT_API_URL", () => {
     expect(components.description).toContain("qdrant collection omeka-items");
     expect((await get(`${onQdrant.url}/ready`)).json).toEqual({
       status: "ready",
-      stores: { content: "ok", events: "ok", models: "ok" },
+      stores: { content: "ok", events: "ok", models: "ok", tenants: "ok" },
     });
   });
 

@@ -90,7 +90,7 @@ describe("the service on a real Redis", () => {
     expect(Math.abs(result.items[0]!.relevance_score - 0.657174)).toBeLessThan(1e-6);
     expect((await get(`${server.url}/ready`)).json).toEqual({
       status: "ready",
-      stores: { content: "ok", events: "ok", models: "ok" },
+      stores: { content: "ok", events: "ok", models: "ok", tenants: "ok" },
     });
   });
 

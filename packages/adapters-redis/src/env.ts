@@ -27,6 +27,11 @@ export interface RedisFromEnvOptions {
   readonly defaultTimeoutMs?: number;
   /** How long to wait for the first connection (default 2000 ms). */
   readonly connectWaitMs?: number;
+  /**
+   * A connection to share (one per process, whatever the number of tenants): used instead of connecting
+   * to `REDIS_URL`, and left open by `close`.
+   */
+  readonly client?: RedisClient;
 }
 
 /** The Redis stores made from an environment, with their client. */
@@ -70,17 +75,20 @@ export async function redisStoresFromEnv(
       "RECSYS_REDIS_FORMAT",
       `expected one of ${REDIS_FORMATS.join(", ")}, got ${JSON.stringify(format)}`,
     );
-  const client = createRedisClient(url, {
-    commandTimeoutMs: readInteger(
-      env,
-      "RECSYS_REDIS_TIMEOUT_MS",
-      options.defaultTimeoutMs ?? 1000,
-      1,
-      600_000,
-    ),
-    cluster,
-  });
-  client.on("error", () => {}); // outages surface as StoreUnavailableError and on readiness checks
+  const shared = options.client;
+  const client =
+    shared ??
+    createRedisClient(url, {
+      commandTimeoutMs: readInteger(
+        env,
+        "RECSYS_REDIS_TIMEOUT_MS",
+        options.defaultTimeoutMs ?? 1000,
+        1,
+        600_000,
+      ),
+      cluster,
+    });
+  if (!shared) client.on("error", () => {}); // outages surface as StoreUnavailableError and on readiness checks
   const prefix = readString(env, "RECSYS_REDIS_PREFIX", "default");
   const stores = createRedisStores({
     client,
@@ -91,7 +99,7 @@ export async function redisStoresFromEnv(
     ...(options.maxEventsPerUser ? { maxEventsPerUser: options.maxEventsPerUser } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const ready = await waitUntilReady(client, options.connectWaitMs ?? 2000);
+  const ready = shared ? true : await waitUntilReady(client, options.connectWaitMs ?? 2000);
   return {
     ...stores,
     client,
@@ -99,6 +107,7 @@ export async function redisStoresFromEnv(
     ready,
     description: `${cluster ? "redis cluster" : "redis"} (prefix ${prefix})`,
     close: async () => {
+      if (shared) return;
       await client.quit().catch(() => client.disconnect());
     },
   };

@@ -30,3 +30,4 @@ export {
   RedisUserModelStore,
 } from "./redis-stores.js";
 export { RedisSettingsStore, type RedisSettingsStoreOptions } from "./settings.js";
+export { RedisTenantStore, type RedisTenantStoreOptions } from "./tenants.js";

@@ -1,11 +1,6 @@
-import {
-  type RuntimeSettings,
-  type SettingsChange,
-  type SettingsStore,
-  StoreUnavailableError,
-} from "@recsys/ports";
-import { waitUntilReady } from "./client.js";
-import { checkExec, guarded, isCluster, type RedisClient } from "./redis-stores.js";
+import type { RuntimeSettings, SettingsChange, SettingsStore } from "@recsys/ports";
+import { optimisticChange } from "./optimistic.js";
+import { guarded, type RedisClient } from "./redis-stores.js";
 
 /** Options of {@link RedisSettingsStore}. */
 export interface RedisSettingsStoreOptions {
@@ -54,50 +49,30 @@ export class RedisSettingsStore implements SettingsStore {
     change: (current: Readonly<Record<string, unknown>>) => Record<string, unknown>,
     entry: Omit<SettingsChange, "version">,
   ): Promise<RuntimeSettings> {
-    // A connection of its own for WATCH (a shared client's other commands would clear it).
-    const connection = isCluster(this.#client) ? this.#client : this.#client.duplicate();
-    try {
-      if (connection !== this.#client && !(await waitUntilReady(connection, 5000)))
-        throw new StoreUnavailableError("redis", "settings.update: cannot connect");
-      for (let attempt = 0; attempt < 20; attempt++) {
-        await guarded("settings.update", () => connection.watch(this.key));
-        const [version, override, changes] = await guarded("settings.update", () =>
-          connection.hmget(this.key, "version", "override", "changes"),
-        );
-        let next: Record<string, unknown>;
-        try {
-          next = change(override ? (JSON.parse(override) as Record<string, unknown>) : {});
-        } catch (error) {
-          await connection.unwatch();
-          throw error;
-        }
-        const nextVersion = Number(version ?? 0) + 1;
-        const log = [
-          { ...entry, version: nextVersion },
-          ...(changes ? (JSON.parse(changes) as SettingsChange[]) : []),
-        ];
-        const results = await guarded("settings.update", () =>
-          connection
-            .multi()
-            .hset(
-              this.key,
-              "version",
-              nextVersion,
-              "override",
-              JSON.stringify(next),
-              "changes",
-              JSON.stringify(log.slice(0, this.#max)),
-            )
-            .exec(),
-        );
-        if (results === null) continue; // another replica changed it: read again
-        checkExec(results, "settings.update");
-        return { version: nextVersion, override: next };
-      }
-      throw new Error("settings.update: too many concurrent changes");
-    } finally {
-      if (connection !== this.#client) connection.disconnect();
-    }
+    return optimisticChange(this.#client, this.key, "settings.update", async (connection) => {
+      const [version, override, changes] = await guarded("settings.update", () =>
+        connection.hmget(this.key, "version", "override", "changes"),
+      );
+      const next = change(override ? (JSON.parse(override) as Record<string, unknown>) : {});
+      const nextVersion = Number(version ?? 0) + 1;
+      const log = [
+        { ...entry, version: nextVersion },
+        ...(changes ? (JSON.parse(changes) as SettingsChange[]) : []),
+      ];
+      return {
+        write: (multi) =>
+          multi.hset(
+            this.key,
+            "version",
+            nextVersion,
+            "override",
+            JSON.stringify(next),
+            "changes",
+            JSON.stringify(log.slice(0, this.#max)),
+          ),
+        result: { version: nextVersion, override: next },
+      };
+    });
   }
 
   async changes(limit = 50): Promise<SettingsChange[]> {

@@ -4,6 +4,7 @@ import {
   describeFeedbackStoreContract,
   describeServedLogContract,
   describeSettingsStoreContract,
+  describeTenantStoreContract,
   describeUserModelStoreContract,
 } from "@recsys/fakes/contract";
 import type { Redis } from "ioredis";
@@ -14,6 +15,7 @@ import { FLOAT16_VECTOR_ERROR } from "../src/compact-model.js";
 import { RedisFeedbackStore, RedisServedLog } from "../src/feedback.js";
 import { createRedisStores } from "../src/redis-stores.js";
 import { RedisSettingsStore } from "../src/settings.js";
+import { RedisTenantStore } from "../src/tenants.js";
 import { startRedisServer } from "../src/testing/redis-server.js";
 
 // The redis-server of the CI run (REDIS_URL) when there is one, else one started here on a free port.
@@ -66,6 +68,10 @@ describeServedLogContract({
 describeSettingsStoreContract({
   name: "RedisSettingsStore",
   create: async () => new RedisSettingsStore({ client: await client(), prefix: unique() }),
+});
+describeTenantStoreContract({
+  name: "RedisTenantStore",
+  create: async () => new RedisTenantStore({ client: await client(), key: `${unique()}:tenants` }),
 });
 describeActivityStoreContract({
   name: "RedisActivityStore",

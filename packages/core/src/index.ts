@@ -87,4 +87,5 @@ export type {
   Scorer,
   ScoringCandidate,
 } from "./serve/types.js";
+export { emptyTenant, tenantEnvironment, tenantPrefix } from "./tenants.js";
 export { type UpdateOptions, type UpdaterOptions, UserModelUpdater } from "./updater.js";

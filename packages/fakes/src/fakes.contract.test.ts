@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   describeActivityStoreContract,
   describeContentStoreContract,
@@ -5,6 +8,7 @@ import {
   describeFeedbackStoreContract,
   describeServedLogContract,
   describeSettingsStoreContract,
+  describeTenantStoreContract,
   describeUserModelStoreContract,
 } from "./contract/index.js";
 import { InMemoryActivityStore } from "./in-memory-activity.js";
@@ -13,6 +17,7 @@ import { InMemoryEventBuffer } from "./in-memory-event-buffer.js";
 import { InMemoryFeedbackStore, InMemoryServedLog } from "./in-memory-feedback.js";
 import { InMemorySettingsStore } from "./in-memory-settings.js";
 import { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
+import { FileTenantStore, InMemoryTenantStore } from "./tenant-stores.js";
 
 describeContentStoreContract({
   name: "InMemoryContentStore (random sampling)",
@@ -39,4 +44,11 @@ describeSettingsStoreContract({
 describeActivityStoreContract({
   name: "InMemoryActivityStore",
   create: async () => new InMemoryActivityStore(),
+});
+describeTenantStoreContract({ name: "InMemoryTenantStore", create: async () => new InMemoryTenantStore() });
+const tenantDir = mkdtempSync(join(tmpdir(), "recsys-tenants-"));
+describeTenantStoreContract({
+  name: "FileTenantStore",
+  create: async () => new FileTenantStore(join(tenantDir, "registry", "tenants.json")),
+  destroy: async () => rmSync(tenantDir, { recursive: true, force: true }),
 });

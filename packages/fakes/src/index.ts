@@ -37,3 +37,4 @@ export {
 } from "./in-memory-feedback.js";
 export { InMemorySettingsStore } from "./in-memory-settings.js";
 export { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
+export { FileTenantStore, InMemoryTenantStore } from "./tenant-stores.js";

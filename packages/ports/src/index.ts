@@ -22,6 +22,7 @@ export type { AppendResult, EventBuffer, EventSource } from "./ports/event-sourc
 export type { FeedbackStore, Impression, PolicySums } from "./ports/feedback-store.js";
 export type { ServedLog } from "./ports/served-log.js";
 export type { RuntimeSettings, SettingsChange, SettingsStore } from "./ports/settings-store.js";
+export type { TenantRegistry, TenantStore } from "./ports/tenant-store.js";
 export type { UserModelStore } from "./ports/user-model-store.js";
 export {
   type ConfigIssue,
@@ -95,6 +96,17 @@ export {
   safeParseServedEntry,
 } from "./schemas/served.js";
 export { type Tag, TagSchema, tagKey } from "./schemas/tag.js";
+export {
+  DEFAULT_TENANT,
+  type RateLimit,
+  RateLimitSchema,
+  safeParseTenantSpec,
+  TENANT_ID_PATTERN,
+  type TenantKey,
+  TenantKeySchema,
+  type TenantSpec,
+  TenantSpecSchema,
+} from "./schemas/tenant.js";
 export {
   emptyUserSignals,
   isCold,

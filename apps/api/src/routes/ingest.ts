@@ -6,6 +6,7 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { describeRoute } from "hono-openapi";
 import { guard } from "../auth.js";
+import type { Components } from "../components.js";
 import { HttpError } from "../errors.js";
 import { readIngestBody } from "../ingest-body.js";
 import { IngestWorker, WORKER_THRESHOLD_BYTES } from "../ingest-pool.js";
@@ -82,13 +83,12 @@ const SINGLE_CALL_TYPES = ["track", "identify", "page", "screen", "alias", "grou
  * @param context - components, auth, metrics, limits
  */
 export function ingestRoutes(context: RouteContext): Hono {
-  const { components, metrics, clock, maxBodyBytes, maxDepth } = context;
-  // The settings and the updater are read per request: runtime settings may replace them.
-  const { eventBuffer } = components;
+  const { metrics, clock, maxBodyBytes, maxDepth } = context;
 
   const worker = new IngestWorker();
   /** The operator read models of the refreshed visitors (the last model saved and its events). */
   const recordActivity = async (
+    components: Components,
     saved: ReadonlyMap<string, { signals: UserSignals; events: readonly InteractionEvent[] }>,
   ) => {
     try {
@@ -106,15 +106,19 @@ export function ingestRoutes(context: RouteContext): Hono {
    * Rewards of the batch (views echoing a served list's request id), and the bandit's learning from them.
    * The events are stored by now: a store failure here is logged, never fails the ingest.
    */
-  const learn = async (events: Parameters<typeof attributeRewards>[0]) => {
+  const learn = async (
+    components: Components,
+    tenant: string,
+    events: Parameters<typeof attributeRewards>[0],
+  ) => {
     try {
       const { cfg } = components;
       const rewards = await attributeRewards(events, components.feedback, components.contentStore, cfg);
       const banditUpdates = await learnFromRewards(rewards, components.feedback, cfg);
       if (banditUpdates > 0) await components.policy.refresh();
-      metrics.inc("rewards", rewards.length);
-      for (const reward of rewards) metrics.clicked(reward.impression, reward.reward);
-      metrics.inc("bandit_updates", banditUpdates);
+      metrics.inc("rewards", rewards.length, tenant);
+      for (const reward of rewards) metrics.clicked(reward.impression, reward.reward, tenant);
+      metrics.inc("bandit_updates", banditUpdates, tenant);
       return { rewards: rewards.length, banditUpdates };
     } catch (error) {
       context.log({ level: "warn", msg: "could not attribute rewards", error: String(error) });
@@ -124,6 +128,10 @@ export function ingestRoutes(context: RouteContext): Hono {
   context.onClose(() => worker.close());
 
   const handle = (defaultType: string | null) => async (c: Context) => {
+    // The tenant's settings and updater are read per request: runtime settings may replace them.
+    const components = c.get("tenant");
+    const { tenant } = c.get("access");
+    const { eventBuffer } = components;
     const bytes = await bodyBytes(c, maxBodyBytes);
     const now = clock();
     const options = { now, windowDays: components.cfg.event_window_days, maxDepth, defaultType };
@@ -137,9 +145,9 @@ export function ingestRoutes(context: RouteContext): Hono {
       throw new HttpError(status, code, message, field ? { field } : undefined);
     }
     const { events, rejected, rejectedTotal, ignored, outsideWindow } = read;
-    metrics.inc("events_rejected", rejectedTotal);
-    metrics.inc("events_ignored", ignored);
-    metrics.inc("events_outside_window", outsideWindow);
+    metrics.inc("events_rejected", rejectedTotal, tenant);
+    metrics.inc("events_ignored", ignored, tenant);
+    metrics.inc("events_outside_window", outsideWindow, tenant);
     if (events.length === 0 && rejectedTotal > 0) {
       const first = rejected[0]!;
       throw new HttpError(422, "no_valid_events", `no usable event: item ${first.index}: ${first.reason}`, {
@@ -164,8 +172,8 @@ export function ingestRoutes(context: RouteContext): Hono {
       }
     }
     const { added } = await eventBuffer.append(events);
-    metrics.inc("events_ingested", added);
-    metrics.inc("events_duplicate", events.length - added);
+    metrics.inc("events_ingested", added, tenant);
+    metrics.inc("events_duplicate", events.length - added, tenant);
     const users = [...new Set(events.map((e) => e.user_id))].sort();
     try {
       const saved = new Map<string, { signals: UserSignals; events: readonly InteractionEvent[] }>();
@@ -173,7 +181,7 @@ export function ingestRoutes(context: RouteContext): Hono {
         now,
         onSaved: (signals, buffered) => saved.set(signals.user_id, { signals, events: buffered }),
       });
-      await recordActivity(saved);
+      await recordActivity(components, saved);
     } catch (error) {
       if (!StoreUnavailableError.isInstance(error)) throw error;
       throw new HttpError(
@@ -183,7 +191,7 @@ export function ingestRoutes(context: RouteContext): Hono {
         { store: error.store, events_stored: added, users },
       );
     }
-    const { rewards, banditUpdates } = await learn(events);
+    const { rewards, banditUpdates } = await learn(components, tenant, events);
     return c.json({
       status: "ok" as const,
       ingested: added,
@@ -225,7 +233,7 @@ export function ingestRoutes(context: RouteContext): Hono {
       'Normalise RudderStack track/identify calls (one object, an array, or the {"batch": [...]} envelope; gzip or deflate encoded or not), append the valid ones to the event buffer and rebuild the model of every touched user. Each item is accepted or rejected on its own: rejected items are listed (the first 100) with their index and reason, with the total; page, screen, alias and group calls are counted as ignored; events older than the event window are counted, not stored; a re-delivered call is counted as a duplicate, not stored twice.',
       "ingestEvents",
     ),
-    guard("write", context.auth),
+    guard("write", context.auth, context.tenants),
     limit,
     handle(null),
   );
@@ -236,7 +244,7 @@ export function ingestRoutes(context: RouteContext): Hono {
       "RudderStack's batch endpoint, for SDKs pointed at this service as their data plane.",
       "rudderstackBatch",
     ),
-    guard("write", context.auth),
+    guard("write", context.auth, context.tenants),
     limit,
     handle(null),
   );
@@ -248,7 +256,7 @@ export function ingestRoutes(context: RouteContext): Hono {
         `RudderStack's ${type} endpoint: one call, its type ${type} unless it says otherwise.`,
         `rudderstack${type[0]!.toUpperCase()}${type.slice(1)}`,
       ),
-      guard("write", context.auth),
+      guard("write", context.auth, context.tenants),
       limit,
       handle(type),
     );

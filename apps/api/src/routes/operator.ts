@@ -13,7 +13,7 @@ import { Hono } from "hono";
 import { describeRoute, validator } from "hono-openapi";
 import * as v from "valibot";
 import { guard } from "../auth.js";
-import { effectiveSettings } from "../components.js";
+import { type Components, effectiveSettings } from "../components.js";
 import { HttpError } from "../errors.js";
 import { newRequestId } from "../request-id.js";
 import { RecommendationResultSchema, UserModelQuerySchema } from "../schemas.js";
@@ -102,8 +102,8 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
  * @param context - components, auth, logs
  */
 export function operatorRoutes(context: RouteContext): Hono {
-  const { components, clock } = context;
-  const recorder = new ServedRecorder(components, context.log);
+  const { clock } = context;
+  const recorder = new ServedRecorder(context.log);
   context.onClose(() => recorder.flush());
   return new Hono()
     .post(
@@ -121,10 +121,11 @@ export function operatorRoutes(context: RouteContext): Hono {
           ...errorResponses(400, 401, 422, 503),
         },
       }),
-      guard("write", context.auth),
+      guard("write", context.auth, context.tenants),
       validator("query", RecommendOptionsTextSchema, validationHook),
       validator("json", PreviewSpecSchema, validationHook),
       async (c) => {
+        const components = c.get("tenant");
         const { include_content: includeContent = true, ...options } = c.req.valid("query");
         const spec = c.req.valid("json");
         const { cfg, settingsVersion } = components;
@@ -152,7 +153,7 @@ export function operatorRoutes(context: RouteContext): Hono {
           ...(spec.limit !== null ? { limit: spec.limit } : {}),
         });
         const rec = { ...made, diagnostics: withSettingsVersion(made.diagnostics, settingsVersion) };
-        const result = recorder.answer(rec, {
+        const result = recorder.answer(components, rec, {
           requestId: c.get("requestId") ?? newRequestId(),
           includeContent,
           filter: options.filter ?? null,
@@ -171,13 +172,14 @@ export function operatorRoutes(context: RouteContext): Hono {
         "The persona, or null",
         [401, 422, 503],
       ),
-      guard("write", context.auth),
+      guard("write", context.auth, context.tenants),
       validator("query", ExplainQuerySchema, validationHook),
       async (c) => {
+        const components = c.get("tenant");
         const { user_id: userId, verbalize } = c.req.valid("query");
         const signals = await components.modelStore.getSignals(userId);
         if (!signals) return c.json({ result: null });
-        const contents = await contentsOf(context, [
+        const contents = await contentsOf(components, [
           ...Object.keys(signals.positives),
           ...Object.keys(signals.negatives),
           ...signals.recent_views,
@@ -197,16 +199,17 @@ export function operatorRoutes(context: RouteContext): Hono {
         "The history",
         [401, 422, 503],
       ),
-      guard("write", context.auth),
+      guard("write", context.auth, context.tenants),
       validator("query", HistoryQuerySchema, validationHook),
       async (c) => {
+        const components = c.get("tenant");
         const { user_id: userId, limit } = c.req.valid("query");
         const [events, signals] = await Promise.all([
           components.eventBuffer.fetchEvents(userId),
           components.modelStore.getSignals(userId),
         ]);
         const contents = await contentsOf(
-          context,
+          components,
           events.flatMap((e) => (e.content_id ? [e.content_id] : [])),
         );
         const history = historyOf(userId, events, signals, contents, limit ?? 200);
@@ -222,9 +225,10 @@ export function operatorRoutes(context: RouteContext): Hono {
         "The extras, or null",
         [401, 422, 503],
       ),
-      guard("write", context.auth),
+      guard("write", context.auth, context.tenants),
       validator("query", UserModelQuerySchema, validationHook),
       async (c) => {
+        const components = c.get("tenant");
         const userId = c.req.valid("query").user_id;
         const [signals, events] = await Promise.all([
           components.modelStore.getSignals(userId),
@@ -315,9 +319,10 @@ export function operatorRoutes(context: RouteContext): Hono {
         "The explanation, or null",
         [401, 422, 503],
       ),
-      guard("write", context.auth),
+      guard("write", context.auth, context.tenants),
       validator("query", ServedExplainQuerySchema, validationHook),
       async (c) => {
+        const components = c.get("tenant");
         const requestId = c.req.valid("query").request_id;
         const entry = (await components.servedLog.recent({ limit: SERVED_LOOKBACK })).find(
           (e) => e.request_id === requestId,
@@ -325,7 +330,7 @@ export function operatorRoutes(context: RouteContext): Hono {
         if (!entry) return c.json({ result: null, detail: "no served list with this request_id" });
         const signals = await components.modelStore.getSignals(entry.user_id);
         const affinity = signals?.tag_affinity ?? {};
-        const contents = await contentsOf(context, [
+        const contents = await contentsOf(components, [
           ...entry.items.map((i) => i.id),
           ...(signals
             ? [...Object.keys(signals.positives), ...Object.keys(signals.negatives), ...signals.recent_views]
@@ -378,9 +383,10 @@ export function operatorRoutes(context: RouteContext): Hono {
         "Visitors",
         [401, 422, 503],
       ),
-      guard("write", context.auth),
+      guard("write", context.auth, context.tenants),
       validator("query", UsersQuerySchema, validationHook),
-      async (c) => c.json({ result: await components.activity.visitors(c.req.valid("query").limit ?? 500) }),
+      async (c) =>
+        c.json({ result: await c.get("tenant").activity.visitors(c.req.valid("query").limit ?? 500) }),
     )
     .get(
       "/api/content/stats",
@@ -391,16 +397,17 @@ export function operatorRoutes(context: RouteContext): Hono {
         "Content statistics",
         [401, 422, 503],
       ),
-      guard("write", context.auth),
+      guard("write", context.auth, context.tenants),
       validator("query", StatsQuerySchema, validationHook),
       async (c) => {
+        const components = c.get("tenant");
         const limit = c.req.valid("query").limit ?? 30;
         const [top, users] = await Promise.all([
           components.activity.items(200),
           components.activity.visitorCount(),
         ]);
         const contents = await contentsOf(
-          context,
+          components,
           top.map((i) => i.content_id),
         );
         const themes = new Map<string, number>();
@@ -436,11 +443,12 @@ export function operatorRoutes(context: RouteContext): Hono {
         "The item",
         [401, 404, 503],
       ),
-      guard("write", context.auth),
+      guard("write", context.auth, context.tenants),
       async (c) => {
+        const components = c.get("tenant");
         const id = c.req.param("content_id");
         const [contents, stats] = await Promise.all([
-          contentsOf(context, [id]),
+          contentsOf(components, [id]),
           components.activity.item(id),
         ]);
         const content = contents.get(id) ?? null;
@@ -452,11 +460,11 @@ export function operatorRoutes(context: RouteContext): Hono {
 }
 
 /** The contents of some items (one content-store round trip; none for no ids). */
-async function contentsOf(context: RouteContext, ids: readonly string[]): Promise<Map<string, Content>> {
+async function contentsOf(components: Components, ids: readonly string[]): Promise<Map<string, Content>> {
   const contents = new Map<string, Content>();
   const unique = [...new Set(ids)];
   if (unique.length === 0) return contents;
-  const [hits = []] = await context.components.contentStore.query([{ kind: "ids", ids: unique }]);
+  const [hits = []] = await components.contentStore.query([{ kind: "ids", ids: unique }]);
   for (const hit of hits) if (hit.content) contents.set(hit.id, hit.content);
   return contents;
 }

@@ -4,17 +4,19 @@ import { HealthSchema, ReadySchema } from "../schemas.js";
 import { json, type RouteContext } from "./shared.js";
 
 /**
- * `/health` (liveness), `/ready` (pings every configured store), `/metrics` (Prometheus text) and the
+ * `/health` (liveness), `/ready` (pings the default tenant's stores and the tenant registry), `/metrics` (Prometheus text) and the
  * favicon, at the root of the service.
  * @param context - components, metrics
  * @param version - reported by `/health`
  */
 export function opsRoutes(context: RouteContext, version: string): Hono {
-  const { components, metrics } = context;
+  const { metrics } = context;
+  const components = context.tenants.defaultComponents;
   const stores: [string, { ping(): Promise<void> }][] = [
     ["content", components.contentStore],
     ["events", components.eventBuffer],
     ["models", components.modelStore],
+    ["tenants", context.tenants.store],
   ];
   return new Hono()
     .get(

@@ -13,7 +13,7 @@ import { errorResponses, json, type RouteContext } from "./shared.js";
  * @param context - components, auth
  */
 export function policyRoutes(context: RouteContext): Hono {
-  const { components, metrics } = context;
+  const { metrics } = context;
   return new Hono()
     .get(
       "/api/metrics",
@@ -29,8 +29,8 @@ export function policyRoutes(context: RouteContext): Hono {
           ...errorResponses(401, 503),
         },
       }),
-      guard("write", context.auth),
-      (c) => c.json({ result: metrics.summary() }),
+      guard("write", context.auth, context.tenants),
+      (c) => c.json({ result: metrics.summary(c.get("access").tenant) }),
     )
     .get(
       "/api/policy",
@@ -46,8 +46,9 @@ export function policyRoutes(context: RouteContext): Hono {
           ...errorResponses(401, 503),
         },
       }),
-      guard("write", context.auth),
+      guard("write", context.auth, context.tenants),
       async (c) => {
+        const components = c.get("tenant");
         const { cfg } = components;
         const bandit = new LinUcb(cfg, await components.policy.refresh());
         return c.json({

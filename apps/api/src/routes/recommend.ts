@@ -39,8 +39,8 @@ const PARAMETERS = (() => {
  * @param context - components, auth, metrics
  */
 export function recommendRoutes(context: RouteContext): Hono {
-  const { components, metrics, clock } = context;
-  const recorder = new ServedRecorder(components, context.log);
+  const { metrics, clock } = context;
+  const recorder = new ServedRecorder(context.log);
   context.onClose(() => recorder.flush());
   return new Hono().get(
     "/api/recommend",
@@ -60,24 +60,27 @@ export function recommendRoutes(context: RouteContext): Hono {
         ...errorResponses(401, 422, 503),
       },
     }),
-    guard("serve", context.auth),
+    guard("serve", context.auth, context.tenants),
     sValidator("query", RecommendQuerySchema, validationHook),
     async (c) => {
       const { user_id: userId, include_content: includeContent = true, ...options } = c.req.valid("query");
+      const components = c.get("tenant");
+      const { tenant } = c.get("access");
       const { recommender, settingsVersion } = components;
       const served = await recommender.recommend(userId, options);
       const rec = { ...served, diagnostics: withSettingsVersion(served.diagnostics, settingsVersion) };
       // An operator's look-up (the dashboard) with the key may ask not to count: no served log, no
       // impressions, no metrics, so it never dilutes CTR or feeds the bandit.
       const lookUp =
-        c.req.header("x-recsys-operator") === "1" && isOperator((n) => c.req.header(n), context.auth);
+        c.req.header("x-recsys-operator") === "1" &&
+        isOperator((n) => c.req.header(n), context.auth, c.get("access"));
       if (!lookUp) {
-        metrics.inc("recommendations", 1, { strategy: rec.strategy });
-        metrics.served(rec, rec.diagnostics.variant ?? null);
+        metrics.inc("recommendations", 1, tenant, { strategy: rec.strategy });
+        metrics.served(rec, rec.diagnostics.variant ?? null, tenant);
       }
       // The request's id (the caller's X-Request-Id, or a new one), echoed in the response header; a view
       // that echoes it back is the reward of the item viewed.
-      const result = recorder.answer(rec, {
+      const result = recorder.answer(components, rec, {
         requestId: c.get("requestId") ?? newRequestId(),
         includeContent,
         filter: options.filter ?? null,

@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import * as v from "valibot";
 import { guard, presentedKey } from "../auth.js";
-import { effectiveSettings, START_ONLY_SETTINGS } from "../components.js";
+import { type Components, effectiveSettings, START_ONLY_SETTINGS } from "../components.js";
 import { HttpError } from "../errors.js";
 import { errorResponses, json, type RouteContext } from "./shared.js";
 
@@ -38,12 +38,12 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
  * @param context - components, auth, clock, logs
  */
 export function settingsRoutes(context: RouteContext): Hono {
-  const { components, clock } = context;
+  const { clock } = context;
   const who = (header: (name: string) => string | undefined) => {
     const key = presentedKey(header);
     return key ? `key:${createHash("sha256").update(key).digest("hex").slice(0, 12)}` : "dev (no key)";
   };
-  const answer = async (status?: "applied" | "reset_to_baseline") => {
+  const answer = async (components: Components, status?: "applied" | "reset_to_baseline") => {
     await components.applySettings();
     const current = await components.settings.current();
     return {
@@ -69,8 +69,8 @@ export function settingsRoutes(context: RouteContext): Hono {
           ...errorResponses(401, 503),
         },
       }),
-      guard("write", context.auth),
-      async (c) => c.json(await answer()),
+      guard("write", context.auth, context.tenants),
+      async (c) => c.json(await answer(c.get("tenant"))),
     )
     .put(
       "/api/config",
@@ -87,7 +87,7 @@ export function settingsRoutes(context: RouteContext): Hono {
           ...errorResponses(400, 401, 422, 503),
         },
       }),
-      guard("write", context.auth),
+      guard("write", context.auth, context.tenants),
       async (c) => {
         let partial: unknown;
         try {
@@ -95,6 +95,7 @@ export function settingsRoutes(context: RouteContext): Hono {
         } catch {
           throw new HttpError(400, "invalid_json", "body is not valid JSON");
         }
+        const components = c.get("tenant");
         if (!isPlainObject(partial))
           throw new HttpError(422, "invalid_argument", "expected a JSON object", { field: "config" });
         for (const key of START_ONLY_SETTINGS)
@@ -117,7 +118,7 @@ export function settingsRoutes(context: RouteContext): Hono {
             field: error.variable,
           });
         }
-        return c.json(await answer("applied"));
+        return c.json(await answer(components, "applied"));
       },
     )
     .post(
@@ -132,15 +133,16 @@ export function settingsRoutes(context: RouteContext): Hono {
           ...errorResponses(401, 503),
         },
       }),
-      guard("write", context.auth),
+      guard("write", context.auth, context.tenants),
       async (c) => {
+        const components = c.get("tenant");
         await components.settings.update(() => ({}), {
           at: new Date(clock()).toISOString(),
           who: who((n) => c.req.header(n)),
           action: "reset",
           partial: {},
         });
-        return c.json(await answer("reset_to_baseline"));
+        return c.json(await answer(components, "reset_to_baseline"));
       },
     )
     .get(
@@ -155,10 +157,10 @@ export function settingsRoutes(context: RouteContext): Hono {
           ...errorResponses(401, 503),
         },
       }),
-      guard("write", context.auth),
+      guard("write", context.auth, context.tenants),
       async (c) => {
         const limit = Math.min(Math.max(Number(c.req.query("limit") ?? 50) || 50, 1), 1000);
-        return c.json({ result: await components.settings.changes(limit) });
+        return c.json({ result: await c.get("tenant").settings.changes(limit) });
       },
     );
 }

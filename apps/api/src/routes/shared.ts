@@ -1,16 +1,16 @@
 import type { Context } from "hono";
 import { resolver } from "hono-openapi";
 import type { AuthOptions } from "../auth.js";
-import type { Components } from "../components.js";
 import { HttpError, sendError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { ErrorSchema } from "../schemas.js";
+import type { TenantDirectory } from "../tenants.js";
 
 /** What every route group is built from. */
 export interface RouteContext {
-  /** Stores and orchestrators. */
-  readonly components: Components;
+  /** The tenants: each request's components are `c.get("tenant")`, set by `resolveTenant`. */
+  readonly tenants: TenantDirectory;
   /** Auth settings. */
   readonly auth: AuthOptions;
   /** The metrics registry. */

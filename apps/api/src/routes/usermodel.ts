@@ -9,7 +9,6 @@ import { errorResponses, json, type RouteContext, validationHook } from "./share
  * @param context - components, auth
  */
 export function usermodelRoutes(context: RouteContext): Hono {
-  const { modelStore } = context.components;
   return new Hono().get(
     "/api/usermodel",
     describeRoute({
@@ -23,8 +22,9 @@ export function usermodelRoutes(context: RouteContext): Hono {
         ...errorResponses(401, 422, 503),
       },
     }),
-    guard("write", context.auth),
+    guard("write", context.auth, context.tenants),
     validator("query", UserModelQuerySchema, validationHook),
-    async (c) => c.json({ result: await modelStore.getSignals(c.req.valid("query").user_id) }),
+    async (c) =>
+      c.json({ result: await c.get("tenant").modelStore.getSignals(c.req.valid("query").user_id) }),
   );
 }

@@ -19,8 +19,8 @@ export interface StoreContractOptions<T> {
   readonly destroy?: (store: T) => Promise<void>;
 }
 
-/** A suite's store, created before its tests and destroyed after them. */
-function useStore<T>(options: StoreContractOptions<T>): () => T {
+/** A suite's store, created before its tests and destroyed after them (shared by the contract suites). */
+export function useStore<T>(options: StoreContractOptions<T>): () => T {
   let store: T | undefined;
   beforeAll(async () => {
     store = await options.create();

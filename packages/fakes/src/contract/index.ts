@@ -7,6 +7,7 @@ export {
   describeSettingsStoreContract,
   type StoreContractOptions,
 } from "./feedback-contract.js";
+export { describeTenantStoreContract } from "./tenant-store-contract.js";
 export {
   describeUserModelStoreContract,
   type UserModelStoreContractOptions,
