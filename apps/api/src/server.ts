@@ -3,43 +3,32 @@ import { serve } from "@hono/node-server";
 import { checkEnvironment } from "@recsys/core";
 import { ConfigError } from "@recsys/ports";
 import { closeApp, createApp } from "./app.js";
-import { buildComponents, STORE_ENV_VARIABLES, sharedResources } from "./components.js";
+import { STORE_ENV_VARIABLES } from "./components.js";
 import { appOptionsFromEnv, SERVICE_ENV_VARIABLES } from "./env.js";
 import { createLogger } from "./logger.js";
-import { bootstrapTenants, TENANT_ENV_VARIABLES, TenantDirectory, tenantStoreFromEnv } from "./tenants.js";
+import { buildService, type Service } from "./service.js";
+import { TENANT_ENV_VARIABLES } from "./tenants.js";
 
 // One pino logger for the process: request lines and lifecycle lines, every line JSON.
 const log = createLogger();
 
 async function main(): Promise<void> {
-  let components: Awaited<ReturnType<typeof buildComponents>>;
+  let service: Service;
   let options: ReturnType<typeof appOptionsFromEnv>;
-  let tenants: TenantDirectory;
-  // What every tenant shares in this process: one Redis connection, each catalogue loaded once.
-  const shared = sharedResources();
   try {
     checkEnvironment(process.env, [
       ...STORE_ENV_VARIABLES,
       ...SERVICE_ENV_VARIABLES,
       ...TENANT_ENV_VARIABLES,
     ]);
-    components = await buildComponents({}, process.env, { shared });
-    options = appOptionsFromEnv(process.env, components.mode);
-    const store = await tenantStoreFromEnv(process.env, shared);
-    const bootstrap = process.env.RECSYS_TENANTS?.trim();
-    if (bootstrap) await bootstrapTenants(store, bootstrap, Date.now());
-    tenants = await TenantDirectory.open({
-      store,
-      env: process.env,
-      defaultComponents: components,
-      shared,
-      log,
-    });
+    service = await buildService(process.env, { log });
+    options = appOptionsFromEnv(process.env, service.components.mode);
   } catch (error) {
     const message = ConfigError.isInstance(error) || error instanceof Error ? error.message : String(error);
     process.stderr.write(`recsys: cannot start: ${message}\n`);
     process.exit(2);
   }
+  const { components, tenants } = service;
   const app = createApp(components, { ...options.app, logger: log, tenants });
   const server = serve(
     { fetch: app.fetch, hostname: options.host, port: options.port },
@@ -97,9 +86,7 @@ async function main(): Promise<void> {
     server.close(async () => {
       clearInterval(reaper);
       await closeApp(app);
-      await tenants.close();
-      await components.close();
-      await shared.redisClient?.quit().catch(() => shared.redisClient?.disconnect());
+      await service.close();
       log({ level: "info", msg: "stopped" });
       log.flush();
       process.exit(0);
