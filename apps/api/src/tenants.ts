@@ -2,17 +2,15 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { type Environment, emptyTenant, tenantEnvironment, tenantPrefix } from "@recsys/core";
 import { deepMerge } from "@recsys/core/config";
-import { InMemoryTenantStore } from "@recsys/fakes";
+import { InMemoryTenantStore, parseTenantBootstrap } from "@recsys/fakes";
 import {
   ConfigError,
   DEFAULT_TENANT,
   type RecConfigInput,
-  safeParseTenantSpec,
   type TenantKey,
   type TenantSpec,
   type TenantStore,
 } from "@recsys/ports";
-import * as v from "valibot";
 import { type BuildOptions, buildComponents, type Components, type SharedResources } from "./components.js";
 import type { Logger } from "./logger.js";
 
@@ -430,19 +428,6 @@ export async function tenantStoreFromEnv(env: Environment, shared: SharedResourc
   return new InMemoryTenantStore();
 }
 
-/** One tenant of a bootstrap file: a spec whose keys may be given in plain text (`api_keys`), hashed on load. */
-const BootstrapSchema = v.strictObject({
-  tenants: v.array(
-    v.looseObject({
-      id: v.optional(v.string()),
-      tenant_id: v.optional(v.string()),
-      api_keys: v.optional(
-        v.array(v.pipe(v.string(), v.minLength(16, "each key must have at least 16 characters"))),
-      ),
-    }),
-  ),
-});
-
 /**
  * Register the tenants of a bootstrap file (`RECSYS_TENANTS`): `{"tenants": [spec, …]}`, each spec as
  * stored (docs/behaviour.md §7.7) with `id` (or the reference's `tenant_id`), and its keys either hashed
@@ -454,30 +439,20 @@ const BootstrapSchema = v.strictObject({
  * @throws ConfigError naming `RECSYS_TENANTS` and the field at fault
  */
 export async function bootstrapTenants(store: TenantStore, path: string, now: number): Promise<number> {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(await readFile(path, "utf8"));
+    text = await readFile(path, "utf8");
   } catch (error) {
     throw new ConfigError("RECSYS_TENANTS", `cannot read ${path}: ${(error as Error).message}`);
   }
-  const file = v.safeParse(BootstrapSchema, parsed);
-  if (!file.success) {
-    const issue = file.issues[0];
-    const where = (issue.path ?? []).map((step) => String(step.key)).join(".");
-    throw new ConfigError("RECSYS_TENANTS", `${path}: ${where || "file"}: ${issue.message}`);
-  }
   let added = 0;
-  for (const [index, entry] of file.output.tenants.entries()) {
-    const { api_keys: plain = [], tenant_id, ...rest } = entry;
-    const candidate = { ...rest, id: rest.id ?? tenant_id };
-    const spec = safeParseTenantSpec(candidate);
-    if (!spec.success) throw new ConfigError("RECSYS_TENANTS", `${path}: tenants.${index}.${spec.message}`);
-    const keys = [...spec.output.keys, ...plain.map((key) => storedKey(key, now))];
+  for (const { spec, plainKeys } of parseTenantBootstrap(text, path)) {
+    const keys = [...spec.keys, ...plainKeys.map((key) => storedKey(key, now))];
     let created = false;
-    await store.update(spec.output.id, (current) => {
+    await store.update(spec.id, (current) => {
       if (current) return current;
       created = true;
-      return { ...spec.output, keys };
+      return { ...spec, keys };
     });
     if (created) added++;
   }

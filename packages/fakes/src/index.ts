@@ -37,4 +37,9 @@ export {
 } from "./in-memory-feedback.js";
 export { InMemorySettingsStore } from "./in-memory-settings.js";
 export { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
-export { FileTenantStore, InMemoryTenantStore } from "./tenant-stores.js";
+export {
+  type BootstrapTenant,
+  FileTenantStore,
+  InMemoryTenantStore,
+  parseTenantBootstrap,
+} from "./tenant-stores.js";

@@ -127,3 +127,41 @@ export class FileTenantStore implements TenantStore {
     await this.#read();
   }
 }
+
+/** One tenant of a bootstrap file: its spec, and the keys it gives in plain text (to be hashed). */
+export interface BootstrapTenant {
+  readonly spec: TenantSpec;
+  readonly plainKeys: readonly string[];
+}
+
+/**
+ * Read a tenants bootstrap file (`RECSYS_TENANTS`): `{"tenants": [spec, …]}`, each spec as stored
+ * (docs/behaviour.md §7.7) with `id` (or the reference's `tenant_id`) and its keys either hashed (`keys`)
+ * or in plain text (`api_keys`, at least 16 characters each).
+ * @param text - the file's text
+ * @param source - names the file in errors
+ * @throws ConfigError naming `RECSYS_TENANTS` and the field at fault
+ */
+export function parseTenantBootstrap(text: string, source: string): BootstrapTenant[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError("RECSYS_TENANTS", `${source}: not JSON (${(error as Error).message})`);
+  }
+  const list = (parsed as { tenants?: unknown } | null)?.tenants;
+  if (!Array.isArray(list)) throw new ConfigError("RECSYS_TENANTS", `${source}: tenants: expected an array`);
+  return list.map((entry, index) => {
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry))
+      throw new ConfigError("RECSYS_TENANTS", `${source}: tenants.${index}: expected an object`);
+    const { api_keys: plain = [], tenant_id: reference, ...rest } = entry as Record<string, unknown>;
+    if (!Array.isArray(plain) || plain.some((key) => typeof key !== "string" || key.length < 16))
+      throw new ConfigError(
+        "RECSYS_TENANTS",
+        `${source}: tenants.${index}.api_keys: each key must be a string of at least 16 characters`,
+      );
+    const spec = safeParseTenantSpec({ ...rest, id: rest.id ?? reference });
+    if (!spec.success) throw new ConfigError("RECSYS_TENANTS", `${source}: tenants.${index}.${spec.message}`);
+    return { spec: spec.output, plainKeys: plain as string[] };
+  });
+}

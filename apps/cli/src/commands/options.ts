@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { type FileHandle, open, readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { type Environment, resolveConfig } from "@recsys/core";
+import { deepMerge } from "@recsys/core/config";
 import { parseTimestamp } from "@recsys/core/time";
 import {
   ConfigError,
@@ -15,12 +16,14 @@ import { collectGarbage } from "../heap.js";
 import type { ResultSink, ScoringPool } from "../pool.js";
 import { Progress } from "../progress.js";
 import type { ScoringContext } from "../scoring.js";
+import { tenantScope } from "../tenant.js";
 import type { Command } from "../worker.js";
 import type { CliIo } from "./command.js";
 
 /** The flags of every scoring command (recommend, usermodel, eval). */
 export const SCORING_OPTIONS = {
   catalog: { type: "string" },
+  tenant: { type: "string" },
   events: { type: "string" },
   config: { type: "string" },
   now: { type: "string" },
@@ -42,7 +45,10 @@ export const SCORING_OPTIONS = {
 } as const;
 
 /** Help text of the flags every scoring command shares. */
-export const COMMON_HELP = `  --catalog F         catalogue: JSON Lines or a JSON array of {"id", "vector", "payload"} (required)
+export const COMMON_HELP = `  --catalog F         catalogue: JSON Lines or a JSON array of {"id", "vector", "payload"} (required
+                      unless --tenant names a tenant with a catalogue)
+  --tenant ID         a tenant of the service's registry (Redis when REDIS_URL is set, else
+                      RECSYS_TENANT_STORE, else RECSYS_TENANTS): its settings and catalogue apply
   --events F          events: JSON Lines (one POST /ingest body per line) or a JSON array of calls (required)
   --config F          partial config in the reference's JSON names, e.g. {"mmr_lambda": 0.6}
   --now ISO           the clock (default: now); events without a timestamp get it
@@ -113,7 +119,18 @@ export function required(value: string | undefined, name: string): string {
   return value;
 }
 
-export async function loadConfig(path: string | undefined, env: Environment): Promise<RecConfig> {
+/**
+ * The settings of a command: defaults, the `RECSYS_*` environment, a tenant's settings, then the `--config`
+ * file (deep-merged over them).
+ * @param path - the `--config` file
+ * @param env - the environment
+ * @param base - a tenant's settings, under the file
+ */
+export async function loadConfig(
+  path: string | undefined,
+  env: Environment,
+  base: Readonly<Record<string, unknown>> = {},
+): Promise<RecConfig> {
   let partial: unknown = {};
   if (path) {
     let text: string;
@@ -131,7 +148,7 @@ export async function loadConfig(path: string | undefined, env: Environment): Pr
     }
   }
   try {
-    return resolveConfig(partial, env);
+    return resolveConfig(deepMerge(base, partial as Record<string, unknown>), env);
   } catch (error) {
     if (ConfigError.isInstance(error)) throw new CliError(path ? `${path}: ${error.message}` : error.message);
     throw error;
@@ -177,13 +194,14 @@ export async function prepare(
   io: CliIo,
   extra: { k?: number; config?: string } = {},
 ): Promise<Prepared> {
-  const catalogPath = required(values.catalog, "catalog");
+  const tenant = values.tenant ? await tenantScope(io.env, values.tenant) : null;
+  const catalogPath = required(values.catalog ?? tenant?.catalog, "catalog");
   let eventsPath = required(values.events, "events");
   if (eventsPath === "-") {
     if (!io.stdin) throw new CliError("--events - needs standard input");
     eventsPath = await copyToTempFile(io.stdin, values["tmp-dir"]);
   }
-  const cfg = await loadConfig(extra.config ?? values.config, io.env);
+  const cfg = await loadConfig(extra.config ?? values.config, io.env, tenant?.settings);
   const nowMs = parseNow(values.now);
   const sampling = values.sampling ?? "random";
   if (sampling !== "random" && sampling !== "ascending")

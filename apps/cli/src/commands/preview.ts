@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { safeParsePreviewSpec } from "@recsys/ports";
 import { CliError } from "../errors.js";
+import { tenantScope } from "../tenant.js";
 import { type CliCommand, type CliIo, printHelp } from "./command.js";
 import { loadConfig, RECOMMEND_OPTIONS_HELP, recommendOptions, required } from "./options.js";
 
@@ -11,6 +12,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     options: {
       profile: { type: "string" },
       catalog: { type: "string" },
+      tenant: { type: "string" },
       config: { type: "string" },
       seed: { type: "string" },
       filter: { type: "string" },
@@ -36,12 +38,14 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
   const spec = safeParsePreviewSpec(parsed);
   if (!spec.success) throw new CliError(`--profile ${path}: ${spec.message}`);
-  const cfg = await loadConfig(values.config, io.env);
+  const tenant = values.tenant ? await tenantScope(io.env, values.tenant) : null;
+  const cfg = await loadConfig(values.config, io.env, tenant?.settings);
+  const catalog = values.catalog ?? tenant?.catalog;
   if (values.sampling !== undefined && values.sampling !== "random" && values.sampling !== "ascending")
     throw new CliError("--sampling must be random or ascending");
   const sampling = { sampling: (values.sampling ?? "random") as "random" | "ascending" };
-  const contentStore = values.catalog
-    ? InMemoryContentStore.fromPoints(await readCatalogFile(values.catalog), sampling)
+  const contentStore = catalog
+    ? InMemoryContentStore.fromPoints(await readCatalogFile(catalog), sampling)
     : createBBContentStore(sampling);
   const { include_content: includeContent = true, ...options } = recommendOptions(values);
   const signals = await previewSignals(spec.output, contentStore, cfg);
@@ -67,7 +71,7 @@ export const command: CliCommand = {
   name: "preview",
   summary:
     "recommend for a hand-authored profile (tag affinities, liked items, demographics); nothing stored",
-  help: `Usage: recsys preview --profile F [--catalog F] [--config F] [--seed N] [options]
+  help: `Usage: recsys preview --profile F [--catalog F] [--tenant ID] [--config F] [--seed N] [options]
 
 Builds a user model from the profile, as POST /api/recommend/preview does (docs/behaviour.md §6.16), and
 prints the recommendation and the model as one JSON line. The profile is a JSON object:
@@ -77,6 +81,7 @@ Contents come from --catalog, else the BB dev fixtures.
 Options:
   --profile F         the profile (JSON)
   --catalog F         catalogue: JSON Lines or a JSON array of {"id", "vector", "payload"}
+  --tenant ID         a tenant of the service's registry: its settings and catalogue apply
   --config F          settings (partial, the reference's JSON names)
   --seed N            reproducible distractor decision and slot
   --sampling M        random (default) or ascending

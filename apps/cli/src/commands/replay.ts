@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import type { ContentStore } from "@recsys/ports";
 import { CliError } from "../errors.js";
 import { eventFiles, readBodies } from "../events-file.js";
+import { tenantScope } from "../tenant.js";
 import { type CliCommand, type CliIo, printHelp } from "./command.js";
 import { loadConfig, parseNow, required } from "./options.js";
 
@@ -15,6 +16,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       catalog: { type: "string" },
       now: { type: "string" },
       config: { type: "string" },
+      tenant: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -26,19 +28,22 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const { normalizeEvents, UserModelUpdater } = await import("@recsys/core");
   const { createBBContentStore, InMemoryContentStore, readCatalogFile } = await import("@recsys/fakes");
   const events = required(values.events, "events");
-  const cfg = await loadConfig(values.config, io.env);
+  // A tenant's Redis prefix, collection, catalogue and settings (docs/behaviour.md §7.7); flags win.
+  const withRedis = { ...io.env, ...(values.redis ? { REDIS_URL: values.redis } : {}) };
+  const tenant = values.tenant ? await tenantScope(withRedis, values.tenant) : null;
+  const cfg = await loadConfig(values.config, io.env, tenant?.settings);
   const nowMs = parseNow(values.now);
-  let contentStore: ContentStore;
-  if (values.catalog) contentStore = InMemoryContentStore.fromPoints(await readCatalogFile(values.catalog));
-  else
-    contentStore =
-      qdrantContentStoreFromEnv(io.env, { defaultTimeoutMs: 30_000 })?.store ?? createBBContentStore();
   // The adapter reads its own variables (REDIS_URL, REDIS_CLUSTER, RECSYS_REDIS_PREFIX, …); flags win.
-  const env = {
-    ...io.env,
-    ...(values.redis ? { REDIS_URL: values.redis } : {}),
+  const env: Record<string, string | undefined> = {
+    ...(tenant?.env ?? withRedis),
     ...(values.prefix ? { RECSYS_REDIS_PREFIX: values.prefix } : {}),
   };
+  const catalog = values.catalog ?? tenant?.catalog;
+  let contentStore: ContentStore;
+  if (catalog) contentStore = InMemoryContentStore.fromPoints(await readCatalogFile(catalog));
+  else
+    contentStore =
+      qdrantContentStoreFromEnv(env, { defaultTimeoutMs: 30_000 })?.store ?? createBBContentStore();
   const redis = await redisStoresFromEnv(env, {
     windowDays: cfg.event_window_days,
     modelTtlDays: cfg.model_ttl_days,
@@ -96,7 +101,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
 export const command: CliCommand = {
   name: "replay",
   summary: "append an events file to Redis (REDIS_URL) and rebuild every model",
-  help: `Usage: recsys replay --events F [--redis URL] [--prefix P] [--catalog F] [--now ISO] [--config F]
+  help: `Usage: recsys replay --events F [--redis URL] [--tenant ID] [--prefix P] [--catalog F] [--now ISO]
+                     [--config F]
 
 Appends every event of the file to the Redis event buffer (exact replays are stored once), then rebuilds
 every user's model from the buffer. Idempotent. Progress on stderr. --events may also name the service's
@@ -106,11 +112,14 @@ Qdrant (QDRANT_API_URL), else the BB dev fixtures.
 Options:
   --redis URL         Redis URL (default: REDIS_URL; with REDIS_CLUSTER=1 a comma-separated list of
                       cluster seed nodes)
-  --prefix P          key prefix (default: RECSYS_REDIS_PREFIX, else default)
+  --tenant ID         a tenant of the registry on that Redis: its prefix, catalogue or collection and
+                      settings (its durable log is RECSYS_EVENT_LOG_DIR/ID)
+  --prefix P          key prefix (default: the tenant's, else RECSYS_REDIS_PREFIX, else default)
   --now ISO           the clock: events are stamped, windowed and models built as of this moment
 
 Example:
   REDIS_URL=redis://127.0.0.1:6379 recsys replay --events events.jsonl --catalog catalog.jsonl
-  REDIS_URL=redis://127.0.0.1:6379 recsys replay --events /var/lib/recsys/log --now 2026-06-10T12:00:00Z`,
+  REDIS_URL=redis://127.0.0.1:6379 recsys replay --events /var/lib/recsys/log --now 2026-06-10T12:00:00Z
+  REDIS_URL=redis://127.0.0.1:6379 recsys replay --tenant alpha --events /var/lib/recsys/log/alpha`,
   run,
 };
