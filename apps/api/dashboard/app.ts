@@ -1,6 +1,7 @@
 // The operator dashboard (docs/behaviour.md §6.19): Preact with htm for the views, Chart.js for the
 // charts, bundled by esbuild at build time and served by the service itself (no CDN). Every number comes
-// from the service's own routes; the API key is entered once and kept in localStorage.
+// from the service's own routes; the API key is entered once and kept in localStorage, and so is the
+// tenant chosen with the global key (a tenant's key is pinned to its tenant: no picker).
 import {
   BarController,
   BarElement,
@@ -24,11 +25,13 @@ type Json = Record<string, any>;
 
 async function api(path: string, init: RequestInit = {}): Promise<Json> {
   const key = localStorage.getItem("recsys-key") ?? "";
+  const tenant = localStorage.getItem("recsys-tenant") ?? "";
   const res = await fetch(`${base}/api${path}`, {
     ...init,
     headers: {
       "content-type": "application/json",
       ...(key ? { "x-api-key": key } : {}),
+      ...(tenant ? { "x-tenant-id": tenant } : {}),
       ...(init.headers as Record<string, string> | undefined),
     },
   });
@@ -266,9 +269,46 @@ function Settings() {
   </section>`;
 }
 
+/** Who the dashboard acts as, and (global key only) the tenants to choose from. */
+function TenantPicker(props: { keyValue: string; tenant: string; onTenant: (id: string) => void }) {
+  const [who, setWho] = useState<Json | null>(null);
+  const [tenants, setTenants] = useState<Json[]>([]);
+  useEffect(() => {
+    api("/whoami")
+      .then((r) => {
+        setWho(r.result);
+        // Only the global key may list the tenants.
+        if (r.result.scope !== "global") return setTenants([]);
+        return api("/tenants").then((t) => setTenants(t.result));
+      })
+      .catch((e) => {
+        setWho(null);
+        setTenants([]);
+        // A tenant that no longer exists: back to the default one.
+        if (e.status === 404 && props.tenant) props.onTenant("");
+      });
+  }, [props.keyValue, props.tenant]);
+  return html`<span class="tenant">
+    ${
+      tenants.length > 1
+        ? html`<select data-testid="tenant" value=${who?.tenant ?? "default"}
+            onChange=${(e: Event) => props.onTenant((e.target as HTMLSelectElement).value)}>
+            ${tenants.map((t) => html`<option value=${t.tenant_id}>${t.name}</option>`)}
+          </select>`
+        : ""
+    }
+    <small data-testid="whoami">${who ? `${who.tenant} · ${who.scope}` : ""}</small>
+  </span>`;
+}
+
 function App() {
   const [tab, setTab] = useState("visitor");
   const [key, setKey] = useState(localStorage.getItem("recsys-key") ?? "");
+  const [tenant, setTenant] = useState(localStorage.getItem("recsys-tenant") ?? "");
+  const chooseTenant = (id: string) => {
+    localStorage.setItem("recsys-tenant", id);
+    setTenant(id);
+  };
   const tabs: [string, string][] = [
     ["visitor", "Visitor"],
     ["overview", "Overview"],
@@ -284,8 +324,9 @@ function App() {
           setKey(v);
           localStorage.setItem("recsys-key", v);
         }} />
+      <${TenantPicker} keyValue=${key} tenant=${tenant} onTenant=${chooseTenant} />
     </header>
-    <main>${tab === "visitor" ? html`<${Visitor} />` : tab === "overview" ? html`<${Overview} />` : html`<${Settings} />`}</main>`;
+    <main key=${`${key}|${tenant}`}>${tab === "visitor" ? html`<${Visitor} />` : tab === "overview" ? html`<${Overview} />` : html`<${Settings} />`}</main>`;
 }
 
 render(html`<${App} />`, document.getElementById("app")!);

@@ -137,6 +137,66 @@ describe.skipIf(!available)(
       await page.close();
     }, 60_000);
 
+    it("with the global key, a tenant picker: each tenant's visitors only; a tenant's key has no picker", async () => {
+      const admin = await fetch(`${urlA}/api/tenants`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": KEY },
+        body: JSON.stringify({ tenant_id: "alpha", name: "Alpha site", generate_api_key: true }),
+      });
+      const alphaKey = ((await admin.json()) as { api_key: string }).api_key;
+      const ingest = await fetch(`${urlA}/api/ingest`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": alphaKey },
+        body: JSON.stringify([
+          ...rudderstackViews("visitor-alpha", "101", 120, "next_button", Date.now() - 3_600_000),
+          ...rudderstackViews("visitor-alpha", "103", 120, "next_button", Date.now() - 3_600_000),
+        ]),
+      });
+      expect(ingest.status).toBe(200);
+      const { page, outside, errors } = await open(1280);
+      const lookUp = async (user: string) => {
+        await page.getByTestId("tab-visitor").click();
+        await page.getByTestId("user").fill(user);
+        await page.getByTestId("lookup").click();
+        await expect
+          .poll(() => page.locator("[data-testid=recs] li").count(), { timeout: 10_000 })
+          .toBeGreaterThan(0);
+      };
+      await expect
+        .poll(() => page.getByTestId("whoami").textContent(), { timeout: 10_000 })
+        .toBe("default · global");
+      // B learned of alpha within a second; the picker lists both tenants.
+      await expect
+        .poll(() => page.locator("[data-testid=tenant] option").count(), { timeout: 10_000 })
+        .toBe(2);
+      await page.getByTestId("tenant").selectOption("alpha");
+      await expect
+        .poll(() => page.getByTestId("whoami").textContent(), { timeout: 10_000 })
+        .toBe("alpha · global");
+      // default's visitor is unknown to alpha; alpha's own is shown
+      await lookUp("visitor-b");
+      expect(await page.getByTestId("summary").count()).toBe(0);
+      await page.getByTestId("user").fill("visitor-alpha");
+      await page.getByTestId("lookup").click();
+      await expect.poll(() => page.getByTestId("summary").count(), { timeout: 10_000 }).toBe(1);
+      await page.screenshot({ path: join(artefacts, "dashboard-tenant-alpha-1280.png"), fullPage: true });
+      await page.getByTestId("tenant").selectOption("default");
+      await expect
+        .poll(() => page.getByTestId("whoami").textContent(), { timeout: 10_000 })
+        .toBe("default · global");
+      await lookUp("visitor-alpha");
+      expect(await page.getByTestId("summary").count()).toBe(0);
+      // A tenant's key: pinned, no picker.
+      await page.getByTestId("key").fill(alphaKey);
+      await expect
+        .poll(() => page.getByTestId("whoami").textContent(), { timeout: 10_000 })
+        .toBe("alpha · tenant");
+      expect(await page.locator("[data-testid=tenant]").count()).toBe(0);
+      expect(outside).toEqual([]);
+      expect(errors).toEqual([]);
+      await page.close();
+    }, 60_000);
+
     it("is readable at 390 px", async () => {
       const { page, outside, errors } = await open(390);
       await page.getByTestId("user").fill("visitor-b");
