@@ -325,6 +325,9 @@ export class Metrics {
   }
 }
 
+/** The stores already wrapped by {@link timedStore}, per metrics registry. */
+const timed = new WeakMap<Metrics, WeakSet<object>>();
+
 /**
  * Wrap every method of a store so each call is timed into `recsys_store_call_duration_seconds`.
  * @param store - the store (modified in place and returned)
@@ -338,6 +341,11 @@ export function timedStore<T extends object>(
   metrics: Metrics,
   methods: readonly (keyof T)[],
 ): T {
+  // A store shared by several tenants (one catalogue loaded once) is wrapped once per registry.
+  let wrapped = timed.get(metrics);
+  if (!wrapped) timed.set(metrics, (wrapped = new WeakSet()));
+  if (wrapped.has(store)) return store;
+  wrapped.add(store);
   for (const method of methods) {
     const original = store[method];
     if (typeof original !== "function") continue;
