@@ -342,8 +342,8 @@ export function timedStore<T extends object>(
   methods: readonly (keyof T)[],
 ): T {
   // A store shared by several tenants (one catalogue loaded once) is wrapped once per registry.
-  let wrapped = timed.get(metrics);
-  if (!wrapped) timed.set(metrics, (wrapped = new WeakSet()));
+  const wrapped = timed.get(metrics) ?? new WeakSet<object>();
+  timed.set(metrics, wrapped);
   if (wrapped.has(store)) return store;
   wrapped.add(store);
   for (const method of methods) {

@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  GLOBAL_KEY,
   type TenantService,
   tenantCatalog,
   tenantEvents,
