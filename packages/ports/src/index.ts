@@ -106,6 +106,7 @@ export {
   TenantKeySchema,
   type TenantSpec,
   TenantSpecSchema,
+  tenantIdentifier,
 } from "./schemas/tenant.js";
 export {
   emptyUserSignals,

@@ -4,8 +4,8 @@ import {
   ConfigError,
   DEFAULT_TENANT,
   RateLimitSchema,
-  TENANT_ID_PATTERN,
   type TenantSpec,
+  tenantIdentifier,
 } from "@recsys/ports";
 import { Hono } from "hono";
 import { describeRoute, validator } from "hono-openapi";
@@ -16,22 +16,13 @@ import { HttpError } from "../errors.js";
 import { mintKey, storedKey, type TenantDirectory } from "../tenants.js";
 import { errorResponses, json, type RouteContext, validationHook } from "./shared.js";
 
-const Id = (what: string) =>
-  v.pipe(
-    v.string(),
-    v.regex(
-      TENANT_ID_PATTERN,
-      `${what} must be 1–64 letters, digits, _ or - (starting with a letter or digit)`,
-    ),
-  );
-
 /** The body of `POST /api/tenants` (the reference's TenantIn, plus name, catalogue and rate limit). */
 export const TenantInSchema = v.strictObject({
-  tenant_id: Id("tenant_id"),
+  tenant_id: tenantIdentifier("tenant_id"),
   name: v.optional(v.pipe(v.string(), v.maxLength(200, "name: at most 200 characters"))),
   collection: v.optional(v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(255)))),
   catalog: v.optional(v.nullable(v.pipe(v.string(), v.minLength(1)))),
-  redis_prefix: v.optional(v.nullable(Id("redis_prefix"))),
+  redis_prefix: v.optional(v.nullable(tenantIdentifier("redis_prefix"))),
   /** Partial settings over the deployment's (the reference calls them `config_overrides`). */
   settings: v.optional(v.record(v.string(), v.unknown())),
   config_overrides: v.optional(v.record(v.string(), v.unknown())),

@@ -1,18 +1,9 @@
+import { emptyTenant } from "@recsys/core";
 import type { TenantSpec, TenantStore } from "@recsys/ports";
 import { describe, expect, it } from "vitest";
 import { type StoreContractOptions, useStore } from "./feedback-contract.js";
 
-const spec = (id: string, extra: Partial<TenantSpec> = {}): TenantSpec => ({
-  id,
-  name: "",
-  collection: null,
-  catalog: null,
-  redis_prefix: null,
-  settings: {},
-  rate_limit: null,
-  keys: [],
-  ...extra,
-});
+const spec = (id: string, extra: Partial<TenantSpec> = {}): TenantSpec => ({ ...emptyTenant(id), ...extra });
 
 /**
  * The behaviour every {@link TenantStore} must have: a versioned registry changed one tenant at a time,

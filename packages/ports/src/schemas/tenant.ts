@@ -7,7 +7,11 @@ export const TENANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 /** The tenant every request without a tenant belongs to; it always exists. */
 export const DEFAULT_TENANT = "default";
 
-const Name = (what: string) =>
+/**
+ * Schema of a tenant id or Redis prefix ({@link TENANT_ID_PATTERN}), its message naming the field.
+ * @param what - the field's name, for the message
+ */
+export const tenantIdentifier = (what: string) =>
   v.pipe(
     v.string(),
     v.regex(
@@ -49,7 +53,7 @@ export type RateLimit = v.InferOutput<typeof RateLimitSchema>;
  */
 export const TenantSpecSchema = v.strictObject({
   /** The tenant's id, as sent in `X-Tenant-Id`. */
-  id: Name("id"),
+  id: tenantIdentifier("id"),
   /** A display name (default: the id). */
   name: v.optional(v.pipe(v.string(), v.maxLength(200, "name: at most 200 characters")), ""),
   /** The Qdrant collection of its catalogue (null: the deployment's `QDRANT_COLLECTION`). */
@@ -57,7 +61,7 @@ export const TenantSpecSchema = v.strictObject({
   /** The embedded catalogue file, without Qdrant (null: the deployment's `RECSYS_CATALOG`). */
   catalog: v.optional(v.nullable(v.pipe(v.string(), v.minLength(1))), null),
   /** The Redis key prefix (null: the tenant's id; the default tenant: `RECSYS_REDIS_PREFIX`). */
-  redis_prefix: v.optional(v.nullable(Name("redis_prefix")), null),
+  redis_prefix: v.optional(v.nullable(tenantIdentifier("redis_prefix")), null),
   /** Settings applied over the deployment's start-up settings (partial, validated when resolved). */
   settings: v.optional(v.record(v.string(), v.unknown()), {}),
   /** The tenant's rate limit, or null for none. */
