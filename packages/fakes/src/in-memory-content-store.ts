@@ -1,5 +1,5 @@
 import type { RandomSource } from "@recsys/core";
-import { haversineM, normalized } from "@recsys/core/scoring";
+import { DotMatrix, haversineM, normalized } from "@recsys/core/scoring";
 import { compareIds, normalizeFilterValue, normalizeKey } from "@recsys/core/taxonomy";
 import {
   type Content,
@@ -44,7 +44,8 @@ export class InMemoryContentStore implements ContentStore {
   readonly #position = new Map<string, number>();
   readonly #contents: Content[] = [];
   readonly #vectors: (Float32Array | null)[] = [];
-  readonly #units: Float32Array;
+  /** Every unit vector, in the exact-scan kernel's matrix (WebAssembly SIMD, docs/behaviour.md §7.2). */
+  readonly #units: DotMatrix;
   readonly #dimension: number | null;
   readonly #tagIndex = new Map<string, Posting[]>();
   readonly #valueIndex = new Map<string, number[]>();
@@ -99,11 +100,12 @@ export class InMemoryContentStore implements ContentStore {
     // Vectors are kept at unit length, as Qdrant keeps them in a cosine collection, so both stores hand
     // out the same vectors (docs/behaviour.md §7.2). Hits and `getVectors` return views into this one
     // buffer: callers must not write to them.
-    this.#units = new Float32Array(this.#ids.length * d);
+    this.#units = new DotMatrix(this.#ids.length, d);
+    const data = this.#units.data;
     this.#vectors.forEach((vector, index) => {
       if (!vector) return;
-      this.#units.set(normalized(vector), index * d);
-      this.#vectors[index] = this.#units.subarray(index * d, (index + 1) * d);
+      data.set(normalized(vector), index * d);
+      this.#vectors[index] = data.subarray(index * d, (index + 1) * d);
     });
     this.#idOrder = this.#ids.map((_, i) => i).sort((a, b) => compareIds(this.#ids[a]!, this.#ids[b]!));
   }
@@ -214,7 +216,7 @@ export class InMemoryContentStore implements ContentStore {
       if (scan.unit.every((x, i) => x === -unit[i]!)) return scan.scores.map((x) => -x);
       if (scan.unit.every((x, i) => x === unit[i]!)) return scan.scores;
     }
-    const scores = dotAll(unit, this.#units, this.#ids.length, this.#dimension ?? 0);
+    const scores = this.#units.dotAll(unit);
     scans.push({ unit, scores });
     return scores;
   }
@@ -292,18 +294,6 @@ export class InMemoryContentStore implements ContentStore {
     }
     return picked.map((index) => this.#hit(index, 0));
   }
-}
-
-/** Dot product of `query` with every row of a row-major matrix (a tight loop V8 optimises well). */
-function dotAll(query: Float32Array, matrix: Float32Array, rows: number, d: number): Float64Array {
-  const out = new Float64Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let dot = 0;
-    const offset = r * d;
-    for (let j = 0; j < d; j++) dot += query[j]! * matrix[offset + j]!;
-    out[r] = dot;
-  }
-  return out;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -1,0 +1,140 @@
+import { KERNEL_WASM_BASE64 } from "./kernel-wasm.js";
+
+/**
+ * The dot product of `query` with every row of a row-major matrix, in JavaScript: products and sums in
+ * float64, element j summed into lane j mod 4, the lanes combined as (l0 + l1) + (l2 + l3) — the same
+ * order as the WebAssembly kernel, so both give the same bits (docs/behaviour.md §7.2).
+ * @param query - the query, `d` values
+ * @param matrix - `rows × d` values, row-major
+ * @param rows - the number of rows
+ * @param d - the dimension
+ * @param out - where to write (default: a new array)
+ */
+export function dotRowsJs(
+  query: ArrayLike<number>,
+  matrix: ArrayLike<number>,
+  rows: number,
+  d: number,
+  out: Float64Array = new Float64Array(rows),
+): Float64Array {
+  const whole = d - (d % 4);
+  for (let r = 0; r < rows; r++) {
+    const offset = r * d;
+    let l0 = 0;
+    let l1 = 0;
+    let l2 = 0;
+    let l3 = 0;
+    let j = 0;
+    for (; j < whole; j += 4) {
+      l0 += query[j]! * matrix[offset + j]!;
+      l1 += query[j + 1]! * matrix[offset + j + 1]!;
+      l2 += query[j + 2]! * matrix[offset + j + 2]!;
+      l3 += query[j + 3]! * matrix[offset + j + 3]!;
+    }
+    for (; j < d; j++) l0 += query[j]! * matrix[offset + j]!;
+    out[r] = l0 + l1 + (l2 + l3);
+  }
+  return out;
+}
+
+/** The part of the WebAssembly API the kernel uses (core is built without DOM or Node types). */
+interface WasmApi {
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
+  readonly Instance: new (
+    module: object,
+    imports: Record<string, Record<string, unknown>>,
+  ) => { readonly exports: Record<string, unknown> };
+}
+
+const runtime = globalThis as unknown as { WebAssembly?: WasmApi; atob?: (text: string) => string };
+
+/** The compiled kernel, or null where WebAssembly (with SIMD) is not available. */
+let compiled: { readonly api: WasmApi; readonly module: object } | null | undefined;
+
+function kernelModule(): { readonly api: WasmApi; readonly module: object } | null {
+  if (compiled === undefined) {
+    const api = runtime.WebAssembly;
+    try {
+      if (!api || !runtime.atob) throw new Error("no WebAssembly");
+      const bytes = Uint8Array.from(runtime.atob(KERNEL_WASM_BASE64), (c) => c.charCodeAt(0));
+      compiled = { api, module: new api.Module(bytes) };
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+const PAGE = 65_536;
+const align = (bytes: number, to: number) => Math.ceil(bytes / to) * to;
+
+/** Which kernel a {@link DotMatrix} runs. */
+export type KernelKind = "wasm" | "js";
+
+/**
+ * A matrix of float32 row vectors laid out where the exact-scan kernel reads them: in WebAssembly memory,
+ * scanned with SIMD (float64 products and sums, see {@link dotRowsJs}), when the runtime has WebAssembly
+ * SIMD and the dimension is a multiple of 4; else in an ordinary array, scanned in JavaScript. Both give
+ * the same bits. Fill `data` (row-major), then call {@link DotMatrix.dotAll}.
+ */
+export class DotMatrix {
+  /** The number of rows. */
+  readonly rows: number;
+  /** The dimension of every row. */
+  readonly dimension: number;
+  /** The rows, row-major: fill it before scanning; views into it stay valid. */
+  readonly data: Float32Array;
+  /** The kernel in use. */
+  readonly kernel: KernelKind;
+  readonly #scan: (query: ArrayLike<number>) => Float64Array;
+
+  /**
+   * @param rows - the number of rows
+   * @param dimension - the dimension
+   * @param options - `kernel: "js"` forces the JavaScript kernel (tests compare the two)
+   */
+  constructor(rows: number, dimension: number, options: { readonly kernel?: KernelKind } = {}) {
+    this.rows = rows;
+    this.dimension = dimension;
+    const wasm = options.kernel === "js" || dimension % 4 !== 0 || rows === 0 ? null : kernelModule();
+    if (!wasm) {
+      this.kernel = "js";
+      this.data = new Float32Array(rows * dimension);
+      this.#scan = (query) => dotRowsJs(query, this.data, rows, dimension);
+      return;
+    }
+    // Layout: the query, the matrix, the scores (float64), each 16-byte aligned.
+    const queryBytes = align(dimension * 4, 16);
+    const matrixAt = queryBytes;
+    const outAt = align(matrixAt + rows * dimension * 4, 16);
+    const memory = new wasm.api.Memory({ initial: Math.ceil((outAt + rows * 8) / PAGE) });
+    const instance = new wasm.api.Instance(wasm.module, { env: { memory } });
+    const dotRows = instance.exports.dotRows as (
+      q: number,
+      m: number,
+      rows: number,
+      d: number,
+      out: number,
+    ) => void;
+    const query = new Float32Array(memory.buffer, 0, dimension);
+    const out = new Float64Array(memory.buffer, outAt, rows);
+    this.kernel = "wasm";
+    this.data = new Float32Array(memory.buffer, matrixAt, rows * dimension);
+    this.#scan = (vector) => {
+      query.set(vector);
+      dotRows(0, matrixAt, rows, dimension, outAt);
+      return out.slice();
+    };
+  }
+
+  /**
+   * The dot product of `query` with every row (a new array the caller owns).
+   * @param query - `dimension` values
+   */
+  dotAll(query: ArrayLike<number>): Float64Array {
+    if (query.length !== this.dimension)
+      throw new RangeError(`query has ${query.length} values, the matrix ${this.dimension}`);
+    return this.#scan(query);
+  }
+}
