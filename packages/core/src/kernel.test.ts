@@ -73,3 +73,57 @@ describe("the exact-scan kernel (docs/behaviour.md §7.2)", () => {
     expect(Buffer.from(bytes).toString("base64")).toBe(KERNEL_WASM_BASE64);
   });
 });
+
+describe("the batch kernel and the pool's vector scores", () => {
+  it("BatchDots: rows of another dimension or missing count as zeros; it grows and keeps exact values", async () => {
+    const { batchDots } = await import("./kernel.js");
+    batchDots.load([[1, 2, 3, 4], null, [1, 1], [0.5, 0.5, 0.5, 0.5]], 4);
+    expect([...batchDots.scan([1, 0, 0, 1])]).toEqual([5, 0, 0, 1]);
+    const many = Array.from({ length: 3000 }, (_, r) =>
+      Float32Array.from({ length: 64 }, (_, j) => ((r + j) % 7) - 3),
+    );
+    batchDots.load(many, 64);
+    const query = Float32Array.from({ length: 64 }, (_, j) => (j % 5) - 2);
+    expect(batchDots.scan(query)).toEqual(
+      dotRowsJs(query, Float32Array.from(many.flatMap((r) => [...r])), 3000, 64),
+    );
+  });
+
+  it("vectorScoresOf equals the scorers applied one candidate at a time (to 1e-12)", async () => {
+    const { vectorScoresOf } = await import("./serve/built-in-scorers.js");
+    const { affinityScore, recencyScore, semanticScore } = await import("./scorers.js");
+    fc.assert(
+      fc.property(
+        fc.integer(),
+        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: 1, max: 30 }),
+        (seed, likes, n) => {
+          let state = seed >>> 0;
+          const next = () => {
+            state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+            return (state / 2 ** 32) * 2 - 1;
+          };
+          const vec = (d = 12) => Float32Array.from({ length: d }, next);
+          const vectors = Array.from({ length: n }, (_, i) =>
+            i % 7 === 3 ? null : i % 11 === 5 ? vec(8) : vec(),
+          );
+          const context = {
+            taste: Array.from(vec()),
+            recency: seed % 3 === 0 ? null : Array.from(vec()),
+            liked: Array.from({ length: likes }, (_, k) => ({
+              vector: k === 2 ? vec(8) : vec(),
+              weight: (k + 1) / likes,
+            })),
+          };
+          const pooled = vectorScoresOf(vectors, context);
+          vectors.forEach((v, r) => {
+            expect(Math.abs(pooled[r]!.semantic - semanticScore(context.taste, v))).toBeLessThan(1e-12);
+            expect(Math.abs(pooled[r]!.recency - recencyScore(context.recency, v))).toBeLessThan(1e-12);
+            expect(Math.abs(pooled[r]!.affinity - affinityScore(v, context.liked))).toBeLessThan(1e-12);
+          });
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

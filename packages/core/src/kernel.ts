@@ -138,3 +138,90 @@ export class DotMatrix {
     return this.#scan(query);
   }
 }
+
+/**
+ * Dot products of a small batch of rows (a request's candidates) with a few queries, on the same kernel as
+ * {@link DotMatrix}: the rows are copied into one scratch matrix (WebAssembly memory that grows as needed,
+ * shared by every call in this thread), then each query is one kernel call. Rows that are missing or of
+ * another dimension count as zeros. Synchronous: load and scan within one turn of the event loop.
+ */
+export class BatchDots {
+  #capacity = 0;
+  #memory: { readonly buffer: ArrayBuffer; grow(pages: number): number } | null = null;
+  #dotRows: ((q: number, m: number, rows: number, d: number, out: number) => void) | null = null;
+  #plain = new Float32Array(0);
+  #rows = 0;
+  #d = 0;
+  #wasm = true;
+
+  /**
+   * Copy rows in (zeros for a missing row or one of another dimension).
+   * @param rows - the rows
+   * @param d - the dimension
+   */
+  load(rows: readonly (ArrayLike<number> | null | undefined)[], d: number): void {
+    this.#rows = rows.length;
+    this.#d = d;
+    const values = rows.length * d;
+    const data = this.#data(values);
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      if (row && row.length === d) data.set(row, r * d);
+      else data.fill(0, r * d, (r + 1) * d);
+    }
+  }
+
+  /**
+   * The dot product of `query` with every loaded row (a new array).
+   * @param query - `d` values
+   */
+  scan(query: ArrayLike<number>): Float64Array {
+    const rows = this.#rows;
+    const d = this.#d;
+    if (!this.#wasm || !this.#memory || d % 4 !== 0 || rows === 0)
+      return dotRowsJs(query, this.#data(rows * d), rows, d);
+    const queryAt = 0;
+    const matrixAt = align(d * 4, 16);
+    const outAt = align(matrixAt + rows * d * 4, 16);
+    new Float32Array(this.#memory.buffer, queryAt, d).set(query);
+    this.#dotRows!(queryAt, matrixAt, rows, d, outAt);
+    return new Float64Array(this.#memory.buffer, outAt, rows).slice();
+  }
+
+  /** The scratch matrix for `values` floats (after the query; room for the scores after it). */
+  #data(values: number): Float32Array {
+    const d = this.#d;
+    if (this.#wasm && d % 4 === 0) {
+      const wasm = kernelModule();
+      if (wasm) {
+        const matrixAt = align(d * 4, 16);
+        const needed = align(matrixAt + values * 4, 16) + (values / Math.max(d, 1)) * 8;
+        if (!this.#memory || needed > this.#capacity) {
+          const pages = Math.ceil(needed / PAGE);
+          if (!this.#memory) {
+            this.#memory = new wasm.api.Memory({ initial: pages }) as unknown as {
+              readonly buffer: ArrayBuffer;
+              grow(pages: number): number;
+            };
+            const instance = new wasm.api.Instance(wasm.module, { env: { memory: this.#memory } });
+            this.#dotRows = instance.exports.dotRows as (
+              q: number,
+              m: number,
+              r: number,
+              d: number,
+              o: number,
+            ) => void;
+          } else this.#memory.grow(pages - this.#memory.buffer.byteLength / PAGE);
+          this.#capacity = this.#memory.buffer.byteLength;
+        }
+        return new Float32Array(this.#memory.buffer, matrixAt, values);
+      }
+      this.#wasm = false;
+    }
+    if (this.#plain.length < values) this.#plain = new Float32Array(values);
+    return this.#plain.subarray(0, values);
+  }
+}
+
+/** The batch kernel of this thread (the serve path's scorers and MMR). */
+export const batchDots: BatchDots = new BatchDots();

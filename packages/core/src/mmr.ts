@@ -6,12 +6,7 @@ export interface MmrItem {
   readonly vector: Float32Array | null;
 }
 
-function unitDot(a: Float32Array | null, b: Float32Array | null): number {
-  if (!a || !b || a.length !== b.length) return 0;
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
-  return sum;
-}
+import { batchDots } from "./kernel.js";
 
 /**
  * Greedy maximal marginal relevance (docs/behaviour.md §6.7).
@@ -19,7 +14,8 @@ function unitDot(a: Float32Array | null, b: Float32Array | null): number {
  * Items are sorted by score (descending, stable). The first pick is the most relevant; each next pick
  * maximises `λ·score − (1 − λ)·max_{s ∈ selected} cos(v, v_s)`, taking the FIRST item (in sorted order) with
  * the strictly highest value. Incremental: each step compares the remaining items with the newly selected
- * one only, keeping a running max, so the cost is O(k·C·d). Vectors must be unit length (cosine = dot).
+ * one only, keeping a running max, so the cost is O(k·C·d) — one call of the batch kernel per step. Vectors
+ * must be unit length (cosine = dot); a missing vector, or one of another length, has similarity 0.
  *
  * Invariants: the result is a duplicate-free subset of length min(k, n); λ = 1 reduces MMR to relevance order.
  *
@@ -37,14 +33,22 @@ export function mmrRerank(items: readonly MmrItem[], k: number, lambda: number):
   const remaining = order;
   const maxSim = new Float64Array(items.length).fill(Number.NEGATIVE_INFINITY);
   selected.push(remaining.shift()!);
+  const d = items.find((item) => item.vector && item.vector.length > 0)?.vector?.length ?? 0;
+  if (limit > 1 && d > 0)
+    batchDots.load(
+      items.map((item) => item.vector),
+      d,
+    );
   while (selected.length < limit) {
     const last = items[selected[selected.length - 1]!]!.vector;
+    // Every item's similarity with the newly selected one (0 without a vector of the same length).
+    const sims = last && last.length === d && d > 0 ? batchDots.scan(last) : null;
     let bestPos = -1;
     let bestValue = Number.NEGATIVE_INFINITY;
     for (let pos = 0; pos < remaining.length; pos++) {
       const index = remaining[pos]!;
       const item = items[index]!;
-      const sim = unitDot(item.vector, last);
+      const sim = sims ? sims[index]! : 0;
       if (sim > maxSim[index]!) maxSim[index] = sim;
       const value = lambda * item.score - (1 - lambda) * maxSim[index]!;
       if (value > bestValue) {

@@ -1,7 +1,7 @@
 import type { Content } from "@recsys/ports";
 import { haversineM } from "./geo.js";
 import { normalizeKey } from "./taxonomy.js";
-import { cosine } from "./vectors.js";
+import { cosineOfFixed } from "./vectors.js";
 
 /** The scorer names, in feature-vector order. */
 export const FEATURE_ORDER = ["semantic", "affinity", "tag", "recency", "aversion", "geo"] as const;
@@ -12,13 +12,15 @@ export type ScorerName = (typeof FEATURE_ORDER)[number];
 type Vec = ArrayLike<number> | null | undefined;
 
 /**
- * Semantic score in [0, 1]: `(cos(taste, v) + 1) / 2`; 0 when either vector is missing.
+ * Semantic score in [0, 1]: `(cos(taste, v) + 1) / 2`; 0 when either vector is missing. Vectors must not
+ * change after their first use here: their norms are remembered per vector object.
  * @param taste - the user's taste vector
  * @param vector - the item's vector
  */
 export function semanticScore(taste: Vec, vector: Vec): number {
   if (!taste || !vector || taste.length === 0 || vector.length === 0) return 0;
-  return (cosine(taste, vector) + 1) / 2;
+  // Taste and item vectors never change once made: their norms are computed once (same bits as cosine).
+  return (cosineOfFixed(taste, vector) + 1) / 2;
 }
 
 /** Recency score: the semantic score against the most recently viewed item's vector. */
@@ -34,13 +36,15 @@ export interface LikedItem {
 
 /**
  * Item-kNN affinity in [0, 1]: `max_i w_i · (cos(v, liked_i) + 1) / 2`; 0 without a vector or likes.
+ * Vectors must not change after their first use here (their norms are remembered).
  * @param vector - the item's vector
  * @param liked - liked items with weights
  */
 export function affinityScore(vector: Vec, liked: readonly LikedItem[]): number {
   if (!vector || vector.length === 0 || liked.length === 0) return 0;
   let best = 0;
-  for (const item of liked) best = Math.max(best, (item.weight * (cosine(vector, item.vector) + 1)) / 2);
+  for (const item of liked)
+    best = Math.max(best, (item.weight * (cosineOfFixed(vector, item.vector) + 1)) / 2);
   return best;
 }
 

@@ -53,3 +53,54 @@ export function normalized(a: ArrayLike<number>): Float32Array {
   if (n > 0) for (let i = 0; i < out.length; i++) out[i] = out[i]! / n;
   return out;
 }
+
+/** Squared norms and unit copies remembered per vector object, for {@link cosineOfFixed} and {@link unitOfFixed}. */
+const squares = new WeakMap<object, number>();
+const units = new WeakMap<object, Float32Array>();
+
+/**
+ * `Σ aᵢ²` of a vector that is never written after it was made (store vectors, a model's vectors), remembered
+ * per vector object: the serve path scores the same item vectors request after request.
+ * @param a - a vector that does not change
+ */
+export function sumOfSquares(a: ArrayLike<number>): number {
+  let known = squares.get(a);
+  if (known === undefined) {
+    known = dot(a, a);
+    squares.set(a, known);
+  }
+  return known;
+}
+
+/**
+ * {@link cosine}, bit for bit, for vectors that never change: their squared norms are computed once per
+ * vector object, so each call is one dot product.
+ * @param a - a vector that does not change
+ * @param b - another
+ */
+export function cosineOfFixed(
+  a: ArrayLike<number> | null | undefined,
+  b: ArrayLike<number> | null | undefined,
+): number {
+  if (!a || !b || a.length === 0 || a.length !== b.length) return 0;
+  const na = sumOfSquares(a);
+  const nb = sumOfSquares(b);
+  if (na === 0 || nb === 0) return 0;
+  return dot(a, b) / (Math.sqrt(na) * Math.sqrt(nb));
+}
+
+/**
+ * {@link normalized}, bit for bit, for a vector that never changes: computed once per vector object (the
+ * same array is handed out again: callers must not write to it).
+ * @param a - a vector that does not change
+ */
+export function unitOfFixed(a: ArrayLike<number>): Float32Array {
+  let unit = units.get(a);
+  if (!unit) {
+    unit = Float32Array.from(a);
+    const n = Math.sqrt(sumOfSquares(a));
+    if (n > 0) for (let i = 0; i < unit.length; i++) unit[i] = unit[i]! / n;
+    units.set(a, unit);
+  }
+  return unit;
+}

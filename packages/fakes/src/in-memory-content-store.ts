@@ -50,6 +50,8 @@ export class InMemoryContentStore implements ContentStore {
   readonly #tagIndex = new Map<string, Posting[]>();
   readonly #valueIndex = new Map<string, number[]>();
   readonly #idOrder: number[];
+  /** Each item's position in id order (`compareIds`), to break score ties without comparing strings. */
+  readonly #idRank: Int32Array;
   readonly #sampling: "random" | "ascending";
   readonly #random: RandomSource;
   /** Number of `query` calls served (one per round trip). */
@@ -108,6 +110,10 @@ export class InMemoryContentStore implements ContentStore {
       this.#vectors[index] = data.subarray(index * d, (index + 1) * d);
     });
     this.#idOrder = this.#ids.map((_, i) => i).sort((a, b) => compareIds(this.#ids[a]!, this.#ids[b]!));
+    this.#idRank = new Int32Array(this.#ids.length);
+    this.#idOrder.forEach((index, rank) => {
+      this.#idRank[index] = rank;
+    });
   }
 
   /**
@@ -229,10 +235,22 @@ export class InMemoryContentStore implements ContentStore {
         scores.set(posting.index, (scores.get(posting.index) ?? 0) + weight * posting.weight);
       }
     }
-    return [...scores]
-      .sort((a, b) => b[1] - a[1] || compareIds(this.#ids[a[0]]!, this.#ids[b[0]]!))
-      .slice(0, Math.max(0, limit))
-      .map(([index, score]) => this.#hit(index, score));
+    // The best `limit` by score, ties in id order: kept sorted while scanning (the same items, in the same
+    // order, as sorting every match, without sorting thousands of matches of a large catalogue).
+    const rank = this.#idRank;
+    const best: [number, number][] = [];
+    const before = (a: readonly [number, number], b: readonly [number, number]) =>
+      a[1] > b[1] || (a[1] === b[1] && rank[a[0]]! < rank[b[0]]!);
+    const size = Math.max(0, limit);
+    if (size === 0) return [];
+    for (const entry of scores) {
+      if (best.length === size && !before(entry, best[size - 1]!)) continue;
+      let pos = best.length;
+      while (pos > 0 && before(entry, best[pos - 1]!)) pos--;
+      best.splice(pos, 0, entry);
+      if (best.length > size) best.pop();
+    }
+    return best.map(([index, score]) => this.#hit(index, score));
   }
 
   #filter(

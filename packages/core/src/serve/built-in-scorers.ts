@@ -1,6 +1,58 @@
 import type { RecConfig } from "@recsys/ports";
+import { batchDots } from "../kernel.js";
 import { affinityScore, geoScore, recencyScore, semanticScore, tagScore } from "../scorers.js";
-import type { Scorer } from "./types.js";
+import { cosineOfFixed, sumOfSquares } from "../vectors.js";
+import type { ScoreContext, Scorer, VectorScores } from "./types.js";
+
+/**
+ * The semantic, recency and affinity scores of a whole pool at once (docs/behaviour.md §6.4): every
+ * candidate's dot products with the taste, the recency vector and each liked item come from the batch
+ * kernel (one call per query vector), the norms are computed once per vector. The values are those of
+ * {@link semanticScore}, {@link recencyScore} and {@link affinityScore} up to the summation order of the dot
+ * products (last bits).
+ * @param vectors - the candidates' vectors (null when missing)
+ * @param context - the request's scoring context
+ */
+export function vectorScoresOf(
+  vectors: readonly (Float32Array | null)[],
+  context: Pick<ScoreContext, "taste" | "recency" | "liked">,
+): VectorScores[] {
+  const d = vectors.find((v) => v && v.length > 0)?.length ?? 0;
+  const present = (v: Float32Array | null): v is Float32Array => v !== null && v.length > 0;
+  const queries = [context.taste, context.recency, ...context.liked.map((l) => l.vector)];
+  const dots: (Float64Array | null)[] = queries.map(() => null);
+  if (d > 0 && queries.some((q) => q && q.length === d)) {
+    batchDots.load(vectors, d);
+    queries.forEach((q, i) => {
+      if (q && q.length === d) dots[i] = batchDots.scan(q);
+    });
+  }
+  const norms = queries.map((q) => (q && q.length > 0 ? sumOfSquares(q) : 0));
+  /** cosine(query i, candidate r), as `cosine` defines it (0 for a length mismatch or a zero norm). */
+  const cos = (i: number, r: number, vector: Float32Array): number => {
+    const q = queries[i];
+    const table = dots[i];
+    if (!q || q.length !== vector.length) return 0;
+    // A vector of another dimension than the pool's (not in the batch): computed alone.
+    if (!table || vector.length !== d) return cosineOfFixed(q, vector);
+    const nb = sumOfSquares(vector);
+    if (norms[i] === 0 || nb === 0) return 0;
+    return table[r]! / (Math.sqrt(norms[i]!) * Math.sqrt(nb));
+  };
+  const similarity = (i: number, r: number, vector: Float32Array | null): number => {
+    const q = queries[i];
+    if (!q || q.length === 0 || !present(vector)) return 0;
+    return (cos(i, r, vector) + 1) / 2;
+  };
+  return vectors.map((vector, r) => {
+    let affinity = 0;
+    if (present(vector))
+      context.liked.forEach((item, k) => {
+        affinity = Math.max(affinity, (item.weight * (cos(2 + k, r, vector) + 1)) / 2);
+      });
+    return { semantic: similarity(0, r, vector), recency: similarity(1, r, vector), affinity };
+  });
+}
 
 const fusionWeight =
   (name: keyof RecConfig["fusion"]) =>
@@ -15,18 +67,18 @@ export const BUILT_IN_SCORERS: readonly Scorer[] = [
   {
     name: "semantic",
     weight: fusionWeight("semantic"),
-    score: (c, context) => semanticScore(context.taste, c.vector),
+    score: (c, context) => c.vectorScores?.semantic ?? semanticScore(context.taste, c.vector),
   },
   {
     name: "affinity",
     weight: fusionWeight("affinity"),
-    score: (c, context) => affinityScore(c.vector, context.liked),
+    score: (c, context) => c.vectorScores?.affinity ?? affinityScore(c.vector, context.liked),
   },
   { name: "tag", weight: fusionWeight("tag"), score: (c, context) => tagScore(c.tags, context.affinity) },
   {
     name: "recency",
     weight: fusionWeight("recency"),
-    score: (c, context) => recencyScore(context.recency, c.vector),
+    score: (c, context) => c.vectorScores?.recency ?? recencyScore(context.recency, c.vector),
   },
   {
     name: "aversion",

@@ -14,7 +14,8 @@ import { mmrRerank } from "../mmr.js";
 import { pickOne, type RandomSource } from "../random.js";
 import { contentTagWeights, type LikedItem, prepareWeights } from "../scorers.js";
 import { normalizeKey } from "../taxonomy.js";
-import { normalized } from "../vectors.js";
+import { unitOfFixed } from "../vectors.js";
+import { vectorScoresOf } from "./built-in-scorers.js";
 import { DISTRACTOR_STRATEGIES_TABLE, distractorStrategyName, scoreDistractor } from "./distractor.js";
 import { likedForReasons, reasonFor } from "./reasons.js";
 import type {
@@ -251,12 +252,18 @@ export function scoreCandidates(state: ServeState, scorers: readonly Scorer[]): 
   for (const scorer of active) {
     weights[scorer.name] = typeof scorer.weight === "number" ? scorer.weight : scorer.weight(cfg);
   }
-  state.scored = [...state.candidates.values()].map((hit): ScoredItem => {
+  const hits = [...state.candidates.values()];
+  const vectorScores = vectorScoresOf(
+    hits.map((hit) => hit.vector),
+    context,
+  );
+  state.scored = hits.map((hit, index): ScoredItem => {
     const candidate = {
       id: hit.id,
       content: hit.content,
       vector: hit.vector,
       tags: hit.content ? contentTagWeights(hit.content) : null,
+      vectorScores: vectorScores[index]!,
     };
     const scores: Record<string, number> = {};
     for (const scorer of active) scores[scorer.name] = scorer.score(candidate, context);
@@ -268,7 +275,7 @@ export function scoreCandidates(state: ServeState, scorers: readonly Scorer[]): 
       features: fused.features,
       content: hit.content,
       kind: "recommendation",
-      unit: hit.vector && hit.vector.length > 0 ? normalized(hit.vector) : null,
+      unit: hit.vector && hit.vector.length > 0 ? unitOfFixed(hit.vector) : null,
     };
   });
 }

@@ -66,6 +66,18 @@ export interface ScoringCandidate {
   readonly vector: Float32Array | null;
   /** The item's tags as `normalizeKey(facet:label) → weight`, or null without content. */
   readonly tags: ReadonlyMap<string, number> | null;
+  /** The built-in vector scorers' values, computed for the whole pool at once (absent: computed alone). */
+  readonly vectorScores?: VectorScores;
+}
+
+/** The values of the semantic, recency and affinity scorers for one candidate. */
+export interface VectorScores {
+  /** `(cos(taste, v) + 1) / 2`, 0 without a taste or a vector. */
+  readonly semantic: number;
+  /** `(cos(recency, v) + 1) / 2`, 0 without a recency vector or a vector. */
+  readonly recency: number;
+  /** `max_i w_i · (cos(v, liked_i) + 1) / 2`, 0 without a vector or likes. */
+  readonly affinity: number;
 }
 
 /** Per-request state shared by the scorers, prepared once per request. */
