@@ -2,50 +2,18 @@
 // 3,000 × 384 world with 1,000 users × 30 events, beside one exact scan of the same catalogue, in the same
 // run. Marginal = (all users − one user) / 999, whole processes, best of 3 each (start-up and catalogue load
 // cancel out). Run: pnpm --filter @recsys/cli bench:per-user (after pnpm build).
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
+import { cpus } from "node:os";
 import { DotMatrix, normalized } from "@recsys/core/scoring";
-import { BB_NOW, generateCatalog, generateEvents, serializeCatalog } from "@recsys/fakes";
+import { runRecommend, writeWorld } from "./world.js";
 
 const ITEMS = 3000;
 const D = 384;
 const USERS = 1000;
-const dir = mkdtempSync(join(tmpdir(), "recsys-per-user-bench-"));
-const points = generateCatalog({ items: ITEMS, dimension: D, seed: 21, themes: 60 });
-const catalog = join(dir, "catalog.jsonl");
-writeFileSync(catalog, serializeCatalog(points));
-const events = join(dir, "events.jsonl");
-const calls = generateEvents({ catalog: points, users: USERS, eventsPerUser: 30, endMs: BB_NOW, seed: 22 });
-writeFileSync(events, calls.map((c) => JSON.stringify(c)).join("\n"));
-
-const bin = join(import.meta.dirname, "..", "bin", "recsys");
-function run(users: string[]): number {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(
-    bin,
-    [
-      "recommend",
-      "--catalog",
-      catalog,
-      "--events",
-      events,
-      "--now",
-      new Date(BB_NOW).toISOString(),
-      "--seed",
-      "1",
-      "--workers",
-      "1",
-      ...users.flatMap((u) => ["--user", u]),
-      "--out",
-      join(dir, "out.jsonl"),
-    ],
-    { encoding: "utf8" },
-  );
-  if (result.status !== 0) throw new Error(result.stderr);
-  return Number(process.hrtime.bigint() - started) / 1e6;
-}
+const world = writeWorld(ITEMS, USERS, 30);
+const { points } = world;
+const run = (users: string[]) =>
+  runRecommend(world, ["--workers", "1", ...users.flatMap((u) => ["--user", u])]);
 const best = (f: () => number) => Math.min(f(), f(), f());
 const one = best(() => run(["user-1"]));
 const all = best(() => run([]));
@@ -67,7 +35,7 @@ for (let i = 0; i < 200; i++) {
 scans.sort((a, b) => a - b);
 const scan = scans[100]!;
 console.log(
-  `per-user cost, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}; ${ITEMS} × ${D} catalogue, ${USERS} users, ${calls.length} events; best of 3 whole processes`,
+  `per-user cost, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}; ${ITEMS} × ${D} catalogue, ${USERS} users, ${world.calls} events; best of 3 whole processes`,
 );
 console.table([
   {
@@ -79,4 +47,4 @@ console.table([
     "goal ≤": "1.50",
   },
 ]);
-rmSync(dir, { recursive: true, force: true });
+rmSync(world.dir, { recursive: true, force: true });
