@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { InvalidArgumentError, RecsysError } from "@recsys/ports";
 import { command as catalogImport } from "./commands/catalog-import.js";
+import { command as catalogPack } from "./commands/catalog-pack.js";
 import type { CliCommand, CliIo } from "./commands/command.js";
 import { command as evaluate } from "./commands/eval.js";
 import { command as policyTrain } from "./commands/policy-train.js";
@@ -19,6 +20,7 @@ const COMMANDS: readonly CliCommand[] = [
   evaluate,
   preview,
   catalogImport,
+  catalogPack,
   replay,
   policyTrain,
 ];

@@ -64,6 +64,8 @@ export interface Scorer {
  */
 export async function createScorer(context: ScoringContext): Promise<Scorer> {
   const points = await readCatalogFile(context.catalogPath);
+  // The store keeps its own copy of the vectors: the points are not held after this.
+  const catalogSize = points.length;
   let current: RandomSource = createSeededRandom(context.seed);
   const random: RandomSource = () => current();
   const contentStore = InMemoryContentStore.fromPoints(points, { sampling: context.sampling, random });
@@ -78,7 +80,7 @@ export async function createScorer(context: ScoringContext): Promise<Scorer> {
     updater.build(userId, events, { now: nowMs });
 
   return {
-    catalogSize: points.length,
+    catalogSize,
     async userModel(userId, events) {
       return build(userId, events, context.nowMs);
     },

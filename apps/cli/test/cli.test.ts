@@ -394,3 +394,30 @@ describe("CLI manners", () => {
     expect(fromStdin.stdout.length).toBeGreaterThan(0);
   });
 });
+
+describe("recsys catalog pack", () => {
+  it("writes a packed catalogue that every command reads with the same results", async () => {
+    const dir = tempDir();
+    const { catalog, events } = generatedFiles(dir, 20, 120, 8);
+    const packed = join(dir, "packed");
+    const pack = await cli(["catalog", "pack", "--catalog", catalog, "--out", packed]);
+    expect(pack.code).toBe(0);
+    expect(JSON.parse(pack.stdout)).toMatchObject({ out: packed, count: 120, dimension: 8 });
+    const args = (c: string) => [
+      "recommend",
+      "--catalog",
+      c,
+      "--events",
+      events,
+      "--now",
+      BB_NOW_ISO,
+      "--workers",
+      "1",
+    ];
+    const fromJson = await cli(args(catalog));
+    const fromPacked = await cli(args(packed));
+    expect(fromJson.code).toBe(0);
+    expect(fromPacked.stdout).toBe(fromJson.stdout);
+    expect(fromPacked.stdout.split("\n").filter(Boolean)).toHaveLength(20);
+  });
+});

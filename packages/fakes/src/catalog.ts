@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { type Content, contentFromPayload, InvalidArgumentError } from "@recsys/ports";
+import { isPackedCatalog, readPackedCatalog } from "./packed-catalog.js";
 
 /** One catalogue point (docs/behaviour.md §7.2): an id, an embedding and a payload. */
 export interface CatalogPoint {
@@ -82,10 +83,12 @@ export function parseCatalog(text: string, source = "catalog"): CatalogPoint[] {
 }
 
 /**
- * Read and parse a catalogue file.
- * @param path - the file
+ * Read and parse a catalogue file (JSON Lines or a JSON array), or a packed catalogue directory
+ * (`recsys catalog pack`).
+ * @param path - the file, or the packed catalogue's directory
  */
 export async function readCatalogFile(path: string): Promise<CatalogPoint[]> {
+  if (await isPackedCatalog(path)) return readPackedCatalog(path);
   let text: string;
   try {
     text = await readFile(path, "utf8");

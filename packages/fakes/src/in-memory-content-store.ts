@@ -1,5 +1,5 @@
 import type { RandomSource } from "@recsys/core";
-import { DotMatrix, haversineM, normalized } from "@recsys/core/scoring";
+import { DotMatrix, haversineM, norm, normalized } from "@recsys/core/scoring";
 import { compareIds, normalizeFilterValue, normalizeKey } from "@recsys/core/taxonomy";
 import {
   type Content,
@@ -71,6 +71,9 @@ export class InMemoryContentStore implements ContentStore {
     this.#sampling = options.sampling ?? "random";
     this.#random = options.random ?? Math.random;
     let dimension: number | null = null;
+    // The given vectors, copied straight into the kernel's matrix below (no intermediate copy: a large
+    // catalogue's vectors are held once).
+    const given: (ArrayLike<number> | null)[] = [];
     for (const content of contents) {
       if (this.#position.has(content.id))
         throw new InvalidArgumentError(`duplicate item id ${content.id}`, "id");
@@ -87,8 +90,8 @@ export class InMemoryContentStore implements ContentStore {
             "vector",
           );
         }
-        this.#vectors.push(Float32Array.from(vector));
-      } else this.#vectors.push(null);
+        given.push(vector);
+      } else given.push(null);
       // (normalised below, once the dimension is known)
       const keys = new Map<string, number>();
       for (const tag of content.tags) keys.set(normalizeKey(`${tag.facet}:${tag.label}`), tag.weight);
@@ -104,10 +107,17 @@ export class InMemoryContentStore implements ContentStore {
     // buffer: callers must not write to them.
     this.#units = new DotMatrix(this.#ids.length, d);
     const data = this.#units.data;
-    this.#vectors.forEach((vector, index) => {
-      if (!vector) return;
-      data.set(normalized(vector), index * d);
-      this.#vectors[index] = data.subarray(index * d, (index + 1) * d);
+    given.forEach((vector, index) => {
+      if (!vector) {
+        this.#vectors.push(null);
+        return;
+      }
+      // As `normalized` computes it, bit for bit, written in place.
+      const n = norm(vector);
+      const offset = index * d;
+      for (let i = 0; i < d; i++) data[offset + i] = Math.fround(vector[i]!);
+      if (n > 0) for (let i = 0; i < d; i++) data[offset + i] = data[offset + i]! / n;
+      this.#vectors.push(data.subarray(offset, offset + d));
     });
     this.#idOrder = this.#ids.map((_, i) => i).sort((a, b) => compareIds(this.#ids[a]!, this.#ids[b]!));
     this.#idRank = new Int32Array(this.#ids.length);

@@ -38,6 +38,12 @@ export {
 export { InMemorySettingsStore } from "./in-memory-settings.js";
 export { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
 export {
+  isPackedCatalog,
+  PACKED_CATALOG_FORMAT,
+  readPackedCatalog,
+  writePackedCatalog,
+} from "./packed-catalog.js";
+export {
   type BootstrapTenant,
   FileTenantStore,
   InMemoryTenantStore,

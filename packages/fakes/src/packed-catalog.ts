@@ -1,0 +1,127 @@
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { InvalidArgumentError } from "@recsys/ports";
+import type { CatalogPoint } from "./catalog.js";
+
+/** The format name in a packed catalogue's `catalog.json`. */
+export const PACKED_CATALOG_FORMAT = "recsys-catalog/1";
+
+/** A packed catalogue's `catalog.json`. */
+interface PackedMeta {
+  readonly format: string;
+  readonly count: number;
+  readonly dimension: number;
+}
+
+/**
+ * Whether a path is a packed catalogue: a directory with a `catalog.json`.
+ * @param path - a file or directory
+ */
+export async function isPackedCatalog(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory() && (await stat(join(path, "catalog.json"))).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Write a catalogue in the packed form (docs/behaviour.md §7.2): a directory with `catalog.json`
+ * (`{"format": "recsys-catalog/1", "count", "dimension"}`), `vectors.f32` (every vector, row after row,
+ * little-endian float32) and `items.jsonl` (`{"id", "payload"}` per line, in the same order). It loads
+ * without parsing a number of JSON per vector component: a 100,000 × 384 catalogue in about a second.
+ * @param points - the catalogue (every vector of one dimension)
+ * @param dir - the directory (created)
+ * @throws InvalidArgumentError when the vectors' dimensions differ
+ */
+export async function writePackedCatalog(
+  points: readonly CatalogPoint[],
+  dir: string,
+): Promise<{ count: number; dimension: number }> {
+  const dimension = points[0]?.vector.length ?? 0;
+  const vectors = new Float32Array(points.length * dimension);
+  const lines: string[] = [];
+  points.forEach((point, index) => {
+    if (point.vector.length !== dimension)
+      throw new InvalidArgumentError(
+        `item ${point.id} has a ${point.vector.length}-dimension vector, the catalogue ${dimension}`,
+        "vector",
+      );
+    vectors.set(point.vector, index * dimension);
+    lines.push(JSON.stringify({ id: point.id, payload: point.payload }));
+  });
+  await mkdir(dir, { recursive: true });
+  const bytes = new Uint8Array(vectors.buffer, vectors.byteOffset, vectors.byteLength);
+  // Little-endian on disk, whatever the machine (every platform Node runs on here is little-endian).
+  await writeFile(join(dir, "vectors.f32"), bytes);
+  await writeFile(join(dir, "items.jsonl"), lines.length > 0 ? `${lines.join("\n")}\n` : "");
+  const meta: PackedMeta = { format: PACKED_CATALOG_FORMAT, count: points.length, dimension };
+  await writeFile(join(dir, "catalog.json"), `${JSON.stringify(meta)}\n`);
+  return { count: points.length, dimension };
+}
+
+/**
+ * Read a packed catalogue (see {@link writePackedCatalog}); the points' vectors are views into one buffer.
+ * @param dir - the directory
+ * @throws InvalidArgumentError naming the file and what is wrong
+ */
+export async function readPackedCatalog(dir: string): Promise<CatalogPoint[]> {
+  const where = (file: string) => join(dir, file);
+  let meta: PackedMeta;
+  try {
+    meta = JSON.parse(await readFile(where("catalog.json"), "utf8")) as PackedMeta;
+  } catch (error) {
+    throw new InvalidArgumentError(
+      `${where("catalog.json")}: ${(error as Error).message}`,
+      where("catalog.json"),
+    );
+  }
+  if (
+    meta.format !== PACKED_CATALOG_FORMAT ||
+    !Number.isInteger(meta.count) ||
+    !Number.isInteger(meta.dimension)
+  )
+    throw new InvalidArgumentError(
+      `${where("catalog.json")}: expected {"format": "${PACKED_CATALOG_FORMAT}", "count", "dimension"}`,
+      where("catalog.json"),
+    );
+  const raw = await readFile(where("vectors.f32"));
+  if (raw.byteLength !== meta.count * meta.dimension * 4)
+    throw new InvalidArgumentError(
+      `${where("vectors.f32")}: ${raw.byteLength} bytes, expected ${meta.count} × ${meta.dimension} float32`,
+      where("vectors.f32"),
+    );
+  // One aligned buffer for every vector (a Buffer read from a file may share a pool at an odd offset).
+  const vectors =
+    raw.byteOffset % 4 === 0
+      ? new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4)
+      : new Float32Array(new Uint8Array(raw).buffer);
+  const lines = (await readFile(where("items.jsonl"), "utf8")).split("\n").filter((line) => line !== "");
+  if (lines.length !== meta.count)
+    throw new InvalidArgumentError(
+      `${where("items.jsonl")}: ${lines.length} items, catalog.json says ${meta.count}`,
+      where("items.jsonl"),
+    );
+  return lines.map((line, index) => {
+    let item: { id?: unknown; payload?: unknown };
+    try {
+      item = JSON.parse(line) as { id?: unknown; payload?: unknown };
+    } catch (error) {
+      throw new InvalidArgumentError(
+        `${where("items.jsonl")}:${index + 1}: ${(error as Error).message}`,
+        where("items.jsonl"),
+      );
+    }
+    if (typeof item.id !== "string" || item.id === "")
+      throw new InvalidArgumentError(
+        `${where("items.jsonl")}:${index + 1}: "id" must be a non-empty string`,
+        where("items.jsonl"),
+      );
+    const start = index * meta.dimension;
+    return {
+      id: item.id,
+      vector: vectors.subarray(start, start + meta.dimension),
+      payload: (item.payload ?? {}) as Record<string, unknown>,
+    };
+  });
+}
