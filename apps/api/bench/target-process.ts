@@ -11,12 +11,21 @@ import { createInterface } from "node:readline";
 export async function startTarget(env: Record<string, string>) {
   const child = spawn(
     process.execPath,
-    ["--conditions=@recsys/source", "--import", "tsx", "bench/target.ts"],
+    ["--expose-gc", "--conditions=@recsys/source", "--import", "tsx", "bench/target.ts"],
     {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "inherit"],
     },
   );
   const [first] = (await once(createInterface({ input: child.stdout! }), "line")) as [string];
-  return { child, ports: JSON.parse(first) as { recsysPort: number; barePort: number } };
+  return {
+    child,
+    ports: JSON.parse(first) as {
+      recsysPort: number;
+      barePort: number;
+      loadMs: number;
+      rssMb: number;
+      stores: string;
+    },
+  };
 }

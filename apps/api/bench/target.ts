@@ -8,7 +8,9 @@ import { createApp } from "../src/app.js";
 import { buildComponents } from "../src/components.js";
 
 const { BENCH_SERVED_LOG, BENCH_ACTIVITY, BENCH_REQUEST_LOG, ...env } = process.env;
+const loadStarted = performance.now();
 const components = await buildComponents({}, env);
+const loadMs = Math.round(performance.now() - loadStarted);
 // With BENCH_SERVED_LOG=off the served list is not recorded (no served log, no impressions): the
 // baseline of what recording costs.
 // With BENCH_ACTIVITY=off the operator read models are not recorded on ingest: what they cost.
@@ -44,4 +46,8 @@ const listen = (fetch: (r: Request) => Response | Promise<Response>) =>
   });
 const recsysPort = await listen(app.fetch);
 const barePort = await listen(bare.fetch);
-process.stdout.write(`${JSON.stringify({ recsysPort, barePort, items: ids })}\n`);
+globalThis.gc?.();
+const rssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
+process.stdout.write(
+  `${JSON.stringify({ recsysPort, barePort, items: ids, loadMs, rssMb, stores: components.description })}\n`,
+);

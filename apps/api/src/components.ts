@@ -10,8 +10,9 @@ import {
   sumsOfStateFile,
   UserModelUpdater,
 } from "@recsys/core";
-import { deepMerge, readString } from "@recsys/core/config";
+import { deepMerge, readInteger, readString } from "@recsys/core/config";
 import {
+  ANN_THRESHOLD,
   createEmbeddedStoresFromFile,
   InMemoryActivityStore,
   InMemoryEventBuffer,
@@ -110,6 +111,7 @@ export const STORE_ENV_VARIABLES: readonly string[] = [
   ...QDRANT_ENV_VARIABLES,
   ...REDIS_ENV_VARIABLES,
   "RECSYS_CATALOG",
+  "RECSYS_ANN_THRESHOLD",
   "RECSYS_EVENT_LOG_DIR",
   "RECSYS_BANDIT_STATE",
 ];
@@ -301,7 +303,9 @@ async function contentStoreFrom(
   const catalog = readString(env, "RECSYS_CATALOG", undefined);
   let loading = shared?.catalogs.get(catalog ?? "");
   if (!loading) {
-    loading = createEmbeddedStoresFromFile(catalog);
+    // From RECSYS_ANN_THRESHOLD items (default 50,000) the vector search goes through an HNSW index.
+    const annThreshold = readInteger(env, "RECSYS_ANN_THRESHOLD", ANN_THRESHOLD, 1, 2 ** 31 - 1);
+    loading = createEmbeddedStoresFromFile(catalog, { annThreshold });
     shared?.catalogs.set(catalog ?? "", loading);
     // A catalogue that failed to load is tried again next time.
     loading.catch(() => shared?.catalogs.delete(catalog ?? ""));
@@ -310,7 +314,7 @@ async function contentStoreFrom(
   return {
     store: embedded.contentStore,
     real: false,
-    description: `embedded catalogue (${catalog ?? "BB dev fixtures"}, ${embedded.contentStore.size} items)`,
+    description: `embedded catalogue (${catalog ?? "BB dev fixtures"}, ${embedded.contentStore.size} items, ${embedded.contentStore.vectorSearch} vector search)`,
   };
 }
 

@@ -17,6 +17,8 @@ export interface EmbeddedOptions {
   readonly random?: RandomSource | undefined;
   /** The clock of buffer trimming (default `Date.now`). */
   readonly clock?: (() => number) | undefined;
+  /** From how many items the vector search is approximate (default 50,000; see `InMemoryContentStore`). */
+  readonly annThreshold?: number | undefined;
 }
 
 /** The embedded default: every store in memory. */
@@ -36,6 +38,7 @@ export function createEmbeddedStores(options: EmbeddedOptions = {}): EmbeddedSto
     contentStore: InMemoryContentStore.fromPoints(options.catalog ?? BB_POINTS, {
       ...(options.sampling ? { sampling: options.sampling } : {}),
       ...(options.random ? { random: options.random } : {}),
+      ...(options.annThreshold === undefined ? {} : { annThreshold: options.annThreshold }),
     }),
     eventBuffer: new InMemoryEventBuffer({
       ...(options.windowDays === undefined ? {} : { windowDays: options.windowDays }),

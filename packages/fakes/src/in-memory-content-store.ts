@@ -1,5 +1,5 @@
 import type { RandomSource } from "@recsys/core";
-import { DotMatrix, haversineM, norm, normalized } from "@recsys/core/scoring";
+import { DotMatrix, dotRowsJs, haversineM, norm, normalized } from "@recsys/core/scoring";
 import { compareIds, normalizeFilterValue, normalizeKey } from "@recsys/core/taxonomy";
 import {
   type Content,
@@ -10,6 +10,7 @@ import {
   InvalidArgumentError,
   type Vector,
 } from "@recsys/ports";
+import { type AnnIndex, buildAnnIndex } from "./ann.js";
 import type { CatalogPoint } from "./catalog.js";
 
 /** Options of {@link InMemoryContentStore}. */
@@ -21,7 +22,18 @@ export interface InMemoryContentStoreOptions {
   readonly sampling?: "random" | "ascending";
   /** Randomness for `random` sampling (default `Math.random`). */
   readonly random?: RandomSource;
+  /**
+   * From how many items with vectors the vector search goes through an approximate index (usearch HNSW,
+   * when installed) instead of the exact scan (default 50,000; `Infinity`: always exact). Below it every
+   * answer is exact, so parity holds.
+   */
+  readonly annThreshold?: number;
 }
+
+/** The default of {@link InMemoryContentStoreOptions.annThreshold}. */
+export const ANN_THRESHOLD = 50_000;
+/** Candidates taken from the approximate index per query at least (then re-scored exactly). */
+const ANN_CANDIDATES = 150;
 
 interface Scan {
   readonly unit: Float32Array;
@@ -54,6 +66,7 @@ export class InMemoryContentStore implements ContentStore {
   readonly #idRank: Int32Array;
   readonly #sampling: "random" | "ascending";
   readonly #random: RandomSource;
+  readonly #ann: AnnIndex | null;
   /** Number of `query` calls served (one per round trip). */
   roundTrips = 0;
 
@@ -119,6 +132,11 @@ export class InMemoryContentStore implements ContentStore {
       if (n > 0) for (let i = 0; i < d; i++) data[offset + i] = data[offset + i]! / n;
       this.#vectors.push(data.subarray(offset, offset + d));
     });
+    const withVectors = given.flatMap((vector, index) => (vector ? [index] : []));
+    this.#ann =
+      withVectors.length >= (options.annThreshold ?? ANN_THRESHOLD)
+        ? buildAnnIndex(data, withVectors, d)
+        : null;
     this.#idOrder = this.#ids.map((_, i) => i).sort((a, b) => compareIds(this.#ids[a]!, this.#ids[b]!));
     this.#idRank = new Int32Array(this.#ids.length);
     this.#idOrder.forEach((index, rank) => {
@@ -209,6 +227,7 @@ export class InMemoryContentStore implements ContentStore {
   ): ContentHit[] {
     const d = this.#dimension;
     if (d === null || vector.length !== d || limit <= 0) return [];
+    if (this.#ann) return this.#approximate(normalized(vector), limit, exclude);
     const scores = this.#scan(normalized(vector), scans);
     const best: { index: number; score: number }[] = [];
     for (let index = 0; index < scores.length; index++) {
@@ -221,6 +240,35 @@ export class InMemoryContentStore implements ContentStore {
       if (best.length > limit) best.pop();
     }
     return best.map((b) => this.#hit(b.index, b.score));
+  }
+
+  /**
+   * The nearest items through the approximate index: its candidates re-scored exactly with the kernel's
+   * arithmetic (so a found item scores as the exact scan would score it), excluded ones dropped, asking
+   * for more candidates while fewer than `limit` remain.
+   */
+  #approximate(unit: Float32Array, limit: number, exclude: ReadonlySet<string> | undefined): ContentHit[] {
+    const d = this.#dimension!;
+    const data = this.#units.data;
+    let k = Math.max(ANN_CANDIDATES, 5 * limit) + (exclude?.size ?? 0);
+    for (;;) {
+      const found = this.#ann!.search(unit, k);
+      const best = found
+        .filter((index) => !this.#excluded(index, exclude))
+        .map((index) => ({
+          index,
+          score: dotRowsJs(unit, data.subarray(index * d, (index + 1) * d), 1, d)[0]!,
+        }))
+        .sort((a, b) => b.score - a.score || a.index - b.index)
+        .slice(0, limit);
+      if (best.length >= limit || found.length < k) return best.map((b) => this.#hit(b.index, b.score));
+      k *= 2;
+    }
+  }
+
+  /** Which vector search this store runs: `exact` (the kernel) or the approximate index's description. */
+  get vectorSearch(): string {
+    return this.#ann?.description ?? "exact";
   }
 
   /**

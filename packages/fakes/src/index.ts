@@ -27,7 +27,11 @@ export {
   generateEvents,
 } from "./generate.js";
 export { InMemoryActivityStore } from "./in-memory-activity.js";
-export { InMemoryContentStore, type InMemoryContentStoreOptions } from "./in-memory-content-store.js";
+export {
+  ANN_THRESHOLD,
+  InMemoryContentStore,
+  type InMemoryContentStoreOptions,
+} from "./in-memory-content-store.js";
 export { InMemoryEventBuffer, type InMemoryEventBufferOptions } from "./in-memory-event-buffer.js";
 export {
   InMemoryFeedbackStore,
