@@ -20,7 +20,7 @@ describe("the packed catalogue (docs/behaviour.md §7.2)", () => {
     const packed = await readCatalogFile(join(dir, "packed"));
     expect(packed.map((p) => p.id)).toEqual(fromJson.map((p) => p.id));
     expect(packed.map((p) => p.payload)).toEqual(fromJson.map((p) => p.payload));
-    packed.forEach((p, i) => expect([...p.vector]).toEqual([...fromJson[i]!.vector]));
+    expect(packed.map((p) => [...p.vector])).toEqual(fromJson.map((p) => [...p.vector]));
     const a = InMemoryContentStore.fromPoints(fromJson, { sampling: "ascending" });
     const b = InMemoryContentStore.fromPoints(packed, { sampling: "ascending" });
     const query = [{ kind: "vector" as const, vector: fromJson[7]!.vector, limit: 20 }];
