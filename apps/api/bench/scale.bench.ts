@@ -1,0 +1,248 @@
+// Benchmark: how cost grows with the catalogue. Generated catalogues of 1,000, 10,000 and 100,000 items ×
+// 384 dimensions, packed (`recsys catalog pack`); for each: the service's catalogue load time and resident
+// memory beside the raw float32 vector bytes, the vector search it runs (exact, or the HNSW index from
+// 50,000 items), warm-recommend latency for a single client and throughput at 10 connections beside a
+// bare route of the same process, and `recsys recommend` users/s with 1 and 2 workers. For 100,000 items
+// also recall@30 of the index against the exact scan. Writes docs/scaling.svg (the chart in BENCHMARKS.md).
+// Run: pnpm --filter @recsys/api bench:scale (after pnpm build, for the CLI rows).
+import { spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { normalized } from "@recsys/core/scoring";
+import {
+  BB_NOW,
+  type CatalogPoint,
+  generateCatalog,
+  generateEvents,
+  InMemoryContentStore,
+  writePackedCatalog,
+} from "@recsys/fakes";
+import autocannon from "autocannon";
+import { startTarget } from "./target-process.js";
+
+const SIZES = (process.env.BENCH_ITEMS ?? "1000,10000,100000").split(",").map(Number);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const D = 384;
+const CLI_USERS = 300;
+const work = mkdtempSync(join(tmpdir(), "recsys-scale-bench-"));
+const cli = join(import.meta.dirname, "..", "..", "cli", "bin", "recsys");
+
+/** Write a catalogue as JSON Lines, line by line (a 100k × 384 one does not fit in one string). */
+async function writeJsonLines(points: readonly CatalogPoint[], path: string): Promise<void> {
+  const out = createWriteStream(path);
+  for (const p of points)
+    if (!out.write(`${JSON.stringify({ id: p.id, vector: Array.from(p.vector), payload: p.payload })}\n`))
+      await once(out, "drain");
+  out.end();
+  await once(out, "finish");
+}
+
+const load = (url: string, connections: number) =>
+  autocannon({ url, connections, duration: SECONDS }).then((r) => r);
+
+/** Recall@30 of the approximate index against the exact scan, over warm-user-like tastes. */
+async function recallAt30(points: readonly CatalogPoint[]): Promise<number> {
+  const exact = InMemoryContentStore.fromPoints(points, { annThreshold: Number.POSITIVE_INFINITY });
+  const approximate = InMemoryContentStore.fromPoints(points, { annThreshold: 1 });
+  let found = 0;
+  let total = 0;
+  for (let q = 0; q < 200; q++) {
+    // A taste: the mean of three items' unit vectors.
+    const taste = new Float32Array(D);
+    for (const k of [q * 7919, q * 104729 + 1, q * 1299709 + 2])
+      normalized(points[k % points.length]!.vector).forEach((x, j) => {
+        taste[j]! += x / 3;
+      });
+    const query = [{ kind: "vector" as const, vector: taste, limit: 30 }];
+    const [truth = []] = await exact.query(query);
+    const [answer = []] = await approximate.query(query);
+    const ids = new Set(truth.map((h) => h.id));
+    found += answer.filter((h) => ids.has(h.id)).length;
+    total += truth.length;
+  }
+  return found / total;
+}
+
+interface Row {
+  items: number;
+  search: string;
+  loadMs: number;
+  jsonLoadMs: number | null;
+  rssMb: number;
+  rawMb: number;
+  p50Single: number;
+  p99Single: number;
+  rps10: number;
+  p99At10: number;
+  bareRps: number;
+  cli1: number | null;
+  cli2: number | null;
+  recall: number | null;
+}
+
+const rows: Row[] = [];
+for (const items of SIZES) {
+  const points = generateCatalog({
+    items,
+    dimension: D,
+    seed: 31,
+    themes: Math.max(10, Math.round(items / 100)),
+  });
+  const packed = join(work, `catalog-${items}`);
+  await writePackedCatalog(points, packed);
+  // Loading the same catalogue as JSON Lines (up to 10,000 items: 100,000 × 384 is some 800 MB of JSON).
+  let jsonLoadMs: number | null = null;
+  if (items <= 10_000) {
+    const json = join(work, `catalog-${items}.jsonl`);
+    await writeJsonLines(points, json);
+    const { child, ports } = await startTarget({ RECSYS_CATALOG: json });
+    jsonLoadMs = ports.loadMs;
+    child.kill("SIGTERM");
+    await once(child, "exit");
+  }
+  const { child, ports } = await startTarget({ RECSYS_CATALOG: packed });
+  let row: Row;
+  try {
+    const base = `http://127.0.0.1:${ports.recsysPort}`;
+    const warm = `${base}/recsys/api/recommend?user_id=bench-warm`;
+    await autocannon({ url: warm, connections: 1, duration: 1 });
+    const single = await load(warm, 1);
+    const ten = await load(warm, 10);
+    const bare = await load(`http://127.0.0.1:${ports.barePort}/hello`, 10);
+    row = {
+      items,
+      search: /usearch/.test(ports.stores) ? "HNSW (usearch)" : "exact (kernel)",
+      loadMs: ports.loadMs,
+      jsonLoadMs,
+      rssMb: ports.rssMb,
+      rawMb: (items * D * 4) / 2 ** 20,
+      p50Single: single.latency.p50,
+      p99Single: single.latency.p99,
+      rps10: ten.requests.average,
+      p99At10: ten.latency.p99,
+      bareRps: bare.requests.average,
+      cli1: null,
+      cli2: null,
+      recall: null,
+    };
+  } finally {
+    child.kill("SIGTERM");
+    await once(child, "exit");
+  }
+  // The CLI over the same packed catalogue: CLI_USERS users × 30 calls, whole process.
+  const events = join(work, `events-${items}.jsonl`);
+  const calls = generateEvents({
+    catalog: points,
+    users: CLI_USERS,
+    eventsPerUser: 30,
+    endMs: BB_NOW,
+    seed: 32,
+  });
+  writeFileSync(events, calls.map((c) => JSON.stringify(c)).join("\n"));
+  for (const workers of [1, 2]) {
+    const started = performance.now();
+    const result = spawnSync(
+      cli,
+      [
+        "recommend",
+        "--catalog",
+        packed,
+        "--events",
+        events,
+        "--now",
+        new Date(BB_NOW).toISOString(),
+        "--workers",
+        String(workers),
+        "--out",
+        join(work, "out.jsonl"),
+      ],
+      { encoding: "utf8" },
+    );
+    if (result.status !== 0) throw new Error(result.stderr);
+    const usersPerSecond = CLI_USERS / ((performance.now() - started) / 1000);
+    if (workers === 1) row.cli1 = usersPerSecond;
+    else row.cli2 = usersPerSecond;
+  }
+  if (items >= 50_000) row.recall = await recallAt30(points);
+  rows.push(row);
+}
+rmSync(work, { recursive: true, force: true });
+
+process.stdout.write(
+  `scale, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; packed catalogues × ${D}; warm recommend ${SECONDS} s per row; CLI ${CLI_USERS} users × 30 calls, whole process\n`,
+);
+console.table(
+  rows.map((r) => ({
+    items: r.items.toLocaleString("en"),
+    "vector search": r.search,
+    "load ms (packed)": r.loadMs,
+    "load ms (JSON)": r.jsonLoadMs ?? "—",
+    "RSS MB": r.rssMb,
+    "raw vectors MB": r.rawMb.toFixed(1),
+    "RSS × raw": (r.rssMb / r.rawMb).toFixed(2),
+    "single client p50 / p99 ms": `${r.p50Single} / ${r.p99Single}`,
+    "req/s at 10 conn.": Math.round(r.rps10),
+    "p99 ms at 10": r.p99At10,
+    "× bare": (r.rps10 / r.bareRps).toFixed(3),
+    "CLI users/s, 1 / 2 workers": `${r.cli1?.toFixed(0)} / ${r.cli2?.toFixed(0)}`,
+    "recall@30": r.recall === null ? "—" : r.recall.toFixed(4),
+  })),
+);
+
+/** The chart: per catalogue size (log scale), warm-recommend p99 for one client and ms per request at 10 connections. */
+function chart(data: readonly Row[]): string {
+  const W = 640;
+  const H = 360;
+  const left = 70;
+  const right = 170;
+  const top = 40;
+  const bottom = 60;
+  const xs = data.map((r) => Math.log10(r.items));
+  const series = [
+    { name: "p99, one client (ms)", color: "#2563eb", values: data.map((r) => r.p99Single) },
+    { name: "ms per request at 10 conn.", color: "#dc2626", values: data.map((r) => 1000 / r.rps10) },
+    { name: "RSS ÷ 100 MB", color: "#16a34a", values: data.map((r) => r.rssMb / 100) },
+  ];
+  const all = series.flatMap((s) => s.values).filter((v) => v > 0);
+  const yMin = Math.floor(Math.log10(Math.min(...all, 0.1)));
+  const yMax = Math.ceil(Math.log10(Math.max(...all, 1)));
+  const xMin = Math.min(...xs);
+  const xMax = Math.max(...xs);
+  const x = (v: number) => left + ((v - xMin) / Math.max(xMax - xMin, 1)) * (W - left - right);
+  const y = (v: number) =>
+    top + ((yMax - Math.log10(Math.max(v, 10 ** yMin))) / (yMax - yMin)) * (H - top - bottom);
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${left}" y="22" font-size="14" font-weight="bold">Warm recommend as the catalogue grows (log–log)</text>`,
+  ];
+  for (let e = yMin; e <= yMax; e++) {
+    out.push(`<line x1="${left}" x2="${W - right}" y1="${y(10 ** e)}" y2="${y(10 ** e)}" stroke="#e5e7eb"/>`);
+    out.push(
+      `<text x="${left - 8}" y="${y(10 ** e) + 4}" text-anchor="end">${10 ** e >= 1 ? 10 ** e : (10 ** e).toFixed(-e)}</text>`,
+    );
+  }
+  data.forEach((r, i) => {
+    out.push(
+      `<text x="${x(xs[i]!)}" y="${H - bottom + 18}" text-anchor="middle">${r.items.toLocaleString("en")} items</text>`,
+    );
+    out.push(
+      `<text x="${x(xs[i]!)}" y="${H - bottom + 34}" text-anchor="middle" fill="#6b7280">${r.search}</text>`,
+    );
+  });
+  series.forEach((s, k) => {
+    const pts = s.values.map((v, i) => `${x(xs[i]!).toFixed(1)},${y(v).toFixed(1)}`);
+    out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts.join(" ")}"/>`);
+    for (const p of pts)
+      out.push(`<circle cx="${p.split(",")[0]}" cy="${p.split(",")[1]}" r="3.5" fill="${s.color}"/>`);
+    out.push(`<rect x="${W - right + 12}" y="${top + k * 22}" width="12" height="12" fill="${s.color}"/>`);
+    out.push(`<text x="${W - right + 30}" y="${top + k * 22 + 10}">${s.name}</text>`);
+  });
+  out.push("</svg>");
+  return `${out.join("\n")}\n`;
+}
+const svgPath = join(import.meta.dirname, "..", "..", "..", "docs", "scaling.svg");
+writeFileSync(svgPath, chart(rows));
+process.stdout.write(`chart: ${svgPath}\n`);
