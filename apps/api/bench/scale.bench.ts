@@ -193,10 +193,10 @@ console.table(
 
 /** The chart: per catalogue size (log scale), warm-recommend p99 for one client and ms per request at 10 connections. */
 function chart(data: readonly Row[]): string {
-  const W = 640;
+  const W = 700;
   const H = 360;
   const left = 70;
-  const right = 170;
+  const right = 230;
   const top = 40;
   const bottom = 60;
   const xs = data.map((r) => Math.log10(r.items));
