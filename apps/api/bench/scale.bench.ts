@@ -215,6 +215,7 @@ function chart(data: readonly Row[]): string {
     top + ((yMax - Math.log10(Math.max(v, 10 ** yMin))) / (yMax - yMin)) * (H - top - bottom);
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    "<title>Warm recommend latency, throughput and memory as the catalogue grows</title>",
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${left}" y="22" font-size="14" font-weight="bold">Warm recommend as the catalogue grows (log–log)</text>`,
   ];
