@@ -51,15 +51,26 @@ export const INTERACTION_EVENT_FIELDS = [
 
 /**
  * The canonical JSON of an event: fields in {@link INTERACTION_EVENT_FIELDS} order, so the same event
- * always serialises to the same string (stores use it to deduplicate exact replays).
+ * always serialises to the same string (stores use it to deduplicate exact replays). An event must not be
+ * changed after it was first serialised.
  * @param event - the event
  * @returns its JSON text
  */
 export function canonicalEventJson(event: InteractionEvent): string {
-  const ordered: Record<string, unknown> = {};
-  for (const field of INTERACTION_EVENT_FIELDS) ordered[field] = event[field];
-  return JSON.stringify(ordered);
+  // Events are never changed once made: each one is serialised once (stores and the updater's
+  // rebuild-until-stable check ask for the same event's text several times per ingest).
+  let json = canonical.get(event);
+  if (json === undefined) {
+    const ordered: Record<string, unknown> = {};
+    for (const field of INTERACTION_EVENT_FIELDS) ordered[field] = event[field];
+    json = JSON.stringify(ordered);
+    canonical.set(event, json);
+  }
+  return json;
 }
+
+/** The canonical JSON of each event object already serialised. */
+const canonical = new WeakMap<InteractionEvent, string>();
 
 /**
  * Buffer order of events: ascending timestamp, then canonical JSON (the order a Redis sorted set keeps,

@@ -1,0 +1,24 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { formatTimestamp, parseTimestamp } from "./time.js";
+
+describe("parseTimestamp's canonical fast path", () => {
+  it("reads every canonical timestamp as its instant (years 1–9999)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -62135596800000, max: 253402300799999 }), (ms) => {
+        expect(parseTimestamp(formatTimestamp(ms))).toBe(ms);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("leaves impossible dates and other forms to the general parser", () => {
+    expect(parseTimestamp("2026-02-30T00:00:00.000Z")).toBeNull();
+    expect(parseTimestamp("2024-02-29T23:59:59.999Z")).toBe(Date.UTC(2024, 1, 29, 23, 59, 59, 999));
+    expect(parseTimestamp("2023-02-29T00:00:00.000Z")).toBeNull();
+    expect(parseTimestamp("2026-06-10T24:00:00.000Z")).toBeNull();
+    expect(parseTimestamp("2026-06-1OT10:00:00.000Z")).toBeNull();
+    expect(parseTimestamp("2026-06-10T10:00:00.000+02:00")).toBe(Date.UTC(2026, 5, 10, 8));
+    expect(parseTimestamp("0000-01-01T00:00:00.000Z")).toBeNull();
+  });
+});
