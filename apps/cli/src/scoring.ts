@@ -25,6 +25,11 @@ export interface ScoringContext {
   readonly nowMs: number;
   readonly seed: number;
   readonly sampling: "random" | "ascending";
+  /**
+   * From how many items the vector search is approximate (HNSW); default: never — offline scoring is exact,
+   * and each worker would build its own index.
+   */
+  readonly annThreshold?: number;
   /** The recommend options of every list (limit, filter, geo, include_content). */
   readonly options: RecommendRequestOptions;
   readonly k: number;
@@ -68,7 +73,11 @@ export async function createScorer(context: ScoringContext): Promise<Scorer> {
   const catalogSize = points.length;
   let current: RandomSource = createSeededRandom(context.seed);
   const random: RandomSource = () => current();
-  const contentStore = InMemoryContentStore.fromPoints(points, { sampling: context.sampling, random });
+  const contentStore = InMemoryContentStore.fromPoints(points, {
+    sampling: context.sampling,
+    random,
+    annThreshold: context.annThreshold ?? Number.POSITIVE_INFINITY,
+  });
   const modelStore = new InMemoryUserModelStore();
   const { cfg } = context;
   const updater = new UserModelUpdater({ contentStore, modelStore, cfg });

@@ -421,3 +421,28 @@ describe("recsys catalog pack", () => {
     expect(fromPacked.stdout.split("\n").filter(Boolean)).toHaveLength(20);
   });
 });
+
+describe("recsys recommend --ann-threshold", () => {
+  it("--ann-threshold searches an HNSW index and still answers every user; a bad value is refused", async () => {
+    const dir = tempDir();
+    const { catalog, events } = generatedFiles(dir, 12, 400, 8);
+    const args = [
+      "recommend",
+      "--catalog",
+      catalog,
+      "--events",
+      events,
+      "--now",
+      BB_NOW_ISO,
+      "--workers",
+      "1",
+    ];
+    const approximate = await cli([...args, "--ann-threshold", "100"]);
+    expect(approximate.code).toBe(0);
+    expect(approximate.stdout.split("\n").filter(Boolean)).toHaveLength(12);
+    expect(await cli([...args, "--ann-threshold", "0"])).toMatchObject({
+      code: 2,
+      stderr: 'recsys: --ann-threshold must be an integer ≥ 1, got "0"\n',
+    });
+  });
+});

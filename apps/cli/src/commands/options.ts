@@ -39,6 +39,7 @@ export const SCORING_OPTIONS = {
   workers: { type: "string" },
   shard: { type: "string" },
   sampling: { type: "string" },
+  "ann-threshold": { type: "string" },
   "memory-budget": { type: "string" },
   "tmp-dir": { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -57,6 +58,8 @@ export const COMMON_HELP = `  --catalog F         catalogue: JSON Lines or a JSO
   --shard I/N         only users whose stable id hash is I modulo N (split a batch over N machines)
   --workers N         worker threads (default: every core; 1 = main thread only)
   --sampling MODE     random (default) or ascending (the reference's deterministic cold-start sample)
+  --ann-threshold N   search an HNSW index (usearch) from N catalogue items (default: always exact; the
+                      service's default is 50,000, RECSYS_ANN_THRESHOLD)
   --memory-budget MB  events held in memory at once (default 128); a bigger file is spilled once to
                       temporary files and scored in passes, with the same output
   --tmp-dir D         where those temporary files go (default: the system's temporary folder)
@@ -214,6 +217,9 @@ export async function prepare(
       nowMs,
       seed: integerOption(values.seed, "seed", 0, 0),
       sampling,
+      ...(values["ann-threshold"] === undefined
+        ? {}
+        : { annThreshold: integerOption(values["ann-threshold"], "ann-threshold", 50_000, 1) }),
       options: recommendOptions(values),
       k: extra.k ?? 10,
     },

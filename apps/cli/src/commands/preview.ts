@@ -45,7 +45,10 @@ async function run(args: string[], io: CliIo): Promise<number> {
     throw new CliError("--sampling must be random or ascending");
   const sampling = { sampling: (values.sampling ?? "random") as "random" | "ascending" };
   const contentStore = catalog
-    ? InMemoryContentStore.fromPoints(await readCatalogFile(catalog), sampling)
+    ? InMemoryContentStore.fromPoints(await readCatalogFile(catalog), {
+        ...sampling,
+        annThreshold: Number.POSITIVE_INFINITY,
+      })
     : createBBContentStore(sampling);
   const { include_content: includeContent = true, ...options } = recommendOptions(values);
   const signals = await previewSignals(spec.output, contentStore, cfg);
