@@ -73,6 +73,44 @@ function allowedMethods(app: Hono, path: string): string[] {
   return [...methods].sort();
 }
 
+/** The parts of an OpenAPI document {@link withTenancy} changes. */
+interface OpenApiDocument {
+  paths?: Record<string, Record<string, { parameters?: unknown[]; responses?: Record<string, unknown> }>>;
+}
+
+/**
+ * Every `/api` and `/v1` operation runs for one tenant (docs/behaviour.md §7.7): document the optional
+ * `X-Tenant-Id` header, and the 404 and 429 answers of tenancy, on each.
+ */
+function withTenancy(document: OpenApiDocument, base: string): OpenApiDocument {
+  const header = {
+    name: "X-Tenant-Id",
+    in: "header",
+    required: false,
+    description:
+      "The tenant, with the global key or no key (default `default`); ignored with a tenant's key, which pins its own.",
+    schema: { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$" },
+  };
+  for (const [path, operations] of Object.entries(document.paths ?? {})) {
+    if (!path.startsWith(`${base}/api/`) && !path.startsWith(`${base}/v1/`)) continue;
+    for (const operation of Object.values(operations)) {
+      operation.parameters = [...(operation.parameters ?? []), header];
+      operation.responses = {
+        ...operation.responses,
+        404: operation.responses?.["404"] ?? {
+          description: "Unknown tenant (`tenant_not_found`) or resource",
+        },
+        429: {
+          description:
+            "The tenant is over its rate limit (`rate_limited`); retry after `Retry-After` seconds",
+          headers: { "Retry-After": { schema: { type: "integer" } } },
+        },
+      };
+    }
+  }
+  return document;
+}
+
 /** The route groups under the base path; adding an endpoint adds one file under `routes/` and one entry. */
 const API_ROUTES = [
   ingestRoutes,
@@ -241,39 +279,40 @@ export function createApp(components: Components, options: AppOptions = {}): Hon
   const router = makeRouter(components, { ...options, tenants, metrics, logger: log });
   closers.set(app, closers.get(router) ?? []);
   app.route(base, router);
-  app.get(
-    `${base}/openapi.json`,
-    openAPIRouteHandler(app, {
-      documentation: {
-        openapi: "3.1.0",
-        info: {
-          title: "recsys API",
-          version,
-          description: "Ingest RudderStack events, serve explainable, diversity-aware recommendations.",
-        },
-        components: {
-          securitySchemes: {
-            apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
-            bearer: { type: "http", scheme: "bearer" },
-            basic: {
-              type: "http",
-              scheme: "basic",
-              description: "The key as user name, empty password (RudderStack SDKs)",
-            },
+  const openApiDocument = openAPIRouteHandler(app, {
+    documentation: {
+      openapi: "3.1.0",
+      info: {
+        title: "recsys API",
+        version,
+        description: "Ingest RudderStack events, serve explainable, diversity-aware recommendations.",
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: "apiKey", in: "header", name: "X-API-Key" },
+          bearer: { type: "http", scheme: "bearer" },
+          basic: {
+            type: "http",
+            scheme: "basic",
+            description: "The key as user name, empty password (RudderStack SDKs)",
           },
         },
       },
-      exclude: [
-        `${base}/openapi.json`,
-        `${base}/docs`,
-        `${base}/docs/assets/init.js`,
-        `${base}/docs/assets/:file`,
-        "/metrics",
-        "/favicon.ico",
-      ],
-      defaultValidationErrorResponse: false,
-    }),
-  );
+    },
+    exclude: [
+      `${base}/openapi.json`,
+      `${base}/docs`,
+      `${base}/docs/assets/init.js`,
+      `${base}/docs/assets/:file`,
+      "/metrics",
+      "/favicon.ico",
+    ],
+    defaultValidationErrorResponse: false,
+  });
+  app.get(`${base}/openapi.json`, async (c, next) => {
+    const document = (await (await openApiDocument(c, next))!.json()) as OpenApiDocument;
+    return c.json(withTenancy(document, base));
+  });
   app.route("/", docsRoutes(`${base}/openapi.json`, `${base}/docs`));
   app.route("/", dashboardRoutes(`${base}/dashboard`));
   return app;

@@ -85,6 +85,7 @@ describe("OpenAPI document and docs page", () => {
       geo_radius_m: "number",
       include_content: "boolean",
       seed: "integer",
+      "X-Tenant-Id": "string",
     });
     expect(spec.paths["/recsys/api/recommend"]!.get).not.toHaveProperty("security");
     const ids = Object.values(spec.paths).flatMap((item) =>
@@ -131,6 +132,7 @@ describe("OpenAPI document and docs page", () => {
       expect(ingest.responses[code]!.content!["application/json"]!.schema).toBeTruthy();
     const recommend = spec.paths["/recsys/api/recommend"]!.get!;
     expect(recommend.parameters!.map((p) => p.name).sort()).toEqual([
+      "X-Tenant-Id",
       "filter",
       "geo_radius_m",
       "include_content",
@@ -140,8 +142,10 @@ describe("OpenAPI document and docs page", () => {
       "seed",
       "user_id",
     ]);
-    expect(recommend.parameters!.every((p) => p.in === "query")).toBe(true);
-    expect(Object.keys(recommend.responses).sort()).toEqual(["200", "401", "422", "503"]);
+    expect(recommend.parameters!.filter((p) => p.in !== "query").map((p) => [p.name, p.in])).toEqual([
+      ["X-Tenant-Id", "header"],
+    ]);
+    expect(Object.keys(recommend.responses).sort()).toEqual(["200", "401", "404", "422", "429", "503"]);
     const ok = recommend.responses["200"]!.content!["application/json"]!.schema as {
       properties: { result: { properties: Record<string, unknown> } };
     };
@@ -154,7 +158,7 @@ describe("OpenAPI document and docs page", () => {
       "user_id",
     ]);
     const usermodel = spec.paths["/recsys/api/usermodel"]!.get!;
-    expect(usermodel.parameters!.map((p) => p.name)).toEqual(["user_id"]);
+    expect(usermodel.parameters!.map((p) => p.name)).toEqual(["user_id", "X-Tenant-Id"]);
     expect(usermodel.responses["200"]!.content!["application/json"]!.schema).toBeTruthy();
   });
 
