@@ -24,7 +24,11 @@ export interface AuthOptions {
   readonly dev?: boolean;
 }
 
-function digest(value: string): Buffer {
+/**
+ * SHA-256 of a secret, as compared in constant time.
+ * @param value - the secret
+ */
+export function digest(value: string): Buffer {
   return createHash("sha256").update(value).digest();
 }
 
@@ -74,14 +78,17 @@ const MISSING_KEY =
  * @param options - the global key
  */
 export function resolveTenant(directory: TenantDirectory, options: AuthOptions): MiddlewareHandler {
+  // The global key's digest once; a presented key is hashed once per request, for both comparisons.
+  const globalDigest = options.apiKey ? digest(options.apiKey) : null;
   return async (c, next) => {
     const presented = presentedKey((name) => c.req.header(name));
     const named = c.req.header("x-tenant-id")?.trim() || DEFAULT_TENANT;
+    const presentedDigest = presented === undefined ? null : digest(presented);
     let access: Access;
-    if (presented !== undefined && options.apiKey && safeEqual(presented, options.apiKey)) {
+    if (presentedDigest && globalDigest && timingSafeEqual(presentedDigest, globalDigest)) {
       access = { tenant: named, scope: "global", keyId: null };
     } else {
-      const owner = presented !== undefined ? directory.keyOf(presented) : null;
+      const owner = presentedDigest ? directory.keyOf(presentedDigest) : null;
       if (owner) access = { tenant: owner.tenant, scope: "tenant", keyId: owner.keyId };
       else {
         if (presented !== undefined && (options.apiKey || directory.hasTenantKeys))
@@ -154,18 +161,11 @@ export function guard(
 ): MiddlewareHandler {
   return async (c, next) => {
     if (kind === "serve" && !options.servingRequiresKey) return next();
-    if (c.get("access")?.scope === "global" || c.get("access")?.scope === "tenant") return next();
-    const presented = presentedKey((name) => c.req.header(name));
-    if (presented !== undefined) {
-      if (options.apiKey && safeEqual(presented, options.apiKey)) return next();
-      throw new HttpError(
-        401,
-        "unauthorized",
-        options.apiKey || directory?.hasTenantKeys
-          ? MISSING_KEY
-          : "a key was given, but no key is configured",
-      );
-    }
+    // resolveTenant has already refused a key that matches no configured key.
+    const scope = c.get("access")?.scope;
+    if (scope === "global" || scope === "tenant") return next();
+    if (presentedKey((name) => c.req.header(name)) !== undefined)
+      throw new HttpError(401, "unauthorized", "a key was given, but no key is configured");
     allowKeyless(options, directory?.hasTenantKeys ?? false);
     return next();
   };

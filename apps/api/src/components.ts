@@ -198,51 +198,36 @@ async function buildStores(
     // The first build's connection is the process's: whoever owns the shared resources closes it.
     options.shared.redisClient = redis.client;
   }
-  const reuse = options.reuse;
-  if (!redis && reuse) {
-    // The same tenant rebuilt: its data stays in the stores it had.
-    return assemble(
-      config,
-      {
-        contentStore: content.store,
-        eventBuffer: reuse.eventBuffer,
-        modelStore: reuse.modelStore,
-        feedback: reuse.feedback,
-        servedLog: reuse.servedLog,
-        settings: reuse.settings,
-        activity: reuse.activity,
-        eventLog,
-        collection: content.collection ?? null,
-      },
-      content.real ? "real" : "embedded",
-      `in-memory events and models, ${content.description}`,
-      async () => {},
-      clock,
-    );
-  }
   if (!redis) {
-    const stores = {
-      contentStore: content.store,
-      // Bounded like Redis: TTLs by the same clock, and at most memory_max_users users each.
-      eventBuffer: new InMemoryEventBuffer({
-        windowDays: config.event_window_days,
-        maxEventsPerUser: config.max_events_per_user,
-        maxUsers: config.memory_max_users,
-        clock,
-      }),
-      modelStore: new InMemoryUserModelStore({
-        ttlDays: config.model_ttl_days,
-        maxUsers: config.memory_max_users,
-        clock,
-      }),
-      eventLog,
-      collection: content.collection ?? null,
-    };
-    const mode = content.real ? "real" : "embedded";
+    // In memory, bounded like Redis (TTLs by the same clock, at most memory_max_users users each); a
+    // tenant rebuilt keeps the stores it had, so its data stays.
+    const reuse = options.reuse;
+    const stores = reuse
+      ? {
+          eventBuffer: reuse.eventBuffer,
+          modelStore: reuse.modelStore,
+          feedback: reuse.feedback,
+          servedLog: reuse.servedLog,
+          settings: reuse.settings,
+          activity: reuse.activity,
+        }
+      : {
+          eventBuffer: new InMemoryEventBuffer({
+            windowDays: config.event_window_days,
+            maxEventsPerUser: config.max_events_per_user,
+            maxUsers: config.memory_max_users,
+            clock,
+          }),
+          modelStore: new InMemoryUserModelStore({
+            ttlDays: config.model_ttl_days,
+            maxUsers: config.memory_max_users,
+            clock,
+          }),
+        };
     return assemble(
       config,
-      stores,
-      mode,
+      { ...stores, contentStore: content.store, eventLog, collection: content.collection ?? null },
+      content.real ? "real" : "embedded",
       `in-memory events and models, ${content.description}`,
       async () => {},
       clock,

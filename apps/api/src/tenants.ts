@@ -325,12 +325,11 @@ export class TenantDirectory {
 
   /**
    * The tenant a presented key belongs to: its SHA-256 looked up, then compared in constant time.
-   * @param presented - the key the request presented
+   * @param presented - the SHA-256 of the key the request presented
    */
-  keyOf(presented: string): { tenant: string; keyId: string } | null {
-    const digest = createHash("sha256").update(presented).digest();
-    const entry = this.#keys.get(digest.toString("hex"));
-    if (!entry || !timingSafeEqual(entry.hash, digest)) return null;
+  keyOf(presented: Buffer): { tenant: string; keyId: string } | null {
+    const entry = this.#keys.get(presented.toString("hex"));
+    if (!entry || !timingSafeEqual(entry.hash, presented)) return null;
     return { tenant: entry.tenant, keyId: entry.key.id };
   }
 

@@ -40,11 +40,17 @@ export function dotRowsJs(
 /** The part of the WebAssembly API the kernel uses (core is built without DOM or Node types). */
 interface WasmApi {
   readonly Module: new (bytes: Uint8Array) => object;
-  readonly Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
+  readonly Memory: new (descriptor: { initial: number }) => WasmMemory;
   readonly Instance: new (
     module: object,
     imports: Record<string, Record<string, unknown>>,
   ) => { readonly exports: Record<string, unknown> };
+}
+
+/** A WebAssembly memory, as the kernel uses it. */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
 }
 
 const runtime = globalThis as unknown as { WebAssembly?: WasmApi; atob?: (text: string) => string };
@@ -68,6 +74,34 @@ function kernelModule(): { readonly api: WasmApi; readonly module: object } | nu
 
 const PAGE = 65_536;
 const align = (bytes: number, to: number) => Math.ceil(bytes / to) * to;
+
+/** The kernel's export: dot products of the query at `q` with `rows` rows at `m`, written at `out`. */
+type DotRows = (q: number, m: number, rows: number, d: number, out: number) => void;
+
+/** Where the kernel reads and writes in its memory: the query, the matrix, the scores, 16-byte aligned. */
+function layout(rows: number, d: number): { matrixAt: number; outAt: number; bytes: number } {
+  const matrixAt = align(d * 4, 16);
+  const outAt = align(matrixAt + rows * d * 4, 16);
+  return { matrixAt, outAt, bytes: outAt + rows * 8 };
+}
+
+/** A kernel instance over a memory of its own of at least `bytes`. */
+function instantiate(
+  wasm: { readonly api: WasmApi; readonly module: object },
+  bytes: number,
+): { memory: WasmMemory; dotRows: DotRows } {
+  const memory = new wasm.api.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
+  const instance = new wasm.api.Instance(wasm.module, { env: { memory } });
+  return { memory, dotRows: instance.exports.dotRows as DotRows };
+}
+
+/** One kernel call: the query written at 0, the scores read back (a new array). */
+function scanMemory(memory: WasmMemory, dotRows: DotRows, query: ArrayLike<number>, rows: number, d: number) {
+  const { matrixAt, outAt } = layout(rows, d);
+  new Float32Array(memory.buffer, 0, d).set(query);
+  dotRows(0, matrixAt, rows, d, outAt);
+  return new Float64Array(memory.buffer, outAt, rows).slice();
+}
 
 /** Which kernel a {@link DotMatrix} runs. */
 export type KernelKind = "wasm" | "js";
@@ -104,28 +138,11 @@ export class DotMatrix {
       this.#scan = (query) => dotRowsJs(query, this.data, rows, dimension);
       return;
     }
-    // Layout: the query, the matrix, the scores (float64), each 16-byte aligned.
-    const queryBytes = align(dimension * 4, 16);
-    const matrixAt = queryBytes;
-    const outAt = align(matrixAt + rows * dimension * 4, 16);
-    const memory = new wasm.api.Memory({ initial: Math.ceil((outAt + rows * 8) / PAGE) });
-    const instance = new wasm.api.Instance(wasm.module, { env: { memory } });
-    const dotRows = instance.exports.dotRows as (
-      q: number,
-      m: number,
-      rows: number,
-      d: number,
-      out: number,
-    ) => void;
-    const query = new Float32Array(memory.buffer, 0, dimension);
-    const out = new Float64Array(memory.buffer, outAt, rows);
+    const { matrixAt, bytes } = layout(rows, dimension);
+    const { memory, dotRows } = instantiate(wasm, bytes);
     this.kernel = "wasm";
     this.data = new Float32Array(memory.buffer, matrixAt, rows * dimension);
-    this.#scan = (vector) => {
-      query.set(vector);
-      dotRows(0, matrixAt, rows, dimension, outAt);
-      return out.slice();
-    };
+    this.#scan = (query) => scanMemory(memory, dotRows, query, rows, dimension);
   }
 
   /**
@@ -146,9 +163,8 @@ export class DotMatrix {
  * another dimension count as zeros. Synchronous: load and scan within one turn of the event loop.
  */
 export class BatchDots {
-  #capacity = 0;
-  #memory: { readonly buffer: ArrayBuffer; grow(pages: number): number } | null = null;
-  #dotRows: ((q: number, m: number, rows: number, d: number, out: number) => void) | null = null;
+  #memory: WasmMemory | null = null;
+  #dotRows: DotRows | null = null;
   #plain = new Float32Array(0);
   #rows = 0;
   #d = 0;
@@ -180,12 +196,7 @@ export class BatchDots {
     const d = this.#d;
     if (!this.#wasm || !this.#memory || d % 4 !== 0 || rows === 0)
       return dotRowsJs(query, this.#data(rows * d), rows, d);
-    const queryAt = 0;
-    const matrixAt = align(d * 4, 16);
-    const outAt = align(matrixAt + rows * d * 4, 16);
-    new Float32Array(this.#memory.buffer, queryAt, d).set(query);
-    this.#dotRows!(queryAt, matrixAt, rows, d, outAt);
-    return new Float64Array(this.#memory.buffer, outAt, rows).slice();
+    return scanMemory(this.#memory, this.#dotRows!, query, rows, d);
   }
 
   /** The scratch matrix for `values` floats (after the query; room for the scores after it). */
@@ -194,25 +205,11 @@ export class BatchDots {
     if (this.#wasm && d % 4 === 0) {
       const wasm = kernelModule();
       if (wasm) {
-        const matrixAt = align(d * 4, 16);
-        const needed = align(matrixAt + values * 4, 16) + (values / Math.max(d, 1)) * 8;
-        if (!this.#memory || needed > this.#capacity) {
-          const pages = Math.ceil(needed / PAGE);
-          if (!this.#memory) {
-            this.#memory = new wasm.api.Memory({ initial: pages }) as unknown as {
-              readonly buffer: ArrayBuffer;
-              grow(pages: number): number;
-            };
-            const instance = new wasm.api.Instance(wasm.module, { env: { memory: this.#memory } });
-            this.#dotRows = instance.exports.dotRows as (
-              q: number,
-              m: number,
-              r: number,
-              d: number,
-              o: number,
-            ) => void;
-          } else this.#memory.grow(pages - this.#memory.buffer.byteLength / PAGE);
-          this.#capacity = this.#memory.buffer.byteLength;
+        const { matrixAt, bytes } = layout(values / Math.max(d, 1), d);
+        if (!this.#memory) {
+          ({ memory: this.#memory, dotRows: this.#dotRows } = instantiate(wasm, bytes));
+        } else if (bytes > this.#memory.buffer.byteLength) {
+          this.#memory.grow(Math.ceil(bytes / PAGE) - this.#memory.buffer.byteLength / PAGE);
         }
         return new Float32Array(this.#memory.buffer, matrixAt, values);
       }

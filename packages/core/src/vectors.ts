@@ -48,9 +48,26 @@ export function norm(a: ArrayLike<number>): number {
  * @param a - a vector
  */
 export function normalized(a: ArrayLike<number>): Float32Array {
-  const out = Float32Array.from(a);
-  const n = norm(a);
-  if (n > 0) for (let i = 0; i < out.length; i++) out[i] = out[i]! / n;
+  return normalizeInto(a, new Float32Array(a.length), 0, norm(a));
+}
+
+/**
+ * Write `a / n` as float32 into `out` from `offset` (each value rounded to float32 first, then divided):
+ * what {@link normalized} returns, in place (the embedded store fills its matrix with it).
+ * @param a - a vector
+ * @param out - where to write
+ * @param offset - the first index written
+ * @param n - the norm of `a` (0 leaves the float32 copy as it is)
+ * @returns `out`
+ */
+export function normalizeInto(
+  a: ArrayLike<number>,
+  out: Float32Array,
+  offset: number,
+  n: number,
+): Float32Array {
+  for (let i = 0; i < a.length; i++) out[offset + i] = a[i]!;
+  if (n > 0) for (let i = 0; i < a.length; i++) out[offset + i] = out[offset + i]! / n;
   return out;
 }
 
@@ -97,9 +114,7 @@ export function cosineOfFixed(
 export function unitOfFixed(a: ArrayLike<number>): Float32Array {
   let unit = units.get(a);
   if (!unit) {
-    unit = Float32Array.from(a);
-    const n = Math.sqrt(sumOfSquares(a));
-    if (n > 0) for (let i = 0; i < unit.length; i++) unit[i] = unit[i]! / n;
+    unit = normalizeInto(a, new Float32Array(a.length), 0, Math.sqrt(sumOfSquares(a)));
     units.set(a, unit);
   }
   return unit;

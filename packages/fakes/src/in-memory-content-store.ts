@@ -1,5 +1,5 @@
 import type { RandomSource } from "@recsys/core";
-import { DotMatrix, dotRowsJs, haversineM, norm, normalized } from "@recsys/core/scoring";
+import { DotMatrix, dotRowsJs, haversineM, norm, normalized, normalizeInto } from "@recsys/core/scoring";
 import { compareIds, normalizeFilterValue, normalizeKey } from "@recsys/core/taxonomy";
 import {
   type Content,
@@ -125,11 +125,8 @@ export class InMemoryContentStore implements ContentStore {
         this.#vectors.push(null);
         return;
       }
-      // As `normalized` computes it, bit for bit, written in place.
-      const n = norm(vector);
       const offset = index * d;
-      for (let i = 0; i < d; i++) data[offset + i] = Math.fround(vector[i]!);
-      if (n > 0) for (let i = 0; i < d; i++) data[offset + i] = data[offset + i]! / n;
+      normalizeInto(vector, data, offset, norm(vector));
       this.#vectors.push(data.subarray(offset, offset + d));
     });
     const withVectors = given.flatMap((vector, index) => (vector ? [index] : []));
@@ -229,17 +226,15 @@ export class InMemoryContentStore implements ContentStore {
     if (d === null || vector.length !== d || limit <= 0) return [];
     if (this.#ann) return this.#approximate(normalized(vector), limit, exclude);
     const scores = this.#scan(normalized(vector), scans);
-    const best: { index: number; score: number }[] = [];
+    const best: [number, number][] = [];
+    const before = (a: readonly [number, number], b: readonly [number, number]) => a[1] > b[1];
     for (let index = 0; index < scores.length; index++) {
-      const score = scores[index]!;
-      if (best.length === limit && score <= best[limit - 1]!.score) continue;
+      const entry: [number, number] = [index, scores[index]!];
+      if (best.length === limit && !before(entry, best[limit - 1]!)) continue;
       if (this.#vectors[index] === null || this.#excluded(index, exclude)) continue;
-      let pos = best.length;
-      while (pos > 0 && best[pos - 1]!.score < score) pos--;
-      best.splice(pos, 0, { index, score });
-      if (best.length > limit) best.pop();
+      keepBest(best, entry, limit, before);
     }
-    return best.map((b) => this.#hit(b.index, b.score));
+    return best.map(([index, score]) => this.#hit(index, score));
   }
 
   /**
@@ -303,10 +298,7 @@ export class InMemoryContentStore implements ContentStore {
     if (size === 0) return [];
     for (const entry of scores) {
       if (best.length === size && !before(entry, best[size - 1]!)) continue;
-      let pos = best.length;
-      while (pos > 0 && before(entry, best[pos - 1]!)) pos--;
-      best.splice(pos, 0, entry);
-      if (best.length > size) best.pop();
+      keepBest(best, entry, size, before);
     }
     return best.map(([index, score]) => this.#hit(index, score));
   }
@@ -370,6 +362,17 @@ export class InMemoryContentStore implements ContentStore {
     }
     return picked.map((index) => this.#hit(index, 0));
   }
+}
+
+/**
+ * Insert an entry into a list kept sorted by `before` and at most `size` long (an entry ties after the
+ * entries it does not come before, so earlier ones win ties).
+ */
+function keepBest<T>(best: T[], entry: T, size: number, before: (a: T, b: T) => boolean): void {
+  let pos = best.length;
+  while (pos > 0 && before(entry, best[pos - 1]!)) pos--;
+  best.splice(pos, 0, entry);
+  if (best.length > size) best.pop();
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

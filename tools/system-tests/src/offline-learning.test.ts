@@ -111,7 +111,7 @@ describe("offline learning from the service's own logs (docs/behaviour.md §6.14
     expect(selfReport.lists).toBe(lists);
     expect(selfReport.candidate.ips_ctr.value).toBeCloseTo(selfReport.logging.ctr.value, 12);
     // the trained policy as the candidate, with intervals
-    const candidate = await cli([
+    const evalPolicy = [
       "eval",
       "--served-log",
       logDir,
@@ -119,10 +119,10 @@ describe("offline learning from the service's own logs (docs/behaviour.md §6.14
       logDir,
       "--policy",
       state,
-      "--json",
       "--now",
       BB_NOW_ISO,
-    ]);
+    ];
+    const candidate = await cli([...evalPolicy, "--json"]);
     expect(candidate.code).toBe(0);
     const report = JSON.parse(candidate.stdout) as typeof selfReport;
     const [low, high] = report.candidate.ips_ctr.interval;
@@ -131,17 +131,7 @@ describe("offline learning from the service's own logs (docs/behaviour.md §6.14
     console.log(
       `off-policy: logging CTR ${report.logging.ctr.value.toFixed(4)}, trained LinUCB IPS CTR ${report.candidate.ips_ctr.value.toFixed(4)} [${low.toFixed(4)}, ${high.toFixed(4)}] over ${report.matched_impressions} impressions`,
     );
-    const text = await cli([
-      "eval",
-      "--served-log",
-      logDir,
-      "--events",
-      logDir,
-      "--policy",
-      state,
-      "--now",
-      BB_NOW_ISO,
-    ]);
+    const text = await cli(evalPolicy);
     expect(text.stdout).toMatch(/^lists \d+, matched impressions \d+, k 10/);
 
     // the service loads the state file: its policy is the trained one

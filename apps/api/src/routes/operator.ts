@@ -239,17 +239,14 @@ export function operatorRoutes(context: RouteContext): Hono {
         for (const event of events)
           for (const [key, value] of Object.entries(event.survey_answers))
             if (value !== null && value !== undefined && value !== "") answers[key] = value;
+        const strongest = (weights: Readonly<Record<string, number>>, n: number) =>
+          Object.entries(weights)
+            .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+            .slice(0, n);
         const top = (weights: Readonly<Record<string, number>>, n: number) =>
-          Object.entries(weights)
-            .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-            .slice(0, n)
-            .map(([key, weight]) => ({ key, weight: round3(weight) }));
-        const strongest = (weights: Readonly<Record<string, number>>) =>
-          Object.entries(weights)
-            .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-            .slice(0, 15);
-        const liked = strongest(signals.positives);
-        const disliked = strongest(signals.negatives);
+          strongest(weights, n).map(([key, weight]) => ({ key, weight: round3(weight) }));
+        const liked = strongest(signals.positives, 15);
+        const disliked = strongest(signals.negatives, 15);
         // One round trip: the liked and disliked items, and the unseen items nearest the visitor's taste.
         const taste = signals.taste_vector;
         const [hits = [], near = []] = await components.contentStore.query([

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { deepMerge } from "@recsys/core/config";
 import { ConfigError } from "@recsys/ports";
 import { Hono } from "hono";
@@ -7,6 +6,7 @@ import * as v from "valibot";
 import { guard, presentedKey } from "../auth.js";
 import { type Components, effectiveSettings, START_ONLY_SETTINGS } from "../components.js";
 import { HttpError } from "../errors.js";
+import { keyHash } from "../tenants.js";
 import { errorResponses, json, type RouteContext } from "./shared.js";
 
 const SettingsResponseSchema = v.object({
@@ -41,7 +41,7 @@ export function settingsRoutes(context: RouteContext): Hono {
   const { clock } = context;
   const who = (header: (name: string) => string | undefined) => {
     const key = presentedKey(header);
-    return key ? `key:${createHash("sha256").update(key).digest("hex").slice(0, 12)}` : "dev (no key)";
+    return key ? `key:${keyHash(key).slice(0, 12)}` : "dev (no key)";
   };
   const answer = async (components: Components, status?: "applied" | "reset_to_baseline") => {
     await components.applySettings();

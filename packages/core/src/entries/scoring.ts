@@ -20,4 +20,4 @@ export {
   tagScore,
 } from "../scorers.js";
 export { BUILT_IN_SCORER_NAMES, BUILT_IN_SCORERS } from "../serve/built-in-scorers.js";
-export { cosine, dot, norm, normalized } from "../vectors.js";
+export { cosine, dot, norm, normalized, normalizeInto } from "../vectors.js";
