@@ -82,6 +82,13 @@ export class Metrics {
   readonly #rewards: Histogram;
   /** The reference's counters and the online metrics, per tenant. */
   readonly #tenants = new Map<string, TenantCounts>();
+  /** Each request label set's series, looked up once. */
+  readonly #requestSeries = new Map<
+    string,
+    { count: { inc(): void }; latency: { observe(value: number): void } }
+  >();
+  /** Each store operation's recorder, looked up once. */
+  readonly #storeTimers = new Map<string, (seconds: number) => void>();
 
   /** @param options - `defaults: false` leaves out process and event-loop metrics (default on) */
   constructor(options: { readonly defaults?: boolean } = {}) {
@@ -118,11 +125,29 @@ export class Metrics {
       registers,
     });
     const groupLabels = ["strategy", "ranking", "variant", "tenant"];
+    const tenants = this.#tenants;
+    // Served lists count their impressions per group (ten or eleven label sets a list): the counter is
+    // filled from those counts when it is scraped, not looked up item by item on every request.
     this.#impressions = new Counter({
       name: "recsys_impressions_total",
       help: "Target items shown, by strategy, ranking policy, experiment variant and rank (11 = 11 or lower).",
       labelNames: [...groupLabels, "rank"],
       registers,
+      collect() {
+        this.reset();
+        for (const [tenant, { groups }] of tenants) {
+          for (const [key, group] of groups) {
+            const [strategy, ranking, variant] = JSON.parse(key) as [string, string, string | null];
+            group.impressions.forEach((count, slot) => {
+              if (count > 0)
+                this.inc(
+                  { strategy, ranking, variant: variant ?? "", rank: String(slot + 1), tenant },
+                  count,
+                );
+            });
+          }
+        }
+      },
     });
     this.#clicks = new Counter({
       name: "recsys_clicks_total",
@@ -155,8 +180,17 @@ export class Metrics {
    * @param seconds - duration
    */
   observeRequest(route: string, method: string, status: number, seconds: number): void {
-    this.#requests.inc({ route, method, status: String(status) });
-    this.#latency.observe({ route, method }, seconds);
+    const key = `${route} ${method} ${status}`;
+    let series = this.#requestSeries.get(key);
+    if (!series) {
+      series = {
+        count: this.#requests.labels({ route, method, status: String(status) }),
+        latency: this.#latency.labels({ route, method }),
+      };
+      this.#requestSeries.set(key, series);
+    }
+    series.count.inc();
+    series.latency.observe(seconds);
   }
 
   /**
@@ -167,7 +201,24 @@ export class Metrics {
    * @param seconds - duration
    */
   observeStore(store: string, operation: string, outcome: "ok" | "error", seconds: number): void {
-    this.#stores.observe({ store, operation, outcome }, seconds);
+    this.storeTimer(store, operation, outcome)(seconds);
+  }
+
+  /**
+   * The recorder of one store operation's calls (looked up once; the label set is fixed).
+   * @param store - `content`, `events` or `models`
+   * @param operation - the port method
+   * @param outcome - `ok` or `error`
+   */
+  storeTimer(store: string, operation: string, outcome: "ok" | "error"): (seconds: number) => void {
+    const key = `${store} ${operation} ${outcome}`;
+    let timer = this.#storeTimers.get(key);
+    if (!timer) {
+      const series = this.#stores.labels({ store, operation, outcome });
+      timer = (seconds) => series.observe(seconds);
+      this.#storeTimers.set(key, timer);
+    }
+    return timer;
   }
 
   /**
@@ -226,17 +277,9 @@ export class Metrics {
     const ranking = rec.diagnostics.ranking ?? "static";
     const group = this.#group(tenant, rec.strategy, ranking, variant);
     group.lists++;
+    // recsys_impressions_total is read from these counts when scraped (see the constructor).
     rec.items.forEach((item, index) => {
-      if (item.kind !== "recommendation") return;
-      const slot = Math.min(index, RANKS);
-      group.impressions[slot]!++;
-      this.#impressions.inc({
-        strategy: rec.strategy,
-        ranking,
-        variant: variant ?? "",
-        rank: String(slot + 1),
-        tenant,
-      });
+      if (item.kind === "recommendation") group.impressions[Math.min(index, RANKS)]!++;
     });
   }
 
@@ -350,14 +393,16 @@ export function timedStore<T extends object>(
     const original = store[method];
     if (typeof original !== "function") continue;
     const bound = (original as (...args: unknown[]) => unknown).bind(store);
+    const ok = metrics.storeTimer(name, String(method), "ok");
+    const failed = metrics.storeTimer(name, String(method), "error");
     (store as Record<keyof T, unknown>)[method] = async (...args: unknown[]) => {
       const started = performance.now();
       try {
         const result = await bound(...args);
-        metrics.observeStore(name, String(method), "ok", (performance.now() - started) / 1000);
+        ok((performance.now() - started) / 1000);
         return result;
       } catch (error) {
-        metrics.observeStore(name, String(method), "error", (performance.now() - started) / 1000);
+        failed((performance.now() - started) / 1000);
         throw error;
       }
     };

@@ -3,6 +3,7 @@ import {
   type AppendResult,
   canonicalEventJson,
   type EventBuffer,
+  freezeSignals,
   type InteractionEvent,
   isCanonicalEvent,
   type ParseResult,
@@ -222,6 +223,9 @@ export class RedisEventBuffer implements EventBuffer {
   }
 }
 
+/** How many decoded models a model store keeps beside their bytes (the most recently read users'). */
+const DECODED_MODELS = 1_000;
+
 /**
  * User models on Redis (docs/behaviour.md §7.4): `{prefix}:umodel:{user}` = the compact binary model (the
  * default) or the reference's UserSignals JSON, with a TTL reset on every save. Both forms are read, so
@@ -235,6 +239,11 @@ export class RedisUserModelStore implements UserModelStore {
   readonly #ttlSeconds: number;
   readonly #log: RedisLogger;
   readonly #compact: boolean;
+  /**
+   * The models last read, by user, beside the bytes they were decoded from (least recently read first):
+   * a read whose bytes are the same gets the same frozen model without decoding and validating again.
+   */
+  readonly #decoded = new Map<string, { bytes: Buffer; model: UserSignals }>();
 
   /** @param options - client, prefix, TTL, format, logger */
   constructor(options: RedisStoresOptions) {
@@ -256,6 +265,12 @@ export class RedisUserModelStore implements UserModelStore {
   async getSignals(userId: string): Promise<UserSignals | null> {
     const bytes = await guarded("getSignals", () => this.#client.getBuffer(this.key(userId)));
     if (bytes === null) return null;
+    const known = this.#decoded.get(userId);
+    this.#decoded.delete(userId);
+    if (known?.bytes.equals(bytes)) {
+      this.#decoded.set(userId, known);
+      return known.model;
+    }
     const parsed = isCompactModel(bytes) ? decodeCompactModel(userId, bytes) : parseModelJson(bytes);
     if (!parsed.success) {
       this.#log({
@@ -266,7 +281,10 @@ export class RedisUserModelStore implements UserModelStore {
       });
       return null;
     }
-    return parsed.output;
+    const model = freezeSignals(parsed.output);
+    this.#decoded.set(userId, { bytes, model });
+    if (this.#decoded.size > DECODED_MODELS) this.#decoded.delete(this.#decoded.keys().next().value!);
+    return model;
   }
 
   async saveSignals(signals: UserSignals): Promise<void> {

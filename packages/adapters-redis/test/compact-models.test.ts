@@ -219,3 +219,21 @@ describe("compact user models", () => {
     );
   });
 });
+
+describe("reading models back", () => {
+  it("decodes a model once while its bytes are unchanged, and again when another writer changes them", async () => {
+    const { modelStore } = createRedisStores({ client: redis.client, prefix: "decoded-once" });
+    const other = createRedisStores({ client: redis.client, prefix: "decoded-once" }).modelStore;
+    const saved = { ...emptyUserSignals("u1"), positives: { "101": 0.5 }, viewed: ["101"] };
+    await modelStore.saveSignals(saved);
+    const first = await modelStore.getSignals("u1");
+    expect(await modelStore.getSignals("u1")).toBe(first); // same bytes: the same frozen model
+    expect(Object.isFrozen(first)).toBe(true);
+    await other.saveSignals({ ...saved, positives: { "102": 0.75 } }); // another replica's save
+    const changed = await modelStore.getSignals("u1");
+    expect(changed).not.toBe(first);
+    expect(changed?.positives).toEqual({ "102": 0.75 });
+    await redis.client.del(modelStore.key("u1"));
+    expect(await modelStore.getSignals("u1")).toBeNull();
+  });
+});

@@ -97,3 +97,35 @@ describe("weightedFuse (docs/behaviour.md §6.5)", () => {
     });
   });
 });
+
+describe("work kept beside frozen items and models", () => {
+  const tags = () => [
+    { facet: "theme_what", label: "Forced Labour", weight: 1 },
+    { facet: "theme_what", label: "forced labor", weight: 0.5 },
+  ];
+  it("normalises a frozen item's tags once, and an unfrozen item's on every call", () => {
+    const frozen = { tags: tags() };
+    Object.freeze(frozen.tags);
+    const once = contentTagWeights(frozen);
+    expect([...once]).toEqual([["theme_what:forced labor", 0.5]]);
+    expect(contentTagWeights(frozen)).toBe(once);
+    const open = { tags: tags() };
+    const first = contentTagWeights(open);
+    expect(contentTagWeights(open)).not.toBe(first);
+    open.tags[1]!.weight = 0.25; // an unfrozen item may change: it is read again
+    expect(contentTagWeights(open).get("theme_what:forced labor")).toBe(0.25);
+  });
+  it("prepares a frozen model's weights once", () => {
+    const weights = Object.freeze({ "THEME_WHAT:Forced Labour": 2, "theme_what:workshops": 1 });
+    const prepared = prepareWeights(weights);
+    expect(prepared).toEqual({
+      entries: [
+        ["theme_what:forced labor", 2],
+        ["theme_what:workshops", 1],
+      ],
+      total: 3,
+    });
+    expect(prepareWeights(weights)).toBe(prepared);
+    expect(prepareWeights({ ...weights })).not.toBe(prepared);
+  });
+});

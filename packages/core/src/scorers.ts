@@ -1,5 +1,6 @@
 import type { Content } from "@recsys/ports";
 import { haversineM } from "./geo.js";
+import { onceForFrozen } from "./memo.js";
 import { normalizeKey } from "./taxonomy.js";
 import { cosineOfFixed } from "./vectors.js";
 
@@ -56,23 +57,33 @@ export interface PreparedWeights {
   readonly total: number;
 }
 
+const prepared = new WeakMap<object, PreparedWeights>();
+
 /**
- * Prepare tag affinity (or aversion) for {@link tagScore}: normalise every key once per request.
+ * Prepare tag affinity (or aversion) for {@link tagScore}: normalise every key once per request, or once
+ * per model when the weights are frozen (stores hand out frozen models).
  * @param weights - lower-cased key → weight
  */
 export function prepareWeights(weights: Readonly<Record<string, number>>): PreparedWeights {
-  const entries = Object.entries(weights).map(([key, weight]) => [normalizeKey(key), weight] as const);
-  return { entries, total: entries.reduce((sum, [, weight]) => sum + weight, 0) };
+  return onceForFrozen(prepared, weights, () => {
+    const entries = Object.entries(weights).map(([key, weight]) => [normalizeKey(key), weight] as const);
+    return { entries, total: entries.reduce((sum, [, weight]) => sum + weight, 0) };
+  });
 }
 
+const tagWeights = new WeakMap<object, ReadonlyMap<string, number>>();
+
 /**
- * An item's tags as `normalizeKey(facet:label) → weight` (a later duplicate wins).
+ * An item's tags as `normalizeKey(facet:label) → weight` (a later duplicate wins): computed once per item
+ * when its tag list is frozen (the embedded store freezes its catalogue), else on every call.
  * @param content - the item
  */
-export function contentTagWeights(content: Pick<Content, "tags">): Map<string, number> {
-  const map = new Map<string, number>();
-  for (const tag of content.tags) map.set(normalizeKey(`${tag.facet}:${tag.label}`), tag.weight);
-  return map;
+export function contentTagWeights(content: Pick<Content, "tags">): ReadonlyMap<string, number> {
+  return onceForFrozen(tagWeights, content.tags, () => {
+    const map = new Map<string, number>();
+    for (const tag of content.tags) map.set(normalizeKey(`${tag.facet}:${tag.label}`), tag.weight);
+    return map;
+  });
 }
 
 /**

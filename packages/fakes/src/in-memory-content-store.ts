@@ -7,6 +7,7 @@ import {
   type ContentQuery,
   type ContentStore,
   contentFromPayload,
+  freezeDeep,
   InvalidArgumentError,
   type Vector,
 } from "@recsys/ports";
@@ -49,7 +50,8 @@ interface Posting {
  * An in-memory {@link ContentStore}: exact cosine search over a contiguous Float32Array of unit vectors,
  * store-side exclusion, tag recall ranked by weighted overlap, filter and geo constraints, and sampling.
  * Fast enough to serve a 10,000-item catalogue as the embedded default. Counts `query` round trips in
- * {@link InMemoryContentStore.roundTrips}.
+ * {@link InMemoryContentStore.roundTrips}. The items it is given are frozen (with their tags): they are handed
+ * out to every request as they are, and what serving derives from them is computed once per item.
  */
 export class InMemoryContentStore implements ContentStore {
   readonly #ids: string[] = [];
@@ -93,7 +95,7 @@ export class InMemoryContentStore implements ContentStore {
       const index = this.#ids.length;
       this.#ids.push(content.id);
       this.#position.set(content.id, index);
-      this.#contents.push(content);
+      this.#contents.push(freezeDeep(content));
       const vector = vectors.get(content.id);
       if (vector && vector.length > 0) {
         dimension ??= vector.length;

@@ -1,4 +1,4 @@
-import { safeParseUserSignals, type UserModelStore, type UserSignals } from "@recsys/ports";
+import { freezeSignals, safeParseUserSignals, type UserModelStore, type UserSignals } from "@recsys/ports";
 
 /** Options of {@link InMemoryUserModelStore}. */
 export interface InMemoryUserModelStoreOptions {
@@ -11,13 +11,15 @@ export interface InMemoryUserModelStoreOptions {
 }
 
 /**
- * The in-memory model store. Models are kept as JSON text, so what comes back is always a fresh copy that
- * went through the same serialisation as a real store. Like Redis, a model expires `ttlDays` after its
- * last save (by the injected clock); `maxUsers` bounds the store with least-recently-used eviction.
+ * The in-memory model store. A saved model goes through the same serialisation and validation as on a real
+ * store (JSON text, then the model schema) once, when it is saved; readers get that frozen copy
+ * (`freezeSignals`) until the next save, never the object that was saved. Like Redis, a model expires
+ * `ttlDays` after its last save (by the injected clock); `maxUsers` bounds the store with
+ * least-recently-used eviction.
  */
 export class InMemoryUserModelStore implements UserModelStore {
-  /** user → model JSON and expiry; Map order is recency of use (oldest first). */
-  readonly #models = new Map<string, { text: string; expiresAt: number }>();
+  /** user → frozen model (null: what was saved does not read back as a model) and expiry; Map order is recency of use (oldest first). */
+  readonly #models = new Map<string, { model: UserSignals | null; expiresAt: number }>();
   readonly #ttlMs: number;
   readonly #maxUsers: number;
   readonly #clock: () => number;
@@ -35,14 +37,14 @@ export class InMemoryUserModelStore implements UserModelStore {
     this.#models.delete(userId);
     if (entry.expiresAt <= this.#clock()) return null;
     this.#models.set(userId, entry); // most recently used
-    const parsed = safeParseUserSignals(JSON.parse(entry.text));
-    return parsed.success ? parsed.output : null;
+    return entry.model;
   }
 
   async saveSignals(signals: UserSignals): Promise<void> {
     this.#models.delete(signals.user_id);
+    const parsed = safeParseUserSignals(JSON.parse(JSON.stringify(signals)));
     this.#models.set(signals.user_id, {
-      text: JSON.stringify(signals),
+      model: parsed.success ? freezeSignals(parsed.output) : null,
       expiresAt: this.#clock() + this.#ttlMs,
     });
     while (this.#models.size > this.#maxUsers) this.#models.delete(this.#models.keys().next().value!);

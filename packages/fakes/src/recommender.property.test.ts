@@ -8,7 +8,7 @@ import {
 } from "@recsys/core";
 import { collectCandidates, planQueries, scoreCandidates, startRequest } from "@recsys/core/serve";
 import { normalizeFilterValue } from "@recsys/core/taxonomy";
-import { type Content, emptyUserSignals, type UserSignals } from "@recsys/ports";
+import { type Content, emptyUserSignals, freezeSignals, type UserSignals } from "@recsys/ports";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InMemoryContentStore } from "./in-memory-content-store.js";
@@ -109,6 +109,36 @@ describe("Recommender properties over random worlds", () => {
         },
       ),
       { numRuns: 150 },
+    );
+  });
+
+  it("a frozen model (as stores hand out) is served exactly as its unfrozen copy, on every request", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        world,
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        fc.integer(),
+        strategies,
+        async (w, picks, negatives, seed, strategy) => {
+          const signals = signalsFor(w.contents, picks, negatives);
+          const frozen = freezeSignals(structuredClone(signals));
+          const partial = { distractor_strategy: strategy, affinity_top_k: 1 };
+          const open = recommenderFor(w, seed, partial);
+          const shared = recommenderFor(w, seed, partial);
+          for (let round = 0; round < 2; round++) {
+            const expected = await open.recommendForSignals(structuredClone(signals), { seed: round });
+            expect(await shared.recommendForSignals(frozen, { seed: round })).toEqual(expected);
+          }
+          // Another setting over the same frozen model: nothing kept for the first applies.
+          const wider = recommenderFor(w, seed, { ...partial, affinity_top_k: 2 });
+          const widerOpen = recommenderFor(w, seed, { ...partial, affinity_top_k: 2 });
+          expect(await wider.recommendForSignals(frozen, { seed: 1 })).toEqual(
+            await widerOpen.recommendForSignals(structuredClone(signals), { seed: 1 }),
+          );
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 

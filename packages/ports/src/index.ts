@@ -110,6 +110,8 @@ export {
 } from "./schemas/tenant.js";
 export {
   emptyUserSignals,
+  freezeDeep,
+  freezeSignals,
   isCold,
   safeParseUserSignals,
   type UserSignals,

@@ -6,6 +6,7 @@ import {
   contentFromPayload,
   DEFAULT_REC_CONFIG,
   emptyUserSignals,
+  freezeSignals,
   InvalidArgumentError,
   interactionEvent,
   isCold,
@@ -214,5 +215,16 @@ describe("recommend options: one schema for HTTP, CLI and the Recommender", () =
       message: "near_lon is required with near_lat",
     });
     expect(MAX_LIMIT).toBe(50);
+  });
+});
+
+describe("freezeSignals", () => {
+  it("freezes a model deeply and returns it", () => {
+    const model = { ...emptyUserSignals("u"), positives: { a: 1 }, taste_vector: [0.5, 0.5] };
+    expect(freezeSignals(model)).toBe(model);
+    expect(Object.isFrozen(model.positives) && Object.isFrozen(model.taste_vector)).toBe(true);
+    expect(() => {
+      (model.taste_vector as number[])[0] = 2;
+    }).toThrow(TypeError);
   });
 });

@@ -10,6 +10,7 @@ import {
   type UserSignals,
 } from "@recsys/ports";
 import { weightedFuse } from "../fusion.js";
+import { onceForFrozen } from "../memo.js";
 import { mmrRerank } from "../mmr.js";
 import { pickOne, type RandomSource } from "../random.js";
 import { contentTagWeights, type LikedItem, prepareWeights } from "../scorers.js";
@@ -57,6 +58,34 @@ export interface ServeRequest {
  * @param affinity - lower-cased key → weight
  * @param k - how many keys
  */
+const topKeysOf = new WeakMap<object, { k: number; keys: ReadonlyMap<string, number> }>();
+
+/**
+ * The strongest `k` affinity keys, once per frozen model (stores hand out frozen models).
+ * @param affinity - lower-cased key → weight
+ * @param k - how many keys
+ */
+function strongestKeys(affinity: Readonly<Record<string, number>>, k: number): ReadonlyMap<string, number> {
+  const known = onceForFrozen(topKeysOf, affinity, () => ({ k, keys: topAffinityKeys(affinity, k) }));
+  return known.k === k ? known.keys : topAffinityKeys(affinity, k);
+}
+
+const seenOf = new WeakMap<object, ReadonlySet<string>>();
+
+/**
+ * Items the user has seen (positives, negatives, viewed), once per frozen model.
+ * @param signals - the user model
+ */
+function seenItems(signals: UserSignals): ReadonlySet<string> {
+  return onceForFrozen(
+    seenOf,
+    signals,
+    () => new Set([...Object.keys(signals.positives), ...Object.keys(signals.negatives), ...signals.viewed]),
+  );
+}
+
+const likedOf = new WeakMap<object, readonly (readonly [string, number])[]>();
+
 function topAffinityKeys(affinity: Readonly<Record<string, number>>, k: number): Map<string, number> {
   const sorted = Object.entries(affinity)
     .map((entry, index) => ({ entry, index }))
@@ -90,10 +119,12 @@ export function startRequest(request: ServeRequest): ServeState {
     radius,
     constrained,
     inject,
-    seen: new Set([...Object.keys(signals.positives), ...Object.keys(signals.negatives), ...signals.viewed]),
+    seen: seenItems(signals),
     taste: signals.taste_vector && signals.taste_vector.length > 0 ? signals.taste_vector : null,
-    topKeys: topAffinityKeys(signals.tag_affinity, cfg.affinity_top_k),
-    liked: Object.entries(signals.positives).filter(([, weight]) => weight > 0),
+    topKeys: strongestKeys(signals.tag_affinity, cfg.affinity_top_k),
+    liked: onceForFrozen(likedOf, signals.positives, () =>
+      Object.entries(signals.positives).filter(([, weight]) => weight > 0),
+    ),
     generators: constrained
       ? [...(filter !== null ? ["filter"] : []), ...(radius !== null ? ["geo"] : [])]
       : ["semantic", "tag"],

@@ -99,6 +99,24 @@ export function describeUserModelStoreContract(options: UserModelStoreContractOp
       },
     );
 
+    it("hands out a frozen model, and a new one once the model is saved again", async () => {
+      const id = `${run}-frozen`;
+      const saved = model(id);
+      await store.saveSignals(saved);
+      expect(Object.isFrozen(saved)).toBe(false); // what the caller saved stays the caller's
+      const got = (await store.getSignals(id))!;
+      for (const part of [got, got.positives, got.viewed, got.tag_affinity, got.taste_vector, got.behavior])
+        expect(Object.isFrozen(part)).toBe(true);
+      expect(() => {
+        (got.positives as Record<string, number>)["999"] = 1;
+      }).toThrow(TypeError);
+      await store.saveSignals({ ...saved, positives: { "101": 0.25 } });
+      const again = (await store.getSignals(id))!;
+      expect(again).not.toBe(got);
+      expect(again.positives).toEqual({ "101": 0.25 });
+      expect(got.positives).toEqual(saved.positives);
+    });
+
     it("keeps both vectors, high dimensions and a model without any", async () => {
       const wide = {
         ...model(`${run}-u3`),

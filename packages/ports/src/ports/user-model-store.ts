@@ -3,7 +3,9 @@ import type { UserSignals } from "../schemas/user-signals.js";
 /** Where materialised user models live. */
 export interface UserModelStore {
   /**
-   * The stored model, or null when there is none (or what is stored is unreadable).
+   * The stored model, or null when there is none (or what is stored is unreadable). The model is frozen
+   * (`freezeSignals`): a store may hand the same object to every reader until the model changes, so
+   * readers never change it (build a new model instead).
    * @param userId - the user
    */
   getSignals(userId: string): Promise<UserSignals | null>;

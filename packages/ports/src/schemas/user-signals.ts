@@ -69,3 +69,27 @@ export function isCold(signals: Pick<UserSignals, "positives">, minPositives = 1
 export function safeParseUserSignals(value: unknown): ParseResult<UserSignals> {
   return safeParseWith(UserSignalsSchema, value, "model");
 }
+
+/**
+ * Freeze a value deeply: the object, and every object and array it holds. Shared read-only values
+ * (models, catalogue items) are frozen so what is derived from them can be kept beside them.
+ * @param value - plain JSON-like data (typed arrays cannot be frozen and are not expected here)
+ * @returns the same value, frozen
+ */
+export function freezeDeep<T>(value: T): T {
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const member of Object.values(value)) freezeDeep(member);
+  return value;
+}
+
+/**
+ * Freeze a user model deeply (its maps, lists and vectors), so a store can hand the same object to
+ * every reader: a reader that tried to change it would throw instead of changing what others see. Stores
+ * return frozen models (`UserModelStore.getSignals`); serving keeps per-model work keyed on them.
+ * @param signals - a model (plain JSON values; typed arrays cannot be frozen and are not expected here)
+ * @returns the same object, frozen
+ */
+export function freezeSignals(signals: UserSignals): UserSignals {
+  return freezeDeep(signals);
+}
