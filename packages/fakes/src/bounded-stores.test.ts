@@ -119,3 +119,21 @@ describe("InMemoryEventBuffer bounds", () => {
     expect(grown).toBeLessThan(8 * 1024 * 1024);
   });
 });
+
+describe("InMemoryEventBuffer hands out what was appended, frozen", () => {
+  it("returns the appended events themselves, frozen, and a replay adds nothing", async () => {
+    const buffer = new InMemoryEventBuffer({ clock: () => START });
+    const events = viewEvents("u", "101", 30, "next_button", START - DAY);
+    await buffer.append(events);
+    const read = await buffer.fetchEvents("u");
+    expect(read).toHaveLength(events.length);
+    for (const event of read) {
+      expect(events).toContain(event);
+      expect(Object.isFrozen(event)).toBe(true);
+    }
+    expect(() => {
+      (read[0] as { content_id: string | null }).content_id = "999";
+    }).toThrow(TypeError);
+    expect(await buffer.append(viewEvents("u", "101", 30, "next_button", START - DAY))).toEqual({ added: 0 });
+  });
+});

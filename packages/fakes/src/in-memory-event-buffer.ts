@@ -4,6 +4,7 @@ import {
   canonicalEventJson,
   compareBufferedEvents,
   type EventBuffer,
+  freezeDeep,
   type InteractionEvent,
 } from "@recsys/ports";
 
@@ -24,6 +25,8 @@ export interface InMemoryEventBufferOptions {
 interface Stored {
   readonly ms: number;
   readonly json: string;
+  /** The event, frozen (events never change once made), handed to every reader. */
+  readonly event: InteractionEvent;
 }
 
 interface UserEvents {
@@ -36,7 +39,8 @@ interface UserEvents {
 /**
  * The in-memory event buffer: per user, events kept in buffer order (timestamp, then canonical JSON, as
  * Redis keeps them), an exact replay of a stored event stored once, optional window trimming and a
- * per-user cap (the newest events are kept).
+ * per-user cap (the newest events are kept). The events appended are frozen (events never change once
+ * made) and handed back to every reader as they are.
  */
 export class InMemoryEventBuffer implements EventBuffer {
   /**
@@ -96,7 +100,7 @@ export class InMemoryEventBuffer implements EventBuffer {
       const json = canonicalEventJson(event);
       if (!user.jsons.has(json)) {
         user.jsons.add(json);
-        user.list.push({ ms: eventTime(event.ts), json });
+        user.list.push({ ms: eventTime(event.ts), json, event: freezeDeep(event) });
         user.version = ++this.#generation;
         added += 1;
       }
@@ -133,7 +137,7 @@ export class InMemoryEventBuffer implements EventBuffer {
     const user = this.#live(userId);
     if (!user) return [];
     this.#use(userId, user);
-    return user.list.map((stored) => JSON.parse(stored.json) as InteractionEvent);
+    return user.list.map((stored) => stored.event);
   }
 
   async version(userId: string): Promise<string> {

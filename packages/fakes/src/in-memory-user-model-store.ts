@@ -11,15 +11,18 @@ export interface InMemoryUserModelStoreOptions {
 }
 
 /**
- * The in-memory model store. A saved model goes through the same serialisation and validation as on a real
- * store (JSON text, then the model schema) once, when it is saved; readers get that frozen copy
- * (`freezeSignals`) until the next save, never the object that was saved. Like Redis, a model expires
+ * The in-memory model store. A saved model is kept as JSON text and read back through the model schema
+ * once, on its first read, as on a real store; readers get that frozen copy (`freezeSignals`) until the
+ * next save, never the object that was saved. Like Redis, a model expires
  * `ttlDays` after its last save (by the injected clock); `maxUsers` bounds the store with
  * least-recently-used eviction.
  */
 export class InMemoryUserModelStore implements UserModelStore {
-  /** user → frozen model (null: what was saved does not read back as a model) and expiry; Map order is recency of use (oldest first). */
-  readonly #models = new Map<string, { model: UserSignals | null; expiresAt: number }>();
+  /**
+   * user → the model's JSON, the frozen model read back from it (on first read; null: it does not read
+   * back as a model) and expiry; Map order is recency of use (oldest first).
+   */
+  readonly #models = new Map<string, { text: string; model?: UserSignals | null; expiresAt: number }>();
   readonly #ttlMs: number;
   readonly #maxUsers: number;
   readonly #clock: () => number;
@@ -37,14 +40,17 @@ export class InMemoryUserModelStore implements UserModelStore {
     this.#models.delete(userId);
     if (entry.expiresAt <= this.#clock()) return null;
     this.#models.set(userId, entry); // most recently used
+    if (entry.model === undefined) {
+      const parsed = safeParseUserSignals(JSON.parse(entry.text));
+      entry.model = parsed.success ? freezeSignals(parsed.output) : null;
+    }
     return entry.model;
   }
 
   async saveSignals(signals: UserSignals): Promise<void> {
     this.#models.delete(signals.user_id);
-    const parsed = safeParseUserSignals(JSON.parse(JSON.stringify(signals)));
     this.#models.set(signals.user_id, {
-      model: parsed.success ? freezeSignals(parsed.output) : null,
+      text: JSON.stringify(signals),
       expiresAt: this.#clock() + this.#ttlMs,
     });
     while (this.#models.size > this.#maxUsers) this.#models.delete(this.#models.keys().next().value!);
