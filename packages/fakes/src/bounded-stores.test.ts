@@ -1,8 +1,9 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { safeParseUserSignals, type UserSignals } from "@recsys/ports";
+import { freezeSet, safeParseUserSignals, type UserSignals } from "@recsys/ports";
 import { describe, expect, it } from "vitest";
 import { viewEvents } from "./bb-fixtures.js";
+import { InMemoryContentStore } from "./in-memory-content-store.js";
 import { InMemoryEventBuffer } from "./in-memory-event-buffer.js";
 import { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
 
@@ -135,5 +136,51 @@ describe("InMemoryEventBuffer hands out what was appended, frozen", () => {
       (read[0] as { content_id: string | null }).content_id = "999";
     }).toThrow(TypeError);
     expect(await buffer.append(viewEvents("u", "101", 30, "next_button", START - DAY))).toEqual({ added: 0 });
+  });
+});
+
+describe("InMemoryContentStore keeps the answers of frozen queries", () => {
+  it("answers a query of frozen parts once, and the same as an unfrozen query; anything else every time", async () => {
+    const contents = ["1", "2", "3", "4"].map((id, i) => ({
+      id,
+      content_type: "text_item" as const,
+      title: id,
+      text: id,
+      tags: [{ facet: "theme_what", label: i % 2 ? "Family" : "Work", weight: 1 }],
+      word_count: 1,
+      has_image: false,
+      lat: null,
+      lon: null,
+      image_url: null,
+      public_url: null,
+      years: [],
+    }));
+    const vectors = new Map(contents.map((c, i) => [c.id, [1, i, 0, 0]]));
+    const store = new InMemoryContentStore(contents, vectors);
+    const vector = Object.freeze([1, 2, 0, 0]);
+    const exclude = freezeSet(new Set(["3"]));
+    const weights = Object.freeze({ "theme_what:family": 1 });
+    const ask = () =>
+      store.query([
+        { kind: "vector", vector, limit: 2, exclude },
+        { kind: "tags", weights, limit: 2, exclude },
+      ]);
+    const [first, again, open] = [
+      await ask(),
+      await ask(),
+      await store.query([
+        { kind: "vector", vector: [1, 2, 0, 0], limit: 2, exclude: new Set(["3"]) },
+        { kind: "tags", weights: { "theme_what:family": 1 }, limit: 2, exclude: new Set(["3"]) },
+      ]),
+    ];
+    expect(again[0]).toBe(first[0]);
+    expect(again[1]).toBe(first[1]);
+    expect(open[0]).not.toBe(first[0]);
+    expect(first).toEqual(open);
+    expect(first[0]!.map((hit) => hit.id)).toEqual(["4", "2"]);
+    expect(first[1]!.map((hit) => hit.id)).toEqual(["2", "4"]);
+    // Another limit or exclusion over the same frozen vector is its own answer.
+    const [wider] = await store.query([{ kind: "vector", vector, limit: 3, exclude }]);
+    expect(wider!.map((hit) => hit.id)).toEqual(["4", "2", "1"]);
   });
 });

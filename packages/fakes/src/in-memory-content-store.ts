@@ -9,6 +9,7 @@ import {
   contentFromPayload,
   freezeDeep,
   InvalidArgumentError,
+  isFrozenSet,
   type Vector,
 } from "@recsys/ports";
 import { type AnnIndex, buildAnnIndex } from "./ann.js";
@@ -51,7 +52,9 @@ interface Posting {
  * store-side exclusion, tag recall ranked by weighted overlap, filter and geo constraints, and sampling.
  * Fast enough to serve a 10,000-item catalogue as the embedded default. Counts `query` round trips in
  * {@link InMemoryContentStore.roundTrips}. The items it is given are frozen (with their tags): they are handed
- * out to every request as they are, and what serving derives from them is computed once per item.
+ * out to every request as they are, and what serving derives from them is computed once per item. A vector or
+ * tag query made of frozen parts (a frozen model's taste, weights and seen set) is answered once and its
+ * answer kept beside them.
  */
 export class InMemoryContentStore implements ContentStore {
   readonly #ids: string[] = [];
@@ -69,6 +72,11 @@ export class InMemoryContentStore implements ContentStore {
   readonly #sampling: "random" | "ascending";
   readonly #random: RandomSource;
   readonly #ann: AnnIndex | null;
+  /** Answers of vector and tag queries, beside their frozen query vectors or weights (see `#remembered`). */
+  readonly #answers = new WeakMap<
+    object,
+    { limit: number; exclude: ReadonlySet<string> | undefined; hits: readonly ContentHit[] }[]
+  >();
   /** Number of `query` calls served (one per round trip). */
   roundTrips = 0;
 
@@ -192,6 +200,33 @@ export class InMemoryContentStore implements ContentStore {
 
   async ping(): Promise<void> {}
 
+  /**
+   * The answer of a vector or tag query, kept beside its frozen query vector (or weights) when its
+   * exclusion set is frozen too (a frozen model's: `freezeSet`): the catalogue never changes, so the same
+   * query has the same answer, and a warm user's next request skips the search. Anything not frozen is
+   * searched every time.
+   */
+  #remembered(
+    key: object,
+    limit: number,
+    exclude: ReadonlySet<string> | undefined,
+    search: () => ContentHit[],
+  ): ContentHit[] {
+    if (!Object.isFrozen(key) || (exclude !== undefined && !isFrozenSet(exclude))) return search();
+    let answers = this.#answers.get(key);
+    const known = answers?.find((answer) => answer.limit === limit && answer.exclude === exclude);
+    if (known) return known.hits as ContentHit[];
+    const hits = search();
+    for (const hit of hits) Object.freeze(hit);
+    Object.freeze(hits);
+    answers ??= [];
+    // A few answers per key (different limits or exclusions); the oldest goes first.
+    if (answers.length >= 4) answers.shift();
+    answers.push({ limit, exclude, hits });
+    this.#answers.set(key, answers);
+    return hits;
+  }
+
   #hit(index: number, score: number): ContentHit {
     return { id: this.#ids[index]!, score, content: this.#contents[index]!, vector: this.#vectors[index]! };
   }
@@ -203,9 +238,13 @@ export class InMemoryContentStore implements ContentStore {
   #run(query: ContentQuery, scans: Scan[]): ContentHit[] {
     switch (query.kind) {
       case "vector":
-        return this.#nearest(query.vector, query.limit, query.exclude, scans);
+        return this.#remembered(query.vector, query.limit, query.exclude, () =>
+          this.#nearest(query.vector, query.limit, query.exclude, scans),
+        );
       case "tags":
-        return this.#tags(query.weights, query.limit, query.exclude);
+        return this.#remembered(query.weights, query.limit, query.exclude, () =>
+          this.#tags(query.weights, query.limit, query.exclude),
+        );
       case "filter":
         return this.#filter(query.value, query.geo, query.limit, query.exclude);
       case "sample":

@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export * from "./errors/index.js";
+export { freezeDeep, freezeSet, isFrozenSet } from "./frozen.js";
 export type {
   ActivityStore,
   ItemActivity,
@@ -110,7 +111,6 @@ export {
 } from "./schemas/tenant.js";
 export {
   emptyUserSignals,
-  freezeDeep,
   freezeSignals,
   isCold,
   safeParseUserSignals,

@@ -6,10 +6,12 @@ import {
   contentFromPayload,
   DEFAULT_REC_CONFIG,
   emptyUserSignals,
+  freezeSet,
   freezeSignals,
   InvalidArgumentError,
   interactionEvent,
   isCold,
+  isFrozenSet,
   MAX_LIMIT,
   parseYears,
   RecsysError,
@@ -226,5 +228,19 @@ describe("freezeSignals", () => {
     expect(() => {
       (model.taste_vector as number[])[0] = 2;
     }).toThrow(TypeError);
+  });
+});
+
+describe("freezeSet", () => {
+  it("makes a set read-only and marks it", () => {
+    const open = new Set(["a"]);
+    expect(isFrozenSet(open)).toBe(false);
+    const frozen = freezeSet(open);
+    expect(frozen).toBe(open);
+    expect(isFrozenSet(frozen)).toBe(true);
+    expect(() => open.add("b")).toThrow(TypeError);
+    expect(() => open.delete("a")).toThrow(TypeError);
+    expect(() => open.clear()).toThrow(TypeError);
+    expect([...frozen]).toEqual(["a"]);
   });
 });

@@ -1,5 +1,6 @@
 import type { ContentHit, ContentQuery, ScoredCandidate } from "@recsys/ports";
 import { weightedFuse } from "../fusion.js";
+import { onceForFrozen } from "../memo.js";
 import { contentTagWeights, semanticScore, tagScore } from "../scorers.js";
 import type { ServeState } from "./types.js";
 
@@ -80,6 +81,17 @@ function leastFamiliar(
   return best;
 }
 
+const negatives = new WeakMap<object, readonly number[]>();
+
+/**
+ * The negated taste vector: once per frozen taste (a frozen model's), frozen itself, so a store may keep
+ * the query's answer beside it.
+ * @param taste - the taste vector
+ */
+function negated(taste: readonly number[]): readonly number[] {
+  return onceForFrozen(negatives, taste, () => Object.freeze(taste.map((x) => -x)));
+}
+
 const scored = (hit: ContentHit | undefined, state: ServeState) => (hit ? scoreDistractor(hit, state) : null);
 
 /** How many items of the unexplored-theme sample are compared. */
@@ -98,7 +110,7 @@ export const DISTRACTOR_STRATEGIES_TABLE: Readonly<Record<string, DistractorStra
         ? [
             {
               kind: "vector",
-              vector: state.taste.map((x) => -x),
+              vector: negated(state.taste),
               limit: state.cfg.pool_per_generator + state.cfg.final_limit,
               exclude: state.seen,
             },

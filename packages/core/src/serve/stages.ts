@@ -2,6 +2,7 @@ import {
   type ContentHit,
   type ContentQuery,
   type ContentStore,
+  freezeSet,
   isCold,
   type RecConfig,
   type Recommendation,
@@ -77,11 +78,26 @@ const seenOf = new WeakMap<object, ReadonlySet<string>>();
  * @param signals - the user model
  */
 function seenItems(signals: UserSignals): ReadonlySet<string> {
-  return onceForFrozen(
-    seenOf,
-    signals,
-    () => new Set([...Object.keys(signals.positives), ...Object.keys(signals.negatives), ...signals.viewed]),
-  );
+  const seen = () =>
+    new Set([...Object.keys(signals.positives), ...Object.keys(signals.negatives), ...signals.viewed]);
+  // A frozen model's seen set is frozen too: a store may keep a query's answer beside it.
+  return Object.isFrozen(signals) ? onceForFrozen(seenOf, signals, () => freezeSet(seen())) : seen();
+}
+
+const weightsOfKeys = new WeakMap<ReadonlyMap<string, number>, Readonly<Record<string, number>>>();
+
+/**
+ * The tag query's weights of a request's strongest keys: one frozen object per key map (a frozen model's
+ * key map is kept, so a store may keep the tag query's answer beside its weights).
+ * @param topKeys - the strongest affinity keys
+ */
+function tagQueryWeights(topKeys: ReadonlyMap<string, number>): Readonly<Record<string, number>> {
+  let weights = weightsOfKeys.get(topKeys);
+  if (!weights) {
+    weights = Object.freeze(Object.fromEntries(topKeys));
+    weightsOfKeys.set(topKeys, weights);
+  }
+  return weights;
 }
 
 const likedOf = new WeakMap<object, readonly (readonly [string, number])[]>();
@@ -183,7 +199,7 @@ export function planQueries(state: ServeState, sources: readonly CandidateSource
   } else {
     if (taste) add(state, "semantic", { kind: "vector", vector: taste, limit: pool, exclude: seen });
     if (topKeys.size > 0) {
-      add(state, "tags", { kind: "tags", weights: Object.fromEntries(topKeys), limit: pool, exclude: seen });
+      add(state, "tags", { kind: "tags", weights: tagQueryWeights(topKeys), limit: pool, exclude: seen });
     }
     const strategy = state.inject ? DISTRACTOR_STRATEGIES_TABLE[cfg.distractor_strategy] : undefined;
     const sampleUpfront = strategy?.sampleUpfront(state) ?? false;

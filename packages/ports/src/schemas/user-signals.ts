@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { freezeDeep } from "../frozen.js";
 import { type ParseResult, safeParseWith } from "./issues.js";
 
 const finite = v.pipe(v.number(), v.finite());
@@ -68,19 +69,6 @@ export function isCold(signals: Pick<UserSignals, "positives">, minPositives = 1
  */
 export function safeParseUserSignals(value: unknown): ParseResult<UserSignals> {
   return safeParseWith(UserSignalsSchema, value, "model");
-}
-
-/**
- * Freeze a value deeply: the object, and every object and array it holds. Shared read-only values
- * (models, catalogue items) are frozen so what is derived from them can be kept beside them.
- * @param value - plain JSON-like data (typed arrays cannot be frozen and are not expected here)
- * @returns the same value, frozen
- */
-export function freezeDeep<T>(value: T): T {
-  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
-  Object.freeze(value);
-  for (const member of Object.values(value)) freezeDeep(member);
-  return value;
 }
 
 /**

@@ -1,0 +1,46 @@
+// Shared read-only values: frozen, so what is derived from them can be kept beside them.
+
+/**
+ * Freeze a value deeply: the object, and every object and array it holds. Shared read-only values
+ * (models, catalogue items) are frozen so what is derived from them can be kept beside them.
+ * @param value - plain JSON-like data (typed arrays cannot be frozen and are not expected here)
+ * @returns the same value, frozen
+ */
+export function freezeDeep<T>(value: T): T {
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const member of Object.values(value)) freezeDeep(member);
+  return value;
+}
+
+/** Sets made read-only by {@link freezeSet}. */
+const frozenSets = new WeakSet<ReadonlySet<unknown>>();
+
+function refuse(): never {
+  throw new TypeError("this set is frozen");
+}
+
+/**
+ * Make a set read-only (its `add`, `delete` and `clear` throw) and mark it so, for caches keyed on it
+ * ({@link isFrozenSet}): serving's seen set of a frozen model is one, and a store may keep a query's answer
+ * beside it.
+ * @param set - a set no one changes from now on
+ * @returns the same set
+ */
+export function freezeSet<T>(set: Set<T>): ReadonlySet<T> {
+  Object.defineProperties(set, {
+    add: { value: refuse },
+    delete: { value: refuse },
+    clear: { value: refuse },
+  });
+  frozenSets.add(set);
+  return Object.freeze(set);
+}
+
+/**
+ * Whether a set was made read-only by {@link freezeSet}.
+ * @param set - any set
+ */
+export function isFrozenSet(set: ReadonlySet<unknown>): boolean {
+  return frozenSets.has(set);
+}
