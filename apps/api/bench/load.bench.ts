@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { startRedisServer } from "@recsys/adapters-redis/testing";
 import { generateCatalog, serializeCatalog } from "@recsys/fakes";
 import autocannon from "autocannon";
-import { startTarget } from "./target-process.js";
+import { startTarget, warmUsersInTurn } from "./target-process.js";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 10;
@@ -77,10 +77,12 @@ async function measure(catalogue: string, env: Record<string, string>): Promise<
     rows.push(row("bare Hono GET /hello", await run({ url: `http://127.0.0.1:${ports.barePort}/hello` })));
     const base = `${origin}/recsys/api`;
     rows.push(row("GET /recommend (warm user)", await run({ url: `${base}/recommend?user_id=bench-warm` })));
+    const inTurn = warmUsersInTurn(base, ports.warmUsers);
+    rows.push(row(`GET /recommend (${ports.warmUsers} warm users in turn)`, await run(inTurn)));
     rows.push(
       row(
-        `GET /recommend (warm user) at a fixed ${FIXED_RATE} req/s`,
-        await run({ url: `${base}/recommend?user_id=bench-warm`, overallRate: FIXED_RATE }),
+        `GET /recommend (warm users in turn) at a fixed ${FIXED_RATE} req/s`,
+        await run({ ...inTurn, overallRate: FIXED_RATE }),
       ),
     );
     rows.push(row("GET /recommend (cold user)", await run({ url: `${base}/recommend?user_id=nobody` })));

@@ -2,7 +2,8 @@
 // 384 dimensions, packed (`recsys catalog pack`); for each: the service's catalogue load time and resident
 // memory beside the raw float32 vector bytes, the vector search it runs (exact, or the HNSW index from
 // 50,000 items), warm-recommend latency for a single client and throughput at 10 connections beside a
-// bare route of the same process, and `recsys recommend` users/s with 1 and 2 workers. For 100,000 items
+// bare route of the same process (one warm user, and 20,000 warm users in turn, so that nothing kept from one
+// request serves the next), and `recsys recommend` users/s with 1 and 2 workers. For 100,000 items
 // also recall@30 of the index against the exact scan. Writes docs/scaling.svg (the chart in BENCHMARKS.md).
 // Run: pnpm --filter @recsys/api bench:scale (after pnpm build, for the CLI rows).
 import { spawnSync } from "node:child_process";
@@ -20,7 +21,7 @@ import {
   writePackedCatalog,
 } from "@recsys/fakes";
 import autocannon from "autocannon";
-import { startTarget } from "./target-process.js";
+import { startTarget, warmUsersInTurn } from "./target-process.js";
 
 const SIZES = (process.env.BENCH_ITEMS ?? "1000,10000,100000").split(",").map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -76,6 +77,10 @@ interface Row {
   p99Single: number;
   rps10: number;
   p99At10: number;
+  /** Warm users in turn: one client's p50/p99, and req/s at 10 connections. */
+  p50SingleTurn: number;
+  p99SingleTurn: number;
+  rps10Turn: number;
   bareRps: number;
   cli1: number | null;
   cli2: number | null;
@@ -110,6 +115,10 @@ for (const items of SIZES) {
     await autocannon({ url: warm, connections: 1, duration: 1 });
     const single = await load(warm, 1);
     const ten = await load(warm, 10);
+    // The same, users in turn (nothing kept from one user's request serves the next).
+    const inTurn = warmUsersInTurn(`${base}/recsys/api`, ports.warmUsers);
+    const singleTurn = await autocannon({ ...inTurn, connections: 1, duration: SECONDS });
+    const tenTurn = await autocannon({ ...inTurn, connections: 10, duration: SECONDS });
     const bare = await load(`http://127.0.0.1:${ports.barePort}/hello`, 10);
     row = {
       items,
@@ -122,6 +131,9 @@ for (const items of SIZES) {
       p99Single: single.latency.p99,
       rps10: ten.requests.average,
       p99At10: ten.latency.p99,
+      p50SingleTurn: singleTurn.latency.p50,
+      p99SingleTurn: singleTurn.latency.p99,
+      rps10Turn: tenTurn.requests.average,
       bareRps: bare.requests.average,
       cli1: null,
       cli2: null,
@@ -186,6 +198,8 @@ console.table(
     "req/s at 10 conn.": Math.round(r.rps10),
     "p99 ms at 10": r.p99At10,
     "× bare": (r.rps10 / r.bareRps).toFixed(3),
+    "users in turn: one client p50 / p99 ms": `${r.p50SingleTurn} / ${r.p99SingleTurn}`,
+    "users in turn: req/s at 10": Math.round(r.rps10Turn),
     "CLI users/s, 1 / 2 workers": `${r.cli1?.toFixed(0)} / ${r.cli2?.toFixed(0)}`,
     "recall@30": r.recall === null ? "—" : r.recall.toFixed(4),
   })),
@@ -203,6 +217,11 @@ function chart(data: readonly Row[]): string {
   const series = [
     { name: "p99, one client (ms)", color: "#2563eb", values: data.map((r) => r.p99Single) },
     { name: "ms per request at 10 conn.", color: "#dc2626", values: data.map((r) => 1000 / r.rps10) },
+    {
+      name: "the same, users in turn",
+      color: "#f59e0b",
+      values: data.map((r) => 1000 / r.rps10Turn),
+    },
     { name: "RSS ÷ 100 MB", color: "#16a34a", values: data.map((r) => r.rssMb / 100) },
   ];
   const all = series.flatMap((s) => s.values).filter((v) => v > 0);

@@ -19,10 +19,13 @@ export interface InMemoryUserModelStoreOptions {
  */
 export class InMemoryUserModelStore implements UserModelStore {
   /**
-   * user → the model's JSON, the frozen model read back from it (on first read; null: it does not read
-   * back as a model) and expiry; Map order is recency of use (oldest first).
+   * user → the model's JSON until its first read, then the frozen model read back from it (null: it does
+   * not read back as a model), and expiry; Map order is recency of use (oldest first).
    */
-  readonly #models = new Map<string, { text: string; model?: UserSignals | null; expiresAt: number }>();
+  readonly #models = new Map<
+    string,
+    { text: string | undefined; model?: UserSignals | null; expiresAt: number }
+  >();
   readonly #ttlMs: number;
   readonly #maxUsers: number;
   readonly #clock: () => number;
@@ -41,8 +44,9 @@ export class InMemoryUserModelStore implements UserModelStore {
     if (entry.expiresAt <= this.#clock()) return null;
     this.#models.set(userId, entry); // most recently used
     if (entry.model === undefined) {
-      const parsed = safeParseUserSignals(JSON.parse(entry.text));
+      const parsed = safeParseUserSignals(JSON.parse(entry.text!));
       entry.model = parsed.success ? freezeSignals(parsed.output) : null;
+      entry.text = undefined; // held once: as the model read back
     }
     return entry.model;
   }
