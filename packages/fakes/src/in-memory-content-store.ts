@@ -1,5 +1,5 @@
 import type { RandomSource } from "@recsys/core";
-import { DotMatrix, dotRowsJs, haversineM, norm, normalized, normalizeInto } from "@recsys/core/scoring";
+import { BatchDots, DotMatrix, haversineM, norm, normalized, normalizeInto } from "@recsys/core/scoring";
 import { compareIds, normalizeFilterValue, normalizeKey } from "@recsys/core/taxonomy";
 import {
   type Content,
@@ -34,8 +34,12 @@ export interface InMemoryContentStoreOptions {
 
 /** The default of {@link InMemoryContentStoreOptions.annThreshold}. */
 export const ANN_THRESHOLD = 50_000;
-/** Candidates taken from the approximate index per query at least (then re-scored exactly). */
-const ANN_CANDIDATES = 150;
+/**
+ * Candidates taken from the approximate index per query at least (then re-scored exactly). 320 (above the
+ * index's ef of 256, so the search widens to it): recall@30 0.9998 on a 100,000 × 384 catalogue, against
+ * 0.9877 at 150, for about 0.4 ms more per search (BENCHMARKS.md).
+ */
+const ANN_CANDIDATES = 320;
 
 interface Scan {
   readonly unit: Float32Array;
@@ -72,6 +76,8 @@ export class InMemoryContentStore implements ContentStore {
   readonly #sampling: "random" | "ascending";
   readonly #random: RandomSource;
   readonly #ann: AnnIndex | null;
+  /** The approximate index's candidates, re-scored exactly. */
+  readonly #rescore = new BatchDots();
   /** Answers of vector and tag queries, beside their frozen query vectors or weights (see `#remembered`). */
   readonly #answers = new WeakMap<
     object,
@@ -288,13 +294,15 @@ export class InMemoryContentStore implements ContentStore {
     const data = this.#units.data;
     let k = Math.max(ANN_CANDIDATES, 5 * limit) + (exclude?.size ?? 0);
     for (;;) {
-      const found = this.#ann!.search(unit, k);
+      const found = this.#ann!.search(unit, k).filter((index) => !this.#excluded(index, exclude));
+      // Re-scored in one batch-kernel call (the same bits as the exact scan's kernel).
+      this.#rescore.load(
+        found.map((index) => data.subarray(index * d, (index + 1) * d)),
+        d,
+      );
+      const scores = this.#rescore.scan(unit);
       const best = found
-        .filter((index) => !this.#excluded(index, exclude))
-        .map((index) => ({
-          index,
-          score: dotRowsJs(unit, data.subarray(index * d, (index + 1) * d), 1, d)[0]!,
-        }))
+        .map((index, i) => ({ index, score: scores[i]! }))
         .sort((a, b) => b.score - a.score || a.index - b.index)
         .slice(0, limit);
       if (best.length >= limit || found.length < k) return best.map((b) => this.#hit(b.index, b.score));
