@@ -179,6 +179,17 @@ describe("InMemoryContentStore keeps the answers of frozen queries", () => {
     expect(first).toEqual(open);
     expect(first[0]!.map((hit) => hit.id)).toEqual(["4", "2"]);
     expect(first[1]!.map((hit) => hit.id)).toEqual(["2", "4"]);
+    // At most `keptAnswers` keys keep their answers (the most recently used); 0 keeps none.
+    const one = new InMemoryContentStore(contents, vectors, { keptAnswers: 1 });
+    const other = Object.freeze([0, 1, 0, 0]);
+    const [a] = await one.query([{ kind: "vector", vector, limit: 2, exclude }]);
+    await one.query([{ kind: "vector", vector: other, limit: 2, exclude }]);
+    const [b] = await one.query([{ kind: "vector", vector, limit: 2, exclude }]);
+    expect(b).not.toBe(a);
+    expect(b).toEqual(a);
+    const none = new InMemoryContentStore(contents, vectors, { keptAnswers: 0 });
+    const [c] = await none.query([{ kind: "vector", vector, limit: 2, exclude }]);
+    expect((await none.query([{ kind: "vector", vector, limit: 2, exclude }]))[0]).not.toBe(c);
     // Another limit or exclusion over the same frozen vector is its own answer.
     const [wider] = await store.query([{ kind: "vector", vector, limit: 3, exclude }]);
     expect(wider!.map((hit) => hit.id)).toEqual(["4", "2", "1"]);

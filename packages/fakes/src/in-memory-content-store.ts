@@ -30,6 +30,12 @@ export interface InMemoryContentStoreOptions {
    * answer is exact, so parity holds.
    */
   readonly annThreshold?: number;
+  /**
+   * How many frozen query vectors or weights keep their answers (the most recently used; each keeps at
+   * most four answers of up to a pool's hits). Default 10,000 (about two keys per warm user: its taste and
+   * tag weights, three with the distractor's negated taste); 0 keeps none.
+   */
+  readonly keptAnswers?: number;
 }
 
 /** The default of {@link InMemoryContentStoreOptions.annThreshold}. */
@@ -78,11 +84,15 @@ export class InMemoryContentStore implements ContentStore {
   readonly #ann: AnnIndex | null;
   /** The approximate index's candidates, re-scored exactly. */
   readonly #rescore = new BatchDots();
-  /** Answers of vector and tag queries, beside their frozen query vectors or weights (see `#remembered`). */
-  readonly #answers = new WeakMap<
+  /**
+   * Answers of vector and tag queries, by their frozen query vectors or weights (see `#remembered`); Map
+   * order is recency of use, at most `#keptAnswers` keys.
+   */
+  readonly #answers = new Map<
     object,
     { limit: number; exclude: ReadonlySet<string> | undefined; hits: readonly ContentHit[] }[]
   >();
+  readonly #keptAnswers: number;
   /** Number of `query` calls served (one per round trip). */
   roundTrips = 0;
 
@@ -99,6 +109,7 @@ export class InMemoryContentStore implements ContentStore {
   ) {
     this.#sampling = options.sampling ?? "random";
     this.#random = options.random ?? Math.random;
+    this.#keptAnswers = options.keptAnswers ?? 10_000;
     let dimension: number | null = null;
     // The given vectors, copied straight into the kernel's matrix below (no intermediate copy: a large
     // catalogue's vectors are held once).
@@ -219,17 +230,19 @@ export class InMemoryContentStore implements ContentStore {
     search: () => ContentHit[],
   ): ContentHit[] {
     if (!Object.isFrozen(key) || (exclude !== undefined && !isFrozenSet(exclude))) return search();
-    let answers = this.#answers.get(key);
-    const known = answers?.find((answer) => answer.limit === limit && answer.exclude === exclude);
+    if (this.#keptAnswers === 0) return search();
+    const answers = this.#answers.get(key) ?? [];
+    this.#answers.delete(key);
+    this.#answers.set(key, answers); // most recently used
+    const known = answers.find((answer) => answer.limit === limit && answer.exclude === exclude);
     if (known) return known.hits as ContentHit[];
     const hits = search();
     for (const hit of hits) Object.freeze(hit);
     Object.freeze(hits);
-    answers ??= [];
     // A few answers per key (different limits or exclusions); the oldest goes first.
     if (answers.length >= 4) answers.shift();
     answers.push({ limit, exclude, hits });
-    this.#answers.set(key, answers);
+    if (this.#answers.size > this.#keptAnswers) this.#answers.delete(this.#answers.keys().next().value!);
     return hits;
   }
 
