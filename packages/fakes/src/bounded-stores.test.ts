@@ -1,6 +1,6 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { freezeSet, safeParseUserSignals, type UserSignals } from "@recsys/ports";
+import { contentFromPayload, freezeSet, safeParseUserSignals, type UserSignals } from "@recsys/ports";
 import { describe, expect, it } from "vitest";
 import { viewEvents } from "./bb-fixtures.js";
 import { InMemoryContentStore } from "./in-memory-content-store.js";
@@ -141,20 +141,9 @@ describe("InMemoryEventBuffer hands out what was appended, frozen", () => {
 
 describe("InMemoryContentStore keeps the answers of frozen queries", () => {
   it("answers a query of frozen parts once, and the same as an unfrozen query; anything else every time", async () => {
-    const contents = ["1", "2", "3", "4"].map((id, i) => ({
-      id,
-      content_type: "text_item" as const,
-      title: id,
-      text: id,
-      tags: [{ facet: "theme_what", label: i % 2 ? "Family" : "Work", weight: 1 }],
-      word_count: 1,
-      has_image: false,
-      lat: null,
-      lon: null,
-      image_url: null,
-      public_url: null,
-      years: [],
-    }));
+    const contents = ["1", "2", "3", "4"].map((id, i) =>
+      contentFromPayload(id, { tags: [{ facet: "theme_what", label: i % 2 ? "Family" : "Work" }] }),
+    );
     const vectors = new Map(contents.map((c, i) => [c.id, [1, i, 0, 0]]));
     const store = new InMemoryContentStore(contents, vectors);
     const vector = Object.freeze([1, 2, 0, 0]);

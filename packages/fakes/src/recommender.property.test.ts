@@ -85,6 +85,15 @@ const strategies = fc.constantFrom("max_dissimilar", "unexplored_theme", "random
   "max_dissimilar" | "unexplored_theme" | "random"
 >;
 
+/** A world, a user's liked and disliked picks in it, a seed and a distractor strategy. */
+const userInWorld = [
+  world,
+  fc.array(fc.nat(), { maxLength: 8 }),
+  fc.array(fc.nat(), { maxLength: 4 }),
+  fc.integer(),
+  strategies,
+] as const;
+
 describe("Recommender properties over random worlds", () => {
   it("a filter never leaks an item outside it (targets and distractor), re-show included", async () => {
     await fc.assert(
@@ -114,52 +123,38 @@ describe("Recommender properties over random worlds", () => {
 
   it("a frozen model (as stores hand out) is served exactly as its unfrozen copy, on every request", async () => {
     await fc.assert(
-      fc.asyncProperty(
-        world,
-        fc.array(fc.nat(), { maxLength: 8 }),
-        fc.array(fc.nat(), { maxLength: 4 }),
-        fc.integer(),
-        strategies,
-        async (w, picks, negatives, seed, strategy) => {
-          const signals = signalsFor(w.contents, picks, negatives);
-          const frozen = freezeSignals(structuredClone(signals));
-          const partial = { distractor_strategy: strategy, affinity_top_k: 1 };
-          const open = recommenderFor(w, seed, partial);
-          const shared = recommenderFor(w, seed, partial);
-          for (let round = 0; round < 2; round++) {
-            const expected = await open.recommendForSignals(structuredClone(signals), { seed: round });
-            expect(await shared.recommendForSignals(frozen, { seed: round })).toEqual(expected);
-          }
-          // Another setting over the same frozen model: nothing kept for the first applies.
-          const wider = recommenderFor(w, seed, { ...partial, affinity_top_k: 2 });
-          const widerOpen = recommenderFor(w, seed, { ...partial, affinity_top_k: 2 });
-          expect(await wider.recommendForSignals(frozen, { seed: 1 })).toEqual(
-            await widerOpen.recommendForSignals(structuredClone(signals), { seed: 1 }),
-          );
-        },
-      ),
+      fc.asyncProperty(...userInWorld, async (w, picks, negatives, seed, strategy) => {
+        const signals = signalsFor(w.contents, picks, negatives);
+        const frozen = freezeSignals(structuredClone(signals));
+        const partial = { distractor_strategy: strategy, affinity_top_k: 1 };
+        const open = recommenderFor(w, seed, partial);
+        const shared = recommenderFor(w, seed, partial);
+        for (let round = 0; round < 2; round++) {
+          const expected = await open.recommendForSignals(structuredClone(signals), { seed: round });
+          expect(await shared.recommendForSignals(frozen, { seed: round })).toEqual(expected);
+        }
+        // Another setting over the same frozen model: nothing kept for the first applies.
+        const wider = recommenderFor(w, seed, { ...partial, affinity_top_k: 2 });
+        const widerOpen = recommenderFor(w, seed, { ...partial, affinity_top_k: 2 });
+        expect(await wider.recommendForSignals(frozen, { seed: 1 })).toEqual(
+          await widerOpen.recommendForSignals(structuredClone(signals), { seed: 1 }),
+        );
+      }),
       { numRuns: 100 },
     );
   });
 
   it("never recommends a seen item on the unconstrained path", async () => {
     await fc.assert(
-      fc.asyncProperty(
-        world,
-        fc.array(fc.nat(), { maxLength: 8 }),
-        fc.array(fc.nat(), { maxLength: 4 }),
-        fc.integer(),
-        strategies,
-        async (w, picks, negatives, seed, strategy) => {
-          const signals = signalsFor(w.contents, picks, negatives);
-          const rec = await recommenderFor(w, seed, { distractor_strategy: strategy }).recommendForSignals(
-            signals,
-          );
-          for (const item of rec.items) expect(signals.viewed).not.toContain(item.content_id);
-          expect(rec.items.length).toBeLessThanOrEqual(5);
-          expect(new Set(rec.items.map((i) => i.content_id)).size).toBe(rec.items.length);
-        },
-      ),
+      fc.asyncProperty(...userInWorld, async (w, picks, negatives, seed, strategy) => {
+        const signals = signalsFor(w.contents, picks, negatives);
+        const rec = await recommenderFor(w, seed, { distractor_strategy: strategy }).recommendForSignals(
+          signals,
+        );
+        for (const item of rec.items) expect(signals.viewed).not.toContain(item.content_id);
+        expect(rec.items.length).toBeLessThanOrEqual(5);
+        expect(new Set(rec.items.map((i) => i.content_id)).size).toBe(rec.items.length);
+      }),
       { numRuns: 150 },
     );
   });
