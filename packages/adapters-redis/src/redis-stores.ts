@@ -81,6 +81,14 @@ export function checkExec(
 const defaultLogger: RedisLogger = (entry) =>
   process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), ...entry })}\n`);
 
+/** A user's buffer version: its count, oldest and newest member, in one atomic read. */
+const BUFFER_VERSION = `return { redis.call('ZCARD', KEYS[1]), redis.call('ZRANGE', KEYS[1], 0, 0), redis.call('ZRANGE', KEYS[1], -1, -1) }`;
+
+/** The client with the version script defined. */
+interface VersionCommand {
+  recsysBufferVersion(key: string): Promise<[number, string[], string[]]>;
+}
+
 /**
  * The hot event buffer on Redis (docs/behaviour.md §7.4): one sorted set per user, member = the compact event
  * array or the canonical event JSON (an exact replay is stored once), score = epoch seconds, trimmed to the
@@ -101,6 +109,9 @@ export class RedisEventBuffer implements EventBuffer {
   /** @param options - client, prefix, window, per-user cap, clock, logger */
   constructor(options: RedisStoresOptions) {
     this.#client = options.client;
+    // EVALSHA after the first call (ioredis loads the script once per connection), not the text each time.
+    if (!("recsysBufferVersion" in this.#client))
+      this.#client.defineCommand("recsysBufferVersion", { numberOfKeys: 1, lua: BUFFER_VERSION });
     this.#prefix = options.prefix ?? "default";
     this.#windowMs = (options.windowDays ?? 30) * 86_400_000;
     this.#clock = options.clock ?? Date.now;
@@ -186,15 +197,12 @@ export class RedisEventBuffer implements EventBuffer {
 
   async version(userId: string): Promise<string> {
     const key = this.key(userId);
-    const results = checkExec(
-      await guarded("version", () =>
-        this.#client.multi().zcard(key).zrange(key, 0, 0).zrange(key, -1, -1).exec(),
-      ),
-      "version",
+    // Count, oldest and newest member, read atomically by one script: an append that stores anything
+    // changes the count, or (when the cap or the window trimmed as much as was added) the oldest member.
+    const read = await guarded("version", () =>
+      (this.#client as unknown as VersionCommand).recsysBufferVersion(key),
     );
-    // Count, oldest and newest member: an append that stores anything changes the count, or (when the
-    // cap or the window trimmed as much as was added) the oldest member.
-    return JSON.stringify(results.map(([, value]) => value));
+    return JSON.stringify(read);
   }
 
   async *users(): AsyncIterable<string> {

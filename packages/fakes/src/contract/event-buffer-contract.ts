@@ -77,6 +77,25 @@ export function describeEventBufferContract(options: EventBufferContractOptions)
       expect((await buffer.fetchEvents(u)).map((e) => e.event)).toEqual(["A_EVENT", "Z_EVENT"]);
     });
 
+    it("changes a user's version token when an append stores something, not on a replay (when it has one)", async () => {
+      const versioned = buffer as EventBuffer & { version?(userId: string): Promise<string> };
+      if (!versioned.version) return; // the token is optional: the updater re-reads the events without it
+      const u = user("version");
+      const other = user("version-other");
+      const empty = await versioned.version(u);
+      const first = ev(u, "2026-06-10T10:00:00.000Z");
+      await buffer.append([first]);
+      const one = await versioned.version(u);
+      expect(one).not.toBe(empty);
+      await buffer.append([structuredClone(first)]); // an exact replay stores nothing
+      await buffer.append([ev(other, "2026-06-10T10:00:00.000Z")]); // another user's append
+      expect(await versioned.version(u)).toBe(one);
+      await buffer.append([ev(u, "2026-06-10T09:00:00.000Z")]); // an older event, stored before the first
+      const two = await versioned.version(u);
+      expect(two).not.toBe(one);
+      expect(await versioned.version(u)).toBe(two);
+    });
+
     it("keeps users apart, in one append call for many users", async () => {
       const [a, b] = [user("a"), user("b")];
       await buffer.append([
