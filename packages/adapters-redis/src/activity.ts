@@ -1,5 +1,5 @@
 import type { ActivityStore, ItemActivity, VisitorActivity, VisitorItemActivity } from "@recsys/ports";
-import { checkExec, guarded, type RedisClient } from "./redis-stores.js";
+import { guarded, isCluster, type RedisClient } from "./redis-stores.js";
 
 /** Options of {@link RedisActivityStore}. */
 export interface RedisActivityStoreOptions {
@@ -88,19 +88,27 @@ export class RedisActivityStore implements ActivityStore {
       ),
     );
     const score = visitor.last_interaction ? Date.parse(visitor.last_interaction) : 0;
-    await guarded("activity.record", async () => {
-      let tx = this.#client
-        .multi()
-        .set(`${this.#prefix}:visitor:${visitor.user_id}`, JSON.stringify(visitor), "EX", this.#ttlSeconds)
-        .zadd(`${this.#prefix}:visitors`, score, visitor.user_id)
-        .zremrangebyrank(`${this.#prefix}:visitors`, 0, -(this.#max + 1));
-      items.forEach((item, i) => {
-        tx = tx
-          .zadd(`${this.#prefix}:items`, Number(views[i]), item.id)
-          .expire(`${this.#prefix}:item:${item.id}`, this.#ttlSeconds);
-      });
-      checkExec(await tx.exec(), "activity.record");
-    });
+    // Issued together (one write on a single Redis, the client pipelines them; each to its own node on
+    // Cluster, where these keys live in different slots and a transaction could not hold them): a read
+    // model, so a reader may see the visitor before the items' ranks.
+    const client = this.#client;
+    await guarded("activity.record", () =>
+      Promise.all([
+        client.set(
+          `${this.#prefix}:visitor:${visitor.user_id}`,
+          JSON.stringify(visitor),
+          "EX",
+          this.#ttlSeconds,
+        ),
+        client
+          .zadd(`${this.#prefix}:visitors`, score, visitor.user_id)
+          .then(() => client.zremrangebyrank(`${this.#prefix}:visitors`, 0, -(this.#max + 1))),
+        ...items.flatMap((item, i) => [
+          client.zadd(`${this.#prefix}:items`, Number(views[i]), item.id),
+          client.expire(`${this.#prefix}:item:${item.id}`, this.#ttlSeconds),
+        ]),
+      ]),
+    );
   }
 
   async visitors(limit: number): Promise<VisitorActivity[]> {
@@ -108,8 +116,11 @@ export class RedisActivityStore implements ActivityStore {
       this.#client.zrevrange(`${this.#prefix}:visitors`, 0, limit - 1),
     );
     if (ids.length === 0) return [];
+    const keys = ids.map((id) => `${this.#prefix}:visitor:${id}`);
+    // One MGET on a single Redis; on Cluster the keys live in different slots: a GET each (pipelined).
+    const client = this.#client;
     const texts = await guarded("activity.visitors", () =>
-      this.#client.mget(...ids.map((id) => `${this.#prefix}:visitor:${id}`)),
+      isCluster(client) ? Promise.all(keys.map((key) => client.get(key))) : client.mget(...keys),
     );
     return texts.flatMap((text) => (text ? [JSON.parse(text) as VisitorActivity] : []));
   }

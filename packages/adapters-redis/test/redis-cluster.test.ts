@@ -1,8 +1,13 @@
 import { execFileSync } from "node:child_process";
-import { describeEventBufferContract, describeUserModelStoreContract } from "@recsys/fakes/contract";
+import {
+  describeActivityStoreContract,
+  describeEventBufferContract,
+  describeUserModelStoreContract,
+} from "@recsys/fakes/contract";
 import { interactionEvent } from "@recsys/ports";
 import type { Cluster } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
+import { RedisActivityStore } from "../src/activity.js";
 import { createRedisClient, waitUntilReady } from "../src/client.js";
 import { FLOAT16_VECTOR_ERROR } from "../src/compact-model.js";
 import { createRedisStores } from "../src/redis-stores.js";
@@ -30,6 +35,11 @@ describeUserModelStoreContract({
   name: "RedisUserModelStore on Redis Cluster",
   create: async () => createRedisStores({ client: await connect() }).modelStore,
   vectorError: FLOAT16_VECTOR_ERROR,
+});
+
+describeActivityStoreContract({
+  name: "RedisActivityStore on Redis Cluster",
+  create: async () => new RedisActivityStore({ client: await connect(), prefix: "activity" }),
 });
 
 describe("Redis Cluster", () => {
