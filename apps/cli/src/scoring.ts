@@ -8,7 +8,12 @@ import {
 import { aggregateViews } from "@recsys/core/model";
 import { cosine } from "@recsys/core/scoring";
 import { eventTime } from "@recsys/core/time";
-import { InMemoryContentStore, InMemoryUserModelStore, readCatalogFile } from "@recsys/fakes";
+import {
+  InMemoryContentStore,
+  InMemoryUserModelStore,
+  packedAnnIndexFile,
+  readCatalogFile,
+} from "@recsys/fakes";
 import type {
   InteractionEvent,
   RecConfig,
@@ -73,10 +78,15 @@ export async function createScorer(context: ScoringContext): Promise<Scorer> {
   const catalogSize = points.length;
   let current: RandomSource = createSeededRandom(context.seed);
   const random: RandomSource = () => current();
+  // Above --ann-threshold, a packed catalogue's saved index is mapped (every worker shares the file and
+  // answers as the service does with it) instead of built.
+  const annIndexFile =
+    context.annThreshold === undefined ? null : await packedAnnIndexFile(context.catalogPath);
   const contentStore = InMemoryContentStore.fromPoints(points, {
     sampling: context.sampling,
     random,
     annThreshold: context.annThreshold ?? Number.POSITIVE_INFINITY,
+    ...(annIndexFile ? { annIndexFile } : {}),
   });
   const modelStore = new InMemoryUserModelStore();
   const { cfg } = context;

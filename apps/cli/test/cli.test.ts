@@ -422,6 +422,38 @@ describe("recsys catalog pack", () => {
   });
 });
 
+describe("recsys catalog pack --ann-index", () => {
+  it("saves the approximate index; recommend --ann-threshold maps it: the same answers in every process", async () => {
+    const dir = tempDir();
+    const { catalog, events } = generatedFiles(dir, 12, 400, 8);
+    const packed = join(dir, "packed");
+    const pack = await cli(["catalog", "pack", "--catalog", catalog, "--out", packed, "--ann-index"]);
+    expect(pack.code).toBe(0);
+    expect(JSON.parse(pack.stdout)).toMatchObject({ count: 400, annIndex: join(packed, "index.usearch") });
+    const run = (workers: string) =>
+      cli([
+        "recommend",
+        "--catalog",
+        packed,
+        "--events",
+        events,
+        "--now",
+        BB_NOW_ISO,
+        "--workers",
+        workers,
+        "--ann-threshold",
+        "100",
+      ]);
+    const [one, two, again] = [await run("1"), await run("2"), await run("2")];
+    expect(one.code).toBe(0);
+    expect(one.stdout.split("\n").filter(Boolean)).toHaveLength(12);
+    expect(two.stdout).toBe(one.stdout);
+    expect(again.stdout).toBe(one.stdout);
+    const none = await cli(["catalog", "pack", "--catalog", catalog, "--out", packed, "--no-ann-index"]);
+    expect(JSON.parse(none.stdout)).toMatchObject({ annIndex: null });
+  });
+});
+
 describe("recsys recommend --ann-threshold", () => {
   it("--ann-threshold searches an HNSW index and still answers every user; a bad value is refused", async () => {
     const dir = tempDir();

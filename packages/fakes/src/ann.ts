@@ -1,4 +1,8 @@
 import { createRequire } from "node:module";
+import { InvalidArgumentError } from "@recsys/ports";
+
+/** From how many items with vectors the embedded store searches an approximate index (its default). */
+export const ANN_THRESHOLD = 50_000;
 
 /** An approximate nearest-neighbour index over some rows of a matrix of unit vectors. */
 export interface AnnIndex {
@@ -24,6 +28,10 @@ interface Usearch {
   }) => {
     add(keys: BigUint64Array, vectors: Float32Array, threads: number): void;
     search(query: Float32Array, k: number, threads: number): { keys: BigUint64Array };
+    save(path: string): void;
+    view(path: string): void;
+    size(): number;
+    dimensions(): number;
   };
 }
 
@@ -41,19 +49,13 @@ function loadUsearch(): Usearch | null {
   return usearch;
 }
 
-/**
- * An HNSW index of usearch (docs/behaviour.md §7.2) over the rows that have a vector: inner product on
- * unit vectors, 8-bit quantised (a quarter of the vectors' bytes; candidates are re-scored exactly by
- * the caller), connectivity 16, expansion 128 when adding and 256 when searching. Null when usearch cannot
- * be loaded (the caller stays exact).
- * @param data - row-major unit vectors
- * @param rows - the rows to index
- * @param d - the dimension
- */
-export function buildAnnIndex(data: Float32Array, rows: readonly number[], d: number): AnnIndex | null {
-  const library = loadUsearch();
-  if (!library || rows.length === 0) return null;
-  const index = new library.Index({
+/** The index's settings, for logs and diagnostics (and a saved index's `catalog.json`). */
+export const ANN_DESCRIPTION = "usearch HNSW (i8, M 16, ef 256)";
+
+type UsearchIndex = InstanceType<Usearch["Index"]>;
+
+function newIndex(library: Usearch, d: number): UsearchIndex {
+  return new library.Index({
     dimensions: d,
     metric: "ip",
     quantization: "i8",
@@ -61,14 +63,76 @@ export function buildAnnIndex(data: Float32Array, rows: readonly number[], d: nu
     expansion_add: 128,
     expansion_search: 256,
   });
+}
+
+function asAnnIndex(index: UsearchIndex, rows: number): AnnIndex {
+  return {
+    description: ANN_DESCRIPTION,
+    search: (query, k) => Array.from(index.search(query, Math.min(k, rows), 1).keys, Number),
+  };
+}
+
+function built(library: Usearch, data: Float32Array, rows: readonly number[], d: number): UsearchIndex {
+  const index = newIndex(library, d);
   // Added in batches of contiguous rows (every thread the library wants).
   const keys = BigUint64Array.from(rows, (row) => BigInt(row));
   const contiguous = rows.every((row, i) => row === i);
   index.add(keys, contiguous ? data.subarray(0, rows.length * d) : gather(data, rows, d), 0);
-  return {
-    description: "usearch HNSW (i8, M 16, ef 256)",
-    search: (query, k) => Array.from(index.search(query, Math.min(k, rows.length), 1).keys, Number),
-  };
+  return index;
+}
+
+/**
+ * An HNSW index of usearch (docs/behaviour.md §7.2) over the rows that have a vector: inner product on
+ * unit vectors, 8-bit quantised (a quarter of the vectors' bytes; candidates are re-scored exactly by
+ * the caller), connectivity 16, expansion 128 when adding and 256 when searching. With `file` (an index
+ * saved by {@link saveAnnIndex} for these rows, as `recsys catalog pack` writes it) the saved index is
+ * memory-mapped instead of built: it loads in a moment and every process that maps it answers alike. Null
+ * when usearch cannot be loaded (the caller stays exact).
+ * @param data - row-major unit vectors
+ * @param rows - the rows to index
+ * @param d - the dimension
+ * @param file - a saved index of exactly these rows, or undefined to build one
+ * @throws InvalidArgumentError when the saved index does not match the rows or the dimension
+ */
+export function buildAnnIndex(
+  data: Float32Array,
+  rows: readonly number[],
+  d: number,
+  file?: string,
+): AnnIndex | null {
+  const library = loadUsearch();
+  if (!library || rows.length === 0) return null;
+  if (file === undefined) return asAnnIndex(built(library, data, rows, d), rows.length);
+  const index = newIndex(library, d);
+  try {
+    index.view(file);
+  } catch (error) {
+    throw new InvalidArgumentError(
+      `${file}: cannot read the saved index (${(error as Error).message})`,
+      file,
+    );
+  }
+  if (index.size() !== rows.length || index.dimensions() !== d)
+    throw new InvalidArgumentError(
+      `${file}: a saved index of ${index.size()} × ${index.dimensions()}, the catalogue has ${rows.length} × ${d}`,
+      file,
+    );
+  return asAnnIndex(index, rows.length);
+}
+
+/**
+ * Build the index {@link buildAnnIndex} would build over these rows and save it to `file`.
+ * @param data - row-major unit vectors
+ * @param rows - the rows to index
+ * @param d - the dimension
+ * @param file - where to write it
+ * @returns whether it was written (false when usearch cannot be loaded)
+ */
+export function saveAnnIndex(data: Float32Array, rows: readonly number[], d: number, file: string): boolean {
+  const library = loadUsearch();
+  if (!library || rows.length === 0) return false;
+  built(library, data, rows, d).save(file);
+  return true;
 }
 
 function gather(data: Float32Array, rows: readonly number[], d: number): Float32Array {

@@ -4,6 +4,7 @@ import { type CatalogPoint, readCatalogFile } from "./catalog.js";
 import { InMemoryContentStore } from "./in-memory-content-store.js";
 import { InMemoryEventBuffer } from "./in-memory-event-buffer.js";
 import { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
+import { packedAnnIndexFile } from "./packed-catalog.js";
 
 /** Options of {@link createEmbeddedStores}. */
 export interface EmbeddedOptions {
@@ -19,6 +20,8 @@ export interface EmbeddedOptions {
   readonly clock?: (() => number) | undefined;
   /** From how many items the vector search is approximate (default 50,000; see `InMemoryContentStore`). */
   readonly annThreshold?: number | undefined;
+  /** A saved approximate index of the catalogue (see `InMemoryContentStoreOptions.annIndexFile`). */
+  readonly annIndexFile?: string | undefined;
 }
 
 /** The embedded default: every store in memory. */
@@ -39,6 +42,7 @@ export function createEmbeddedStores(options: EmbeddedOptions = {}): EmbeddedSto
       ...(options.sampling ? { sampling: options.sampling } : {}),
       ...(options.random ? { random: options.random } : {}),
       ...(options.annThreshold === undefined ? {} : { annThreshold: options.annThreshold }),
+      ...(options.annIndexFile === undefined ? {} : { annIndexFile: options.annIndexFile }),
     }),
     eventBuffer: new InMemoryEventBuffer({
       ...(options.windowDays === undefined ? {} : { windowDays: options.windowDays }),
@@ -49,13 +53,20 @@ export function createEmbeddedStores(options: EmbeddedOptions = {}): EmbeddedSto
 }
 
 /**
- * Like {@link createEmbeddedStores}, reading the catalogue from a file when a path is given.
- * @param path - a catalogue file (JSON Lines or a JSON array), or undefined for the BB dev fixtures
+ * Like {@link createEmbeddedStores}, reading the catalogue from a file when a path is given; a packed
+ * catalogue's saved approximate index is used instead of building one.
+ * @param path - a catalogue file (JSON Lines or a JSON array) or packed directory, or undefined for the BB
+ *   dev fixtures
  * @param options - window, sampling
  */
 export async function createEmbeddedStoresFromFile(
   path: string | undefined,
   options: Omit<EmbeddedOptions, "catalog"> = {},
 ): Promise<EmbeddedStores> {
-  return createEmbeddedStores({ ...options, catalog: path ? await readCatalogFile(path) : undefined });
+  const annIndexFile = path ? await packedAnnIndexFile(path) : null;
+  return createEmbeddedStores({
+    ...options,
+    catalog: path ? await readCatalogFile(path) : undefined,
+    ...(annIndexFile ? { annIndexFile } : {}),
+  });
 }

@@ -12,7 +12,7 @@ import {
   isFrozenSet,
   type Vector,
 } from "@recsys/ports";
-import { type AnnIndex, buildAnnIndex } from "./ann.js";
+import { ANN_THRESHOLD, type AnnIndex, buildAnnIndex } from "./ann.js";
 import type { CatalogPoint } from "./catalog.js";
 
 /** Options of {@link InMemoryContentStore}. */
@@ -31,6 +31,12 @@ export interface InMemoryContentStoreOptions {
    */
   readonly annThreshold?: number;
   /**
+   * A saved approximate index of these items' vectors (`index.usearch` of a packed catalogue, written by
+   * `recsys catalog pack`): memory-mapped instead of built when the search is approximate, so loading
+   * takes a moment and every process using the file answers alike.
+   */
+  readonly annIndexFile?: string;
+  /**
    * How many frozen query vectors or weights keep their answers (the most recently used; each keeps at
    * most four answers of up to a pool's hits). Default 10,000 (about two keys per warm user: its taste and
    * tag weights, three with the distractor's negated taste); 0 keeps none.
@@ -39,7 +45,8 @@ export interface InMemoryContentStoreOptions {
 }
 
 /** The default of {@link InMemoryContentStoreOptions.annThreshold}. */
-export const ANN_THRESHOLD = 50_000;
+export { ANN_THRESHOLD };
+
 /**
  * Candidates taken from the approximate index per query at least (then re-scored exactly). 320 (above the
  * index's ef of 256, so the search widens to it): recall@30 0.9998 on a 100,000 × 384 catalogue, against
@@ -159,7 +166,7 @@ export class InMemoryContentStore implements ContentStore {
     const withVectors = given.flatMap((vector, index) => (vector ? [index] : []));
     this.#ann =
       withVectors.length >= (options.annThreshold ?? ANN_THRESHOLD)
-        ? buildAnnIndex(data, withVectors, d)
+        ? buildAnnIndex(data, withVectors, d, options.annIndexFile)
         : null;
     this.#idOrder = this.#ids.map((_, i) => i).sort((a, b) => compareIds(this.#ids[a]!, this.#ids[b]!));
     this.#idRank = new Int32Array(this.#ids.length);

@@ -44,6 +44,8 @@ export { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
 export {
   isPackedCatalog,
   PACKED_CATALOG_FORMAT,
+  type PackOptions,
+  packedAnnIndexFile,
   readPackedCatalog,
   writePackedCatalog,
 } from "./packed-catalog.js";

@@ -1,16 +1,32 @@
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { norm, normalizeInto } from "@recsys/core/scoring";
 import { InvalidArgumentError } from "@recsys/ports";
+import { ANN_DESCRIPTION, ANN_THRESHOLD, saveAnnIndex } from "./ann.js";
 import type { CatalogPoint } from "./catalog.js";
 
 /** The format name in a packed catalogue's `catalog.json`. */
 export const PACKED_CATALOG_FORMAT = "recsys-catalog/1";
+
+/** The file name of a packed catalogue's saved approximate index. */
+const ANN_INDEX_FILE = "index.usearch";
 
 /** A packed catalogue's `catalog.json`. */
 interface PackedMeta {
   readonly format: string;
   readonly count: number;
   readonly dimension: number;
+  /** The saved approximate index, when one was written: its file, settings and number of rows. */
+  readonly ann?: { readonly file: string; readonly index: string; readonly rows: number };
+}
+
+/** Options of {@link writePackedCatalog}. */
+export interface PackOptions {
+  /**
+   * Save the approximate index beside the vectors (`index.usearch`, when usearch is installed); default:
+   * from as many items as the embedded store's default `annThreshold` (50,000).
+   */
+  readonly annIndex?: boolean;
 }
 
 /**
@@ -37,7 +53,8 @@ export async function isPackedCatalog(path: string): Promise<boolean> {
 export async function writePackedCatalog(
   points: readonly CatalogPoint[],
   dir: string,
-): Promise<{ count: number; dimension: number }> {
+  options: PackOptions = {},
+): Promise<{ count: number; dimension: number; annIndex: string | null }> {
   const dimension = points[0]?.vector.length ?? 0;
   const vectors = new Float32Array(points.length * dimension);
   const lines: string[] = [];
@@ -55,9 +72,43 @@ export async function writePackedCatalog(
   // Little-endian on disk, whatever the machine (every platform Node runs on here is little-endian).
   await writeFile(join(dir, "vectors.f32"), bytes);
   await writeFile(join(dir, "items.jsonl"), lines.length > 0 ? `${lines.join("\n")}\n` : "");
-  const meta: PackedMeta = { format: PACKED_CATALOG_FORMAT, count: points.length, dimension };
+  // The approximate index the embedded store would build over these vectors (unit length, every row),
+  // saved beside them: the store maps it instead of building it at every start.
+  let ann: PackedMeta["ann"];
+  if (dimension > 0 && (options.annIndex ?? points.length >= ANN_THRESHOLD)) {
+    const units = new Float32Array(vectors.length);
+    for (let row = 0; row < points.length; row++) {
+      const vector = vectors.subarray(row * dimension, (row + 1) * dimension);
+      normalizeInto(vector, units, row * dimension, norm(vector));
+    }
+    const rows = Array.from({ length: points.length }, (_, row) => row);
+    if (saveAnnIndex(units, rows, dimension, join(dir, ANN_INDEX_FILE)))
+      ann = { file: ANN_INDEX_FILE, index: ANN_DESCRIPTION, rows: points.length };
+  }
+  if (!ann) await rm(join(dir, ANN_INDEX_FILE), { force: true });
+  const meta: PackedMeta = {
+    format: PACKED_CATALOG_FORMAT,
+    count: points.length,
+    dimension,
+    ...(ann ? { ann } : {}),
+  };
   await writeFile(join(dir, "catalog.json"), `${JSON.stringify(meta)}\n`);
-  return { count: points.length, dimension };
+  return { count: points.length, dimension, annIndex: ann ? join(dir, ANN_INDEX_FILE) : null };
+}
+
+/**
+ * The saved approximate index of a packed catalogue (see {@link writePackedCatalog}), or null when it has
+ * none (or the path is not a packed catalogue).
+ * @param path - a catalogue path
+ */
+export async function packedAnnIndexFile(path: string): Promise<string | null> {
+  if (!(await isPackedCatalog(path))) return null;
+  try {
+    const meta = JSON.parse(await readFile(join(path, "catalog.json"), "utf8")) as PackedMeta;
+    return typeof meta.ann?.file === "string" ? join(path, meta.ann.file) : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
