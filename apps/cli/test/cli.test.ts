@@ -395,6 +395,19 @@ describe("CLI manners", () => {
   });
 });
 
+/** `recsys recommend` over a catalogue and an events file at the BB clock, with `workers` workers. */
+const recommendArgs = (catalog: string, events: string, workers: string) => [
+  "recommend",
+  "--catalog",
+  catalog,
+  "--events",
+  events,
+  "--now",
+  BB_NOW_ISO,
+  "--workers",
+  workers,
+];
+
 describe("recsys catalog pack", () => {
   it("writes a packed catalogue that every command reads with the same results", async () => {
     const dir = tempDir();
@@ -403,17 +416,7 @@ describe("recsys catalog pack", () => {
     const pack = await cli(["catalog", "pack", "--catalog", catalog, "--out", packed]);
     expect(pack.code).toBe(0);
     expect(JSON.parse(pack.stdout)).toMatchObject({ out: packed, count: 120, dimension: 8 });
-    const args = (c: string) => [
-      "recommend",
-      "--catalog",
-      c,
-      "--events",
-      events,
-      "--now",
-      BB_NOW_ISO,
-      "--workers",
-      "1",
-    ];
+    const args = (c: string) => recommendArgs(c, events, "1");
     const fromJson = await cli(args(catalog));
     const fromPacked = await cli(args(packed));
     expect(fromJson.code).toBe(0);
@@ -431,19 +434,7 @@ describe("recsys catalog pack --ann-index", () => {
     expect(pack.code).toBe(0);
     expect(JSON.parse(pack.stdout)).toMatchObject({ count: 400, annIndex: join(packed, "index.usearch") });
     const run = (workers: string) =>
-      cli([
-        "recommend",
-        "--catalog",
-        packed,
-        "--events",
-        events,
-        "--now",
-        BB_NOW_ISO,
-        "--workers",
-        workers,
-        "--ann-threshold",
-        "100",
-      ]);
+      cli([...recommendArgs(packed, events, workers), "--ann-threshold", "100"]);
     const [one, two, again] = [await run("1"), await run("2"), await run("2")];
     expect(one.code).toBe(0);
     expect(one.stdout.split("\n").filter(Boolean)).toHaveLength(12);
@@ -458,17 +449,7 @@ describe("recsys recommend --ann-threshold", () => {
   it("--ann-threshold searches an HNSW index and still answers every user; a bad value is refused", async () => {
     const dir = tempDir();
     const { catalog, events } = generatedFiles(dir, 12, 400, 8);
-    const args = [
-      "recommend",
-      "--catalog",
-      catalog,
-      "--events",
-      events,
-      "--now",
-      BB_NOW_ISO,
-      "--workers",
-      "1",
-    ];
+    const args = recommendArgs(catalog, events, "1");
     const approximate = await cli([...args, "--ann-threshold", "100"]);
     expect(approximate.code).toBe(0);
     expect(approximate.stdout.split("\n").filter(Boolean)).toHaveLength(12);
