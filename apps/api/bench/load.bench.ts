@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { startRedisServer } from "@recsys/adapters-redis/testing";
 import { generateCatalog, serializeCatalog } from "@recsys/fakes";
 import autocannon from "autocannon";
-import { startTarget, warmUsersInTurn } from "./target-process.js";
+import { startTarget, WARM_USERS, warmUsersInTurn } from "./target-process.js";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 10;
@@ -60,7 +60,7 @@ function ingestBody(counter: number): string {
 }
 
 async function measure(catalogue: string, env: Record<string, string>): Promise<Row[]> {
-  const { child, ports } = await startTarget(env);
+  const { child, ports } = await startTarget({ BENCH_WARM_USERS: WARM_USERS, ...env });
   const rows: Row[] = [];
   const row = (target: string, r: autocannon.Result, eventsPerRequest?: number): Row => ({
     catalogue,

@@ -21,7 +21,7 @@ import {
   writePackedCatalog,
 } from "@recsys/fakes";
 import autocannon from "autocannon";
-import { startTarget, warmUsersInTurn } from "./target-process.js";
+import { startTarget, WARM_USERS, warmUsersInTurn } from "./target-process.js";
 
 const SIZES = (process.env.BENCH_ITEMS ?? "1000,10000,100000").split(",").map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -107,7 +107,7 @@ for (const items of SIZES) {
     child.kill("SIGTERM");
     await once(child, "exit");
   }
-  const { child, ports } = await startTarget({ RECSYS_CATALOG: packed });
+  const { child, ports } = await startTarget({ RECSYS_CATALOG: packed, BENCH_WARM_USERS: WARM_USERS });
   let row: Row;
   try {
     const base = `http://127.0.0.1:${ports.recsysPort}`;

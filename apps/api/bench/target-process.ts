@@ -33,6 +33,9 @@ export async function startTarget(env: Record<string, string>) {
   };
 }
 
+/** How many warm users the load and scaling benchmarks seed (more than either asks for in a run). */
+export const WARM_USERS = "20000";
+
 /** The next seeded warm user to ask for (shared by every row, so no row asks for a user twice). */
 let next = 0;
 

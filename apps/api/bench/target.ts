@@ -39,8 +39,8 @@ const calls = ids.flatMap((id, i) =>
 );
 const res = await app.request("/recsys/api/ingest", { method: "POST", body: JSON.stringify(calls) });
 if (res.status !== 200) throw new Error(`warm-up ingest failed: ${res.status}`);
-// More warm users (bench-warm-0 …), three sampled items each, for the rows that serve users in turn: no
-// answer kept from one request helps the next one of another user.
+// With BENCH_WARM_USERS=N, N more warm users (bench-warm-0 …), three sampled items each, for the rows
+// that serve users in turn: no answer kept from one request helps the next one of another user.
 // Resident memory with the catalogue loaded, before the many warm users' models: collected twice with a
 // pause between, since a large buffer that is garbage (the catalogue file as read) is only given back to
 // the system after a later collection; one collection right away counted it still (~150 MB at 100k).
@@ -48,7 +48,7 @@ globalThis.gc?.();
 await new Promise((resolve) => setTimeout(resolve, 300));
 globalThis.gc?.();
 const rssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
-const warmUsers = Number(BENCH_WARM_USERS ?? 20_000);
+const warmUsers = Number(BENCH_WARM_USERS ?? 0);
 for (let first = 0; first < warmUsers; first += 200) {
   const batch: unknown[] = [];
   for (let u = first; u < Math.min(first + 200, warmUsers); u++) {
