@@ -31,8 +31,9 @@ export interface ScoringContext {
   readonly seed: number;
   readonly sampling: "random" | "ascending";
   /**
-   * From how many items the vector search is approximate (HNSW); default: never — offline scoring is exact,
-   * and each worker would build its own index.
+   * From how many items the vector search is approximate (HNSW); default: never — offline scoring is exact
+   * (each worker would build its own index, unless a packed catalogue holds a saved one, which every worker
+   * maps).
    */
   readonly annThreshold?: number;
   /** The recommend options of every list (limit, filter, geo, include_content). */
