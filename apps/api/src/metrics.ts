@@ -87,8 +87,6 @@ export class Metrics {
     string,
     { count: { inc(): void }; latency: { observe(value: number): void } }
   >();
-  /** Each store operation's recorder, looked up once. */
-  readonly #storeTimers = new Map<string, (seconds: number) => void>();
 
   /** @param options - `defaults: false` leaves out process and event-loop metrics (default on) */
   constructor(options: { readonly defaults?: boolean } = {}) {
@@ -194,31 +192,14 @@ export class Metrics {
   }
 
   /**
-   * Record one store call.
-   * @param store - `content`, `events` or `models`
-   * @param operation - the port method
-   * @param outcome - `ok` or `error`
-   * @param seconds - duration
-   */
-  observeStore(store: string, operation: string, outcome: "ok" | "error", seconds: number): void {
-    this.storeTimer(store, operation, outcome)(seconds);
-  }
-
-  /**
-   * The recorder of one store operation's calls (looked up once; the label set is fixed).
+   * The recorder of one store operation's calls (its series looked up once, when the store is wrapped).
    * @param store - `content`, `events` or `models`
    * @param operation - the port method
    * @param outcome - `ok` or `error`
    */
   storeTimer(store: string, operation: string, outcome: "ok" | "error"): (seconds: number) => void {
-    const key = `${store} ${operation} ${outcome}`;
-    let timer = this.#storeTimers.get(key);
-    if (!timer) {
-      const series = this.#stores.labels({ store, operation, outcome });
-      timer = (seconds) => series.observe(seconds);
-      this.#storeTimers.set(key, timer);
-    }
-    return timer;
+    const series = this.#stores.labels({ store, operation, outcome });
+    return (seconds) => series.observe(seconds);
   }
 
   /**

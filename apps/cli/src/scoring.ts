@@ -8,12 +8,7 @@ import {
 import { aggregateViews } from "@recsys/core/model";
 import { cosine } from "@recsys/core/scoring";
 import { eventTime } from "@recsys/core/time";
-import {
-  InMemoryContentStore,
-  InMemoryUserModelStore,
-  packedAnnIndexFile,
-  readCatalogFile,
-} from "@recsys/fakes";
+import { InMemoryContentStore, InMemoryUserModelStore, readCatalogWithIndex } from "@recsys/fakes";
 import type {
   InteractionEvent,
   RecConfig,
@@ -74,19 +69,17 @@ export interface Scorer {
  * @param context - catalogue, config, clock, seed
  */
 export async function createScorer(context: ScoringContext): Promise<Scorer> {
-  const points = await readCatalogFile(context.catalogPath);
+  const { points, annIndexFile } = await readCatalogWithIndex(context.catalogPath);
   // The store keeps its own copy of the vectors: the points are not held after this.
   const catalogSize = points.length;
   let current: RandomSource = createSeededRandom(context.seed);
   const random: RandomSource = () => current();
-  // Above --ann-threshold, a packed catalogue's saved index is mapped (every worker shares the file and
-  // answers as the service does with it) instead of built.
-  const annIndexFile =
-    context.annThreshold === undefined ? null : await packedAnnIndexFile(context.catalogPath);
   const contentStore = InMemoryContentStore.fromPoints(points, {
     sampling: context.sampling,
     random,
     annThreshold: context.annThreshold ?? Number.POSITIVE_INFINITY,
+    // Above --ann-threshold, a packed catalogue's saved index is mapped (every worker shares the file and
+    // answers as the service does with it) instead of built.
     ...(annIndexFile ? { annIndexFile } : {}),
   });
   const modelStore = new InMemoryUserModelStore();

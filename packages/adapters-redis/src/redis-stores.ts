@@ -272,9 +272,9 @@ export class RedisUserModelStore implements UserModelStore {
 
   async getSignals(userId: string): Promise<UserSignals | null> {
     const bytes = await guarded("getSignals", () => this.#client.getBuffer(this.key(userId)));
-    if (bytes === null) return null;
     const known = this.#decoded.get(userId);
     this.#decoded.delete(userId);
+    if (bytes === null) return null;
     if (known?.bytes.equals(bytes)) {
       this.#decoded.set(userId, known);
       return known.model;

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { type Content, contentFromPayload, InvalidArgumentError } from "@recsys/ports";
-import { isPackedCatalog, readPackedCatalog } from "./packed-catalog.js";
+import { isPackedCatalog, readPackedCatalogWithIndex } from "./packed-catalog.js";
 
 /** One catalogue point (docs/behaviour.md §7.2): an id, an embedding and a payload. */
 export interface CatalogPoint {
@@ -88,7 +88,18 @@ export function parseCatalog(text: string, source = "catalog"): CatalogPoint[] {
  * @param path - the file, or the packed catalogue's directory
  */
 export async function readCatalogFile(path: string): Promise<CatalogPoint[]> {
-  if (await isPackedCatalog(path)) return readPackedCatalog(path);
+  return (await readCatalogWithIndex(path)).points;
+}
+
+/**
+ * Like {@link readCatalogFile}, with the path of a packed catalogue's saved approximate index (null for a
+ * catalogue file, or a packed one without an index).
+ * @param path - the file, or the packed catalogue's directory
+ */
+export async function readCatalogWithIndex(
+  path: string,
+): Promise<{ points: CatalogPoint[]; annIndexFile: string | null }> {
+  if (await isPackedCatalog(path)) return readPackedCatalogWithIndex(path);
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -101,7 +112,7 @@ export async function readCatalogFile(path: string): Promise<CatalogPoint[]> {
       },
     );
   }
-  return parseCatalog(text, path);
+  return { points: parseCatalog(text, path), annIndexFile: null };
 }
 
 /**

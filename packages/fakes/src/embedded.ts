@@ -1,10 +1,9 @@
 import type { RandomSource } from "@recsys/core";
 import { BB_POINTS } from "./bb-fixtures.js";
-import { type CatalogPoint, readCatalogFile } from "./catalog.js";
+import { type CatalogPoint, readCatalogWithIndex } from "./catalog.js";
 import { InMemoryContentStore } from "./in-memory-content-store.js";
 import { InMemoryEventBuffer } from "./in-memory-event-buffer.js";
 import { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
-import { packedAnnIndexFile } from "./packed-catalog.js";
 
 /** Options of {@link createEmbeddedStores}. */
 export interface EmbeddedOptions {
@@ -63,10 +62,10 @@ export async function createEmbeddedStoresFromFile(
   path: string | undefined,
   options: Omit<EmbeddedOptions, "catalog"> = {},
 ): Promise<EmbeddedStores> {
-  const annIndexFile = path ? await packedAnnIndexFile(path) : null;
+  const read = path ? await readCatalogWithIndex(path) : null;
   return createEmbeddedStores({
     ...options,
-    catalog: path ? await readCatalogFile(path) : undefined,
-    ...(annIndexFile ? { annIndexFile } : {}),
+    catalog: read?.points,
+    ...(read?.annIndexFile ? { annIndexFile: read.annIndexFile } : {}),
   });
 }

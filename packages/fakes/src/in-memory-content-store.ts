@@ -236,8 +236,8 @@ export class InMemoryContentStore implements ContentStore {
     exclude: ReadonlySet<string> | undefined,
     search: () => ContentHit[],
   ): ContentHit[] {
-    if (!Object.isFrozen(key) || (exclude !== undefined && !isFrozenSet(exclude))) return search();
-    if (this.#keptAnswers === 0) return search();
+    const frozen = Object.isFrozen(key) && (exclude === undefined || isFrozenSet(exclude));
+    if (!frozen || this.#keptAnswers === 0) return search();
     const answers = this.#answers.get(key) ?? [];
     this.#answers.delete(key);
     this.#answers.set(key, answers); // most recently used

@@ -11,6 +11,7 @@ export {
   contentsOf,
   parseCatalog,
   readCatalogFile,
+  readCatalogWithIndex,
   serializeCatalog,
   toCatalogPoint,
 } from "./catalog.js";

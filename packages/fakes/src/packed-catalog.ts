@@ -44,8 +44,10 @@ export async function isPackedCatalog(path: string): Promise<boolean> {
 /**
  * Write a catalogue in the packed form (docs/behaviour.md §7.2): a directory with `catalog.json`
  * (`{"format": "recsys-catalog/1", "count", "dimension"}`), `vectors.f32` (every vector, row after row,
- * little-endian float32) and `items.jsonl` (`{"id", "payload"}` per line, in the same order). It loads
- * without parsing a number of JSON per vector component: a 100,000 × 384 catalogue in about a second.
+ * little-endian float32) and `items.jsonl` (`{"id", "payload"}` per line, in the same order), and with
+ * `annIndex` (default: from 50,000 items) the approximate index the embedded store would build,
+ * `index.usearch`, named in `catalog.json` as `"ann"`. It loads without parsing a number of JSON per vector
+ * component.
  * @param points - the catalogue (every vector of one dimension)
  * @param dir - the directory (created)
  * @throws InvalidArgumentError when the vectors' dimensions differ
@@ -96,16 +98,40 @@ export async function writePackedCatalog(
   return { count: points.length, dimension, annIndex: ann ? join(dir, ANN_INDEX_FILE) : null };
 }
 
+/** Read and check a packed catalogue's `catalog.json`. */
+async function readMeta(dir: string): Promise<PackedMeta> {
+  const file = join(dir, "catalog.json");
+  let meta: PackedMeta;
+  try {
+    meta = JSON.parse(await readFile(file, "utf8")) as PackedMeta;
+  } catch (error) {
+    throw new InvalidArgumentError(`${file}: ${(error as Error).message}`, file);
+  }
+  if (
+    meta.format !== PACKED_CATALOG_FORMAT ||
+    !Number.isInteger(meta.count) ||
+    !Number.isInteger(meta.dimension)
+  )
+    throw new InvalidArgumentError(
+      `${file}: expected {"format": "${PACKED_CATALOG_FORMAT}", "count", "dimension"}`,
+      file,
+    );
+  return meta;
+}
+
+/** A packed catalogue's saved approximate index, from its `catalog.json`, or null. */
+const annIndexOf = (dir: string, meta: PackedMeta) =>
+  typeof meta.ann?.file === "string" ? join(dir, meta.ann.file) : null;
+
 /**
  * The saved approximate index of a packed catalogue (see {@link writePackedCatalog}), or null when it has
- * none (or the path is not a packed catalogue).
+ * none (or the path is not a readable packed catalogue).
  * @param path - a catalogue path
  */
 export async function packedAnnIndexFile(path: string): Promise<string | null> {
   if (!(await isPackedCatalog(path))) return null;
   try {
-    const meta = JSON.parse(await readFile(join(path, "catalog.json"), "utf8")) as PackedMeta;
-    return typeof meta.ann?.file === "string" ? join(path, meta.ann.file) : null;
+    return annIndexOf(path, await readMeta(path));
   } catch {
     return null;
   }
@@ -117,25 +143,20 @@ export async function packedAnnIndexFile(path: string): Promise<string | null> {
  * @throws InvalidArgumentError naming the file and what is wrong
  */
 export async function readPackedCatalog(dir: string): Promise<CatalogPoint[]> {
+  return (await readPackedCatalogWithIndex(dir)).points;
+}
+
+/**
+ * Read a packed catalogue and the path of its saved approximate index (null when it has none), with one
+ * read of its `catalog.json`.
+ * @param dir - the directory
+ * @throws InvalidArgumentError naming the file and what is wrong
+ */
+export async function readPackedCatalogWithIndex(
+  dir: string,
+): Promise<{ points: CatalogPoint[]; annIndexFile: string | null }> {
   const where = (file: string) => join(dir, file);
-  let meta: PackedMeta;
-  try {
-    meta = JSON.parse(await readFile(where("catalog.json"), "utf8")) as PackedMeta;
-  } catch (error) {
-    throw new InvalidArgumentError(
-      `${where("catalog.json")}: ${(error as Error).message}`,
-      where("catalog.json"),
-    );
-  }
-  if (
-    meta.format !== PACKED_CATALOG_FORMAT ||
-    !Number.isInteger(meta.count) ||
-    !Number.isInteger(meta.dimension)
-  )
-    throw new InvalidArgumentError(
-      `${where("catalog.json")}: expected {"format": "${PACKED_CATALOG_FORMAT}", "count", "dimension"}`,
-      where("catalog.json"),
-    );
+  const meta = await readMeta(dir);
   const raw = await readFile(where("vectors.f32"));
   if (raw.byteLength !== meta.count * meta.dimension * 4)
     throw new InvalidArgumentError(
@@ -153,7 +174,7 @@ export async function readPackedCatalog(dir: string): Promise<CatalogPoint[]> {
       `${where("items.jsonl")}: ${lines.length} items, catalog.json says ${meta.count}`,
       where("items.jsonl"),
     );
-  return lines.map((line, index) => {
+  const points = lines.map((line, index) => {
     let item: { id?: unknown; payload?: unknown };
     try {
       item = JSON.parse(line) as { id?: unknown; payload?: unknown };
@@ -175,4 +196,5 @@ export async function readPackedCatalog(dir: string): Promise<CatalogPoint[]> {
       payload: (item.payload ?? {}) as Record<string, unknown>,
     };
   });
+  return { points, annIndexFile: annIndexOf(dir, meta) };
 }

@@ -13,16 +13,13 @@ export function freezeDeep<T>(value: T): T {
   return value;
 }
 
-/** Sets made read-only by {@link freezeSet}. */
-const frozenSets = new WeakSet<ReadonlySet<unknown>>();
-
 function refuse(): never {
   throw new TypeError("this set is frozen");
 }
 
 /**
- * Make a set read-only (its `add`, `delete` and `clear` throw) and mark it so, for caches keyed on it
- * ({@link isFrozenSet}): serving's seen set of a frozen model is one, and a store may keep a query's answer
+ * Make a set read-only (its `add`, `delete` and `clear` throw, which {@link isFrozenSet} recognises), for
+ * caches keyed on it: serving's seen set of a frozen model is one, and a store may keep a query's answer
  * beside it.
  * @param set - a set no one changes from now on
  * @returns the same set
@@ -33,7 +30,6 @@ export function freezeSet<T>(set: Set<T>): ReadonlySet<T> {
     delete: { value: refuse },
     clear: { value: refuse },
   });
-  frozenSets.add(set);
   return Object.freeze(set);
 }
 
@@ -42,5 +38,5 @@ export function freezeSet<T>(set: Set<T>): ReadonlySet<T> {
  * @param set - any set
  */
 export function isFrozenSet(set: ReadonlySet<unknown>): boolean {
-  return frozenSets.has(set);
+  return (set as Set<unknown>).add === refuse;
 }

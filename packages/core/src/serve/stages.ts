@@ -59,6 +59,19 @@ export interface ServeRequest {
  * @param affinity - lower-cased key → weight
  * @param k - how many keys
  */
+function topAffinityKeys(affinity: Readonly<Record<string, number>>, k: number): Map<string, number> {
+  const sorted = Object.entries(affinity)
+    .map((entry, index) => ({ entry, index }))
+    .sort((a, b) => b.entry[1] - a.entry[1] || a.index - b.index)
+    .slice(0, k);
+  const out = new Map<string, number>();
+  for (const { entry } of sorted) {
+    const key = normalizeKey(entry[0]);
+    if (!out.has(key)) out.set(key, entry[1]);
+  }
+  return out;
+}
+
 const topKeysOf = new WeakMap<object, { k: number; keys: ReadonlyMap<string, number> }>();
 
 /**
@@ -74,14 +87,16 @@ function strongestKeys(affinity: Readonly<Record<string, number>>, k: number): R
 const seenOf = new WeakMap<object, ReadonlySet<string>>();
 
 /**
- * Items the user has seen (positives, negatives, viewed), once per frozen model.
+ * Items the user has seen (positives, negatives, viewed), frozen (`freezeSet`), once per frozen model: a
+ * store may keep a query's answer beside a frozen model's set.
  * @param signals - the user model
  */
 function seenItems(signals: UserSignals): ReadonlySet<string> {
-  const seen = () =>
-    new Set([...Object.keys(signals.positives), ...Object.keys(signals.negatives), ...signals.viewed]);
-  // A frozen model's seen set is frozen too: a store may keep a query's answer beside it.
-  return Object.isFrozen(signals) ? onceForFrozen(seenOf, signals, () => freezeSet(seen())) : seen();
+  return onceForFrozen(seenOf, signals, () =>
+    freezeSet(
+      new Set([...Object.keys(signals.positives), ...Object.keys(signals.negatives), ...signals.viewed]),
+    ),
+  );
 }
 
 const weightsOfKeys = new WeakMap<ReadonlyMap<string, number>, Readonly<Record<string, number>>>();
@@ -101,19 +116,6 @@ function tagQueryWeights(topKeys: ReadonlyMap<string, number>): Readonly<Record<
 }
 
 const likedOf = new WeakMap<object, readonly (readonly [string, number])[]>();
-
-function topAffinityKeys(affinity: Readonly<Record<string, number>>, k: number): Map<string, number> {
-  const sorted = Object.entries(affinity)
-    .map((entry, index) => ({ entry, index }))
-    .sort((a, b) => b.entry[1] - a.entry[1] || a.index - b.index)
-    .slice(0, k);
-  const out = new Map<string, number>();
-  for (const { entry } of sorted) {
-    const key = normalizeKey(entry[0]);
-    if (!out.has(key)) out.set(key, entry[1]);
-  }
-  return out;
-}
 
 /**
  * Stage 0: the request state: seen items, whether it is constrained, whether a distractor is injected
