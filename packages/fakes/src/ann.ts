@@ -88,21 +88,21 @@ function built(library: Usearch, data: Float32Array, rows: readonly number[], d:
  * saved by {@link saveAnnIndex} for these rows, as `recsys catalog pack` writes it) the saved index is
  * memory-mapped instead of built: it loads in a moment and every process that maps it answers alike. Null
  * when usearch cannot be loaded (the caller stays exact).
- * @param data - row-major unit vectors
+ * @param data - row-major unit vectors (asked for only when the index is built)
  * @param rows - the rows to index
  * @param d - the dimension
  * @param file - a saved index of exactly these rows, or undefined to build one
  * @throws InvalidArgumentError when the saved index does not match the rows or the dimension
  */
 export function buildAnnIndex(
-  data: Float32Array,
+  data: () => Float32Array,
   rows: readonly number[],
   d: number,
   file?: string,
 ): AnnIndex | null {
   const library = loadUsearch();
   if (!library || rows.length === 0) return null;
-  if (file === undefined) return asAnnIndex(built(library, data, rows, d), rows.length);
+  if (file === undefined) return asAnnIndex(built(library, data(), rows, d), rows.length);
   const index = newIndex(library, d);
   try {
     index.view(file);

@@ -1,9 +1,10 @@
 import type { RandomSource } from "@recsys/core";
 import { BB_POINTS } from "./bb-fixtures.js";
 import { type CatalogPoint, readCatalogWithIndex } from "./catalog.js";
-import { InMemoryContentStore } from "./in-memory-content-store.js";
+import { InMemoryContentStore, type InMemoryContentStoreOptions } from "./in-memory-content-store.js";
 import { InMemoryEventBuffer } from "./in-memory-event-buffer.js";
 import { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
+import { isPackedCatalog, openPackedContentStore } from "./packed-catalog.js";
 
 /** Options of {@link createEmbeddedStores}. */
 export interface EmbeddedOptions {
@@ -36,13 +37,25 @@ export interface EmbeddedStores {
  * @param options - catalogue, window, sampling
  */
 export function createEmbeddedStores(options: EmbeddedOptions = {}): EmbeddedStores {
+  return storesAround(
+    InMemoryContentStore.fromPoints(options.catalog ?? BB_POINTS, contentStoreOptions(options)),
+    options,
+  );
+}
+
+function contentStoreOptions(options: EmbeddedOptions): InMemoryContentStoreOptions {
   return {
-    contentStore: InMemoryContentStore.fromPoints(options.catalog ?? BB_POINTS, {
-      ...(options.sampling ? { sampling: options.sampling } : {}),
-      ...(options.random ? { random: options.random } : {}),
-      ...(options.annThreshold === undefined ? {} : { annThreshold: options.annThreshold }),
-      ...(options.annIndexFile === undefined ? {} : { annIndexFile: options.annIndexFile }),
-    }),
+    ...(options.sampling ? { sampling: options.sampling } : {}),
+    ...(options.random ? { random: options.random } : {}),
+    ...(options.annThreshold === undefined ? {} : { annThreshold: options.annThreshold }),
+    ...(options.annIndexFile === undefined ? {} : { annIndexFile: options.annIndexFile }),
+  };
+}
+
+/** The embedded event buffer and model store beside a content store. */
+function storesAround(contentStore: InMemoryContentStore, options: EmbeddedOptions): EmbeddedStores {
+  return {
+    contentStore,
     eventBuffer: new InMemoryEventBuffer({
       ...(options.windowDays === undefined ? {} : { windowDays: options.windowDays }),
       ...(options.clock ? { clock: options.clock } : {}),
@@ -52,8 +65,9 @@ export function createEmbeddedStores(options: EmbeddedOptions = {}): EmbeddedSto
 }
 
 /**
- * Like {@link createEmbeddedStores}, reading the catalogue from a file when a path is given; a packed
- * catalogue's saved approximate index is used instead of building one.
+ * Like {@link createEmbeddedStores}, reading the catalogue from a file when a path is given. A packed
+ * catalogue's saved approximate index is used instead of building one, and with the approximate search its
+ * vectors stay in its `vectors.f32` (see {@link openPackedContentStore}).
  * @param path - a catalogue file (JSON Lines or a JSON array) or packed directory, or undefined for the BB
  *   dev fixtures
  * @param options - window, sampling
@@ -62,6 +76,8 @@ export async function createEmbeddedStoresFromFile(
   path: string | undefined,
   options: Omit<EmbeddedOptions, "catalog"> = {},
 ): Promise<EmbeddedStores> {
+  if (path && (await isPackedCatalog(path)))
+    return storesAround(await openPackedContentStore(path, contentStoreOptions(options)), options);
   const read = path ? await readCatalogWithIndex(path) : null;
   return createEmbeddedStores({
     ...options,

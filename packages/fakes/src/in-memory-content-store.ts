@@ -10,10 +10,12 @@ import {
   freezeDeep,
   InvalidArgumentError,
   isFrozenSet,
+  type Tag,
   type Vector,
 } from "@recsys/ports";
 import { ANN_THRESHOLD, type AnnIndex, buildAnnIndex } from "./ann.js";
 import type { CatalogPoint } from "./catalog.js";
+import { UnitRowReader, type VectorFile } from "./vector-file.js";
 
 /** Options of {@link InMemoryContentStore}. */
 export interface InMemoryContentStoreOptions {
@@ -42,6 +44,14 @@ export interface InMemoryContentStoreOptions {
    * tag weights, three with the distractor's negated taste); 0 keeps none.
    */
   readonly keptAnswers?: number;
+  /**
+   * The items' vectors are the rows of this file, row `i` the `i`-th item's (`vectors.f32` of a packed
+   * catalogue; the `vectors` argument must then be empty). When the search is approximate the vectors are
+   * not held in memory: the rows a request needs (the index's candidates, the hits) are read from the file
+   * (the page cache keeps it warm), and resident memory is the index, the contents and their postings.
+   * When it is exact the file is read once into the scan's matrix.
+   */
+  readonly vectorFile?: VectorFile;
 }
 
 /** The default of {@link InMemoryContentStoreOptions.annThreshold}. */
@@ -59,9 +69,10 @@ interface Scan {
   readonly scores: Float64Array;
 }
 
-interface Posting {
-  readonly index: number;
-  readonly weight: number;
+/** The items carrying one tag key and their weights for it (typed arrays: a large catalogue has millions). */
+interface Postings {
+  readonly indexes: Int32Array;
+  readonly weights: Float64Array;
 }
 
 /**
@@ -77,12 +88,18 @@ export class InMemoryContentStore implements ContentStore {
   readonly #ids: string[] = [];
   readonly #position = new Map<string, number>();
   readonly #contents: Content[] = [];
+  /** Each item's unit vector (a view into `#units`), or null; empty when the vectors are read from a file. */
   readonly #vectors: (Float32Array | null)[] = [];
-  /** Every unit vector, in the exact-scan kernel's matrix (WebAssembly SIMD, docs/behaviour.md §7.2). */
-  readonly #units: DotMatrix;
+  /**
+   * Every unit vector, in the exact-scan kernel's matrix (WebAssembly SIMD, docs/behaviour.md §7.2); null
+   * when the search is approximate and the vectors are read from a file.
+   */
+  readonly #units: DotMatrix | null;
+  /** The vectors' file, when they are read from it as needed (`vectorFile`, approximate search). */
+  readonly #file: UnitRowReader | null;
   readonly #dimension: number | null;
-  readonly #tagIndex = new Map<string, Posting[]>();
-  readonly #valueIndex = new Map<string, number[]>();
+  readonly #tagIndex = new Map<string, Postings>();
+  readonly #valueIndex = new Map<string, Int32Array>();
   readonly #idOrder: number[];
   /** Each item's position in id order (`compareIds`), to break score ties without comparing strings. */
   readonly #idRank: Int32Array;
@@ -117,10 +134,15 @@ export class InMemoryContentStore implements ContentStore {
     this.#sampling = options.sampling ?? "random";
     this.#random = options.random ?? Math.random;
     this.#keptAnswers = options.keptAnswers ?? 10_000;
+    const vectorFile = options.vectorFile;
+    if (vectorFile && [...vectors.values()].some((vector) => vector.length > 0))
+      throw new InvalidArgumentError("vectors are given both in a map and in a vector file", "vectorFile");
     let dimension: number | null = null;
     // The given vectors, copied straight into the kernel's matrix below (no intermediate copy: a large
     // catalogue's vectors are held once).
     const given: (ArrayLike<number> | null)[] = [];
+    const tagPostings = new Map<string, { indexes: number[]; weights: number[] }>();
+    const valueItems = new Map<string, number[]>();
     for (const content of contents) {
       if (this.#position.has(content.id))
         throw new InvalidArgumentError(`duplicate item id ${content.id}`, "id");
@@ -142,32 +164,57 @@ export class InMemoryContentStore implements ContentStore {
       // (normalised below, once the dimension is known)
       const keys = new Map<string, number>();
       for (const tag of content.tags) keys.set(normalizeKey(`${tag.facet}:${tag.label}`), tag.weight);
-      for (const [key, weight] of keys) push(this.#tagIndex, key, { index, weight });
+      for (const [key, weight] of keys) {
+        let postings = tagPostings.get(key);
+        if (!postings) tagPostings.set(key, (postings = { indexes: [], weights: [] }));
+        postings.indexes.push(index);
+        postings.weights.push(weight);
+      }
       for (const value of new Set(content.tags.map((tag) => normalizeFilterValue(tag.label)))) {
-        push(this.#valueIndex, value, index);
+        push(valueItems, value, index);
       }
     }
+    for (const [key, { indexes, weights }] of tagPostings)
+      this.#tagIndex.set(key, { indexes: Int32Array.from(indexes), weights: Float64Array.from(weights) });
+    for (const [value, indexes] of valueItems) this.#valueIndex.set(value, Int32Array.from(indexes));
+    const count = this.#ids.length;
+    const file = vectorFile && count > 0 ? new UnitRowReader(vectorFile, count, this) : null;
+    if (file) dimension = vectorFile!.dimension;
     this.#dimension = dimension;
     const d = dimension ?? 0;
-    // Vectors are kept at unit length, as Qdrant keeps them in a cosine collection, so both stores hand
-    // out the same vectors (docs/behaviour.md §7.2). Hits and `getVectors` return views into this one
-    // buffer: callers must not write to them.
-    this.#units = new DotMatrix(this.#ids.length, d);
-    const data = this.#units.data;
-    given.forEach((vector, index) => {
-      if (!vector) {
-        this.#vectors.push(null);
-        return;
-      }
-      const offset = index * d;
-      normalizeInto(vector, data, offset, norm(vector));
-      this.#vectors.push(data.subarray(offset, offset + d));
-    });
-    const withVectors = given.flatMap((vector, index) => (vector ? [index] : []));
-    this.#ann =
-      withVectors.length >= (options.annThreshold ?? ANN_THRESHOLD)
-        ? buildAnnIndex(data, withVectors, d, options.annIndexFile)
+    const withVectors = file
+      ? Array.from({ length: count }, (_, index) => index)
+      : given.flatMap((vector, index) => (vector ? [index] : []));
+    const approximate = withVectors.length >= (options.annThreshold ?? ANN_THRESHOLD);
+    // Vectors read from a file stay there when the search is approximate: the index (built from the file
+    // read once, or the saved one mapped) and the rows read per request replace the matrix.
+    let ann =
+      file && approximate
+        ? buildAnnIndex(() => file.readAll(), withVectors, d, options.annIndexFile)
         : null;
+    if (ann) {
+      this.#units = null;
+      this.#file = file;
+    } else {
+      // Vectors are kept at unit length, as Qdrant keeps them in a cosine collection, so both stores hand
+      // out the same vectors (docs/behaviour.md §7.2). Hits and `getVectors` return views into this one
+      // buffer: callers must not write to them.
+      this.#units = new DotMatrix(count, d);
+      const data = this.#units.data;
+      if (file) {
+        file.readAll(data);
+        file.close();
+      }
+      given.forEach((vector, index) => {
+        const offset = index * d;
+        if (vector) normalizeInto(vector, data, offset, norm(vector));
+        this.#vectors.push(vector || file ? data.subarray(offset, offset + d) : null);
+      });
+      if (approximate && !file)
+        ann = buildAnnIndex(() => data, withVectors, d, options.annIndexFile);
+      this.#file = null;
+    }
+    this.#ann = ann;
     this.#idOrder = this.#ids.map((_, i) => i).sort((a, b) => compareIds(this.#ids[a]!, this.#ids[b]!));
     this.#idRank = new Int32Array(this.#ids.length);
     this.#idOrder.forEach((index, rank) => {
@@ -184,7 +231,8 @@ export class InMemoryContentStore implements ContentStore {
     points: readonly CatalogPoint[],
     options: InMemoryContentStoreOptions = {},
   ): InMemoryContentStore {
-    const contents = points.map((p) => contentFromPayload(p.id, p.payload));
+    const share = tagSharer();
+    const contents = points.map((p) => share(contentFromPayload(p.id, p.payload)));
     return new InMemoryContentStore(contents, new Map(points.map((p) => [p.id, p.vector])), options);
   }
 
@@ -210,11 +258,11 @@ export class InMemoryContentStore implements ContentStore {
 
   async getVectors(ids: readonly string[]): Promise<Map<string, Vector>> {
     const out = new Map<string, Vector>();
-    for (const id of ids) {
+    const known = ids.flatMap((id) => {
       const index = this.#position.get(id);
-      const vector = index === undefined ? null : this.#vectors[index];
-      if (vector) out.set(id, vector);
-    }
+      return index === undefined ? [] : [[index, 0] as const];
+    });
+    for (const hit of this.#hits(known)) if (hit.vector) out.set(hit.id, hit.vector);
     return out;
   }
 
@@ -253,8 +301,16 @@ export class InMemoryContentStore implements ContentStore {
     return hits;
   }
 
-  #hit(index: number, score: number): ContentHit {
-    return { id: this.#ids[index]!, score, content: this.#contents[index]!, vector: this.#vectors[index]! };
+  #hit(index: number, score: number, vector: Float32Array | null): ContentHit {
+    return { id: this.#ids[index]!, score, content: this.#contents[index]!, vector };
+  }
+
+  /** Hits of items by index and score, their vectors from memory or, in one pass, from the vectors' file. */
+  #hits(entries: readonly (readonly [number, number])[]): ContentHit[] {
+    if (!this.#file) return entries.map(([index, score]) => this.#hit(index, score, this.#vectors[index] ?? null));
+    const d = this.#dimension!;
+    const rows = this.#file.read(entries.map(([index]) => index));
+    return entries.map(([index, score], k) => this.#hit(index, score, rows.subarray(k * d, (k + 1) * d)));
   }
 
   #excluded(index: number, exclude: ReadonlySet<string> | undefined): boolean {
@@ -276,10 +332,12 @@ export class InMemoryContentStore implements ContentStore {
       case "sample":
         return this.#sample(query.limit, query.exclude);
       case "ids":
-        return query.ids.flatMap((id) => {
-          const index = this.#position.get(id);
-          return index === undefined ? [] : [this.#hit(index, 0)];
-        });
+        return this.#hits(
+          query.ids.flatMap((id) => {
+            const index = this.#position.get(id);
+            return index === undefined ? [] : [[index, 0] as const];
+          }),
+        );
     }
   }
 
@@ -301,7 +359,7 @@ export class InMemoryContentStore implements ContentStore {
       if (this.#vectors[index] === null || this.#excluded(index, exclude)) continue;
       keepBest(best, entry, limit, before);
     }
-    return best.map(([index, score]) => this.#hit(index, score));
+    return this.#hits(best);
   }
 
   /**
@@ -311,21 +369,23 @@ export class InMemoryContentStore implements ContentStore {
    */
   #approximate(unit: Float32Array, limit: number, exclude: ReadonlySet<string> | undefined): ContentHit[] {
     const d = this.#dimension!;
-    const data = this.#units.data;
     let k = Math.max(ANN_CANDIDATES, 5 * limit) + (exclude?.size ?? 0);
     for (;;) {
       const found = this.#ann!.search(unit, k).filter((index) => !this.#excluded(index, exclude));
-      // Re-scored in one batch-kernel call (the same bits as the exact scan's kernel).
-      this.#rescore.load(
-        found.map((index) => data.subarray(index * d, (index + 1) * d)),
-        d,
+      // The candidates' unit vectors: views into the matrix, or read from the vectors' file in one pass.
+      const read = this.#file?.read(found);
+      const vectors = found.map((index, i) =>
+        read ? read.subarray(i * d, (i + 1) * d) : this.#vectors[index]!,
       );
+      // Re-scored in one batch-kernel call (the same bits as the exact scan's kernel).
+      this.#rescore.load(vectors, d);
       const scores = this.#rescore.scan(unit);
       const best = found
-        .map((index, i) => ({ index, score: scores[i]! }))
+        .map((index, i) => ({ index, i, score: scores[i]! }))
         .sort((a, b) => b.score - a.score || a.index - b.index)
         .slice(0, limit);
-      if (best.length >= limit || found.length < k) return best.map((b) => this.#hit(b.index, b.score));
+      if (best.length >= limit || found.length < k)
+        return best.map((b) => this.#hit(b.index, b.score, vectors[b.i]!));
       k *= 2;
     }
   }
@@ -344,7 +404,7 @@ export class InMemoryContentStore implements ContentStore {
       if (scan.unit.every((x, i) => x === -unit[i]!)) return scan.scores.map((x) => -x);
       if (scan.unit.every((x, i) => x === unit[i]!)) return scan.scores;
     }
-    const scores = this.#units.dotAll(unit);
+    const scores = this.#units!.dotAll(unit);
     scans.push({ unit, scores });
     return scores;
   }
@@ -352,9 +412,13 @@ export class InMemoryContentStore implements ContentStore {
   #tags(weights: Readonly<Record<string, number>>, limit: number, exclude: ReadonlySet<string> | undefined) {
     const scores = new Map<number, number>();
     for (const [key, weight] of Object.entries(weights)) {
-      for (const posting of this.#tagIndex.get(normalizeKey(key)) ?? []) {
-        if (this.#excluded(posting.index, exclude)) continue;
-        scores.set(posting.index, (scores.get(posting.index) ?? 0) + weight * posting.weight);
+      const postings = this.#tagIndex.get(normalizeKey(key));
+      if (!postings) continue;
+      const { indexes, weights: itemWeights } = postings;
+      for (let p = 0; p < indexes.length; p++) {
+        const index = indexes[p]!;
+        if (this.#excluded(index, exclude)) continue;
+        scores.set(index, (scores.get(index) ?? 0) + weight * itemWeights[p]!);
       }
     }
     // The best `limit` by score, ties in id order: kept sorted while scanning (the same items, in the same
@@ -369,7 +433,7 @@ export class InMemoryContentStore implements ContentStore {
       if (best.length === size && !before(entry, best[size - 1]!)) continue;
       keepBest(best, entry, size, before);
     }
-    return best.map(([index, score]) => this.#hit(index, score));
+    return this.#hits(best);
   }
 
   #filter(
@@ -379,13 +443,15 @@ export class InMemoryContentStore implements ContentStore {
     exclude: ReadonlySet<string> | undefined,
   ): ContentHit[] {
     let indexes =
-      value === undefined ? this.#idOrder : [...(this.#valueIndex.get(normalizeFilterValue(value)) ?? [])];
+      value === undefined ? this.#idOrder : Array.from(this.#valueIndex.get(normalizeFilterValue(value)) ?? []);
     indexes = indexes.filter((index) => !this.#excluded(index, exclude));
     if (!geo) {
-      return indexes
-        .sort((a, b) => compareIds(this.#ids[a]!, this.#ids[b]!))
-        .slice(0, Math.max(0, limit))
-        .map((index) => this.#hit(index, 0));
+      return this.#hits(
+        indexes
+          .sort((a, b) => compareIds(this.#ids[a]!, this.#ids[b]!))
+          .slice(0, Math.max(0, limit))
+          .map((index) => [index, 0] as const),
+      );
     }
     const near: { index: number; distance: number }[] = [];
     for (const index of indexes) {
@@ -394,21 +460,23 @@ export class InMemoryContentStore implements ContentStore {
       const distance = haversineM(geo.lat, geo.lon, lat, lon);
       if (distance <= geo.radiusM) near.push({ index, distance });
     }
-    return near
-      .sort((a, b) => a.distance - b.distance || compareIds(this.#ids[a.index]!, this.#ids[b.index]!))
-      .slice(0, Math.max(0, limit))
-      .map((n) => this.#hit(n.index, -n.distance));
+    return this.#hits(
+      near
+        .sort((a, b) => a.distance - b.distance || compareIds(this.#ids[a.index]!, this.#ids[b.index]!))
+        .slice(0, Math.max(0, limit))
+        .map((n) => [n.index, -n.distance] as const),
+    );
   }
 
   #sample(limit: number, exclude: ReadonlySet<string> | undefined): ContentHit[] {
     if (limit <= 0) return [];
     if (this.#sampling === "ascending") {
-      const out: ContentHit[] = [];
+      const first: (readonly [number, number])[] = [];
       for (const index of this.#idOrder) {
-        if (out.length >= limit) break;
-        if (!this.#excluded(index, exclude)) out.push(this.#hit(index, 0));
+        if (first.length >= limit) break;
+        if (!this.#excluded(index, exclude)) first.push([index, 0]);
       }
-      return out;
+      return this.#hits(first);
     }
     const n = this.#ids.length;
     const excludedCount = exclude?.size ?? 0;
@@ -429,8 +497,28 @@ export class InMemoryContentStore implements ContentStore {
         picked.push(pool[i]!);
       }
     }
-    return picked.map((index) => this.#hit(index, 0));
+    return this.#hits(picked.map((index) => [index, 0] as const));
   }
+}
+
+/**
+ * Contents read from a catalogue share their equal tags: the returned function gives a fresh content (one
+ * just made by `contentFromPayload`, not yet shared) one frozen tag object per facet, label and weight. A
+ * theme carried by a hundred items is then one object instead of a hundred: less than half the heap of a
+ * 100,000-item catalogue's contents (BENCHMARKS.md).
+ */
+export function tagSharer(): (content: Content) => Content {
+  const shared = new Map<string, Tag>();
+  return (content) => {
+    (content as { tags: readonly Tag[] }).tags = content.tags.map((tag) => {
+      const weight = Object.is(tag.weight, -0) ? "-0" : String(tag.weight); // (exact: a number's shortest form)
+      const key = `${tag.facet}\u0000${tag.label}\u0000${weight}`;
+      let one = shared.get(key);
+      if (!one) shared.set(key, (one = Object.freeze({ facet: tag.facet, label: tag.label, weight: tag.weight })));
+      return one;
+    });
+    return content;
+  };
 }
 
 /**

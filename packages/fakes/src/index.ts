@@ -44,12 +44,14 @@ export { InMemorySettingsStore } from "./in-memory-settings.js";
 export { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
 export {
   isPackedCatalog,
+  openPackedContentStore,
   PACKED_CATALOG_FORMAT,
   type PackOptions,
   packedAnnIndexFile,
   readPackedCatalog,
   writePackedCatalog,
 } from "./packed-catalog.js";
+export type { VectorFile } from "./vector-file.js";
 export {
   type BootstrapTenant,
   FileTenantStore,

@@ -1,9 +1,14 @@
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { norm, normalizeInto } from "@recsys/core/scoring";
-import { InvalidArgumentError } from "@recsys/ports";
+import { contentFromPayload, InvalidArgumentError } from "@recsys/ports";
 import { ANN_DESCRIPTION, ANN_THRESHOLD, saveAnnIndex } from "./ann.js";
 import type { CatalogPoint } from "./catalog.js";
+import {
+  InMemoryContentStore,
+  type InMemoryContentStoreOptions,
+  tagSharer,
+} from "./in-memory-content-store.js";
 
 /** The format name in a packed catalogue's `catalog.json`. */
 export const PACKED_CATALOG_FORMAT = "recsys-catalog/1";
@@ -168,33 +173,73 @@ export async function readPackedCatalogWithIndex(
     raw.byteOffset % 4 === 0
       ? new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4)
       : new Float32Array(new Uint8Array(raw).buffer);
-  const lines = (await readFile(where("items.jsonl"), "utf8")).split("\n").filter((line) => line !== "");
-  if (lines.length !== meta.count)
-    throw new InvalidArgumentError(
-      `${where("items.jsonl")}: ${lines.length} items, catalog.json says ${meta.count}`,
-      where("items.jsonl"),
-    );
-  const points = lines.map((line, index) => {
-    let item: { id?: unknown; payload?: unknown };
-    try {
-      item = JSON.parse(line) as { id?: unknown; payload?: unknown };
-    } catch (error) {
-      throw new InvalidArgumentError(
-        `${where("items.jsonl")}:${index + 1}: ${(error as Error).message}`,
-        where("items.jsonl"),
-      );
-    }
-    if (typeof item.id !== "string" || item.id === "")
-      throw new InvalidArgumentError(
-        `${where("items.jsonl")}:${index + 1}: "id" must be a non-empty string`,
-        where("items.jsonl"),
-      );
+  const points = await readPackedItems(dir, meta, (id, payload, index) => {
     const start = index * meta.dimension;
-    return {
-      id: item.id,
-      vector: vectors.subarray(start, start + meta.dimension),
-      payload: (item.payload ?? {}) as Record<string, unknown>,
-    };
+    return { id, vector: vectors.subarray(start, start + meta.dimension), payload };
   });
   return { points, annIndexFile: annIndexOf(dir, meta) };
+}
+
+/**
+ * An {@link InMemoryContentStore} over a packed catalogue whose vectors stay in its `vectors.f32`
+ * (`InMemoryContentStoreOptions.vectorFile`): with the approximate search (from `annThreshold` items) and
+ * the saved index, the vectors are neither read at start nor held, only the rows each request needs; below
+ * it the file is read once into the exact scan's matrix, as {@link readPackedCatalog} would.
+ * @param dir - the directory
+ * @param options - the store's options (its `annIndexFile` defaults to the catalogue's saved index)
+ * @throws InvalidArgumentError naming the file and what is wrong
+ */
+export async function openPackedContentStore(
+  dir: string,
+  options: Omit<InMemoryContentStoreOptions, "vectorFile"> = {},
+): Promise<InMemoryContentStore> {
+  const meta = await readMeta(dir);
+  const share = tagSharer();
+  const contents = await readPackedItems(dir, meta, (id, payload) => share(contentFromPayload(id, payload)));
+  const annIndexFile = options.annIndexFile ?? annIndexOf(dir, meta);
+  return new InMemoryContentStore(
+    contents,
+    undefined,
+    {
+      ...options,
+      ...(annIndexFile ? { annIndexFile } : {}),
+      ...(meta.dimension > 0 ? { vectorFile: { path: join(dir, "vectors.f32"), dimension: meta.dimension } } : {}),
+    },
+  );
+}
+
+/**
+ * The `{id, payload}` lines of a packed catalogue's `items.jsonl`, checked against its `catalog.json`, each
+ * made into what the caller keeps as it is read (a large catalogue's payloads are never all held at once:
+ * the file is read as bytes and decoded a line at a time).
+ */
+async function readPackedItems<T>(
+  dir: string,
+  meta: PackedMeta,
+  make: (id: string, payload: Record<string, unknown>, index: number) => T,
+): Promise<T[]> {
+  const file = join(dir, "items.jsonl");
+  const bytes = await readFile(file);
+  const out: T[] = [];
+  let line = 0;
+  for (let start = 0; start < bytes.length; ) {
+    const newline = bytes.indexOf(10, start);
+    const end = newline === -1 ? bytes.length : newline;
+    if (end > start) {
+      line += 1;
+      let item: { id?: unknown; payload?: unknown };
+      try {
+        item = JSON.parse(bytes.toString("utf8", start, end)) as { id?: unknown; payload?: unknown };
+      } catch (error) {
+        throw new InvalidArgumentError(`${file}:${line}: ${(error as Error).message}`, file);
+      }
+      if (typeof item.id !== "string" || item.id === "")
+        throw new InvalidArgumentError(`${file}:${line}: "id" must be a non-empty string`, file);
+      if (line <= meta.count) out.push(make(item.id, (item.payload ?? {}) as Record<string, unknown>, line - 1));
+    }
+    start = end + 1;
+  }
+  if (line !== meta.count)
+    throw new InvalidArgumentError(`${file}: ${line} items, catalog.json says ${meta.count}`, file);
+  return out;
 }
