@@ -189,9 +189,7 @@ export class InMemoryContentStore implements ContentStore {
     // Vectors read from a file stay there when the search is approximate: the index (built from the file
     // read once, or the saved one mapped) and the rows read per request replace the matrix.
     let ann =
-      file && approximate
-        ? buildAnnIndex(() => file.readAll(), withVectors, d, options.annIndexFile)
-        : null;
+      file && approximate ? buildAnnIndex(() => file.readAll(), withVectors, d, options.annIndexFile) : null;
     if (ann) {
       this.#units = null;
       this.#file = file;
@@ -210,8 +208,7 @@ export class InMemoryContentStore implements ContentStore {
         if (vector) normalizeInto(vector, data, offset, norm(vector));
         this.#vectors.push(vector || file ? data.subarray(offset, offset + d) : null);
       });
-      if (approximate && !file)
-        ann = buildAnnIndex(() => data, withVectors, d, options.annIndexFile);
+      if (approximate && !file) ann = buildAnnIndex(() => data, withVectors, d, options.annIndexFile);
       this.#file = null;
     }
     this.#ann = ann;
@@ -307,7 +304,8 @@ export class InMemoryContentStore implements ContentStore {
 
   /** Hits of items by index and score, their vectors from memory or, in one pass, from the vectors' file. */
   #hits(entries: readonly (readonly [number, number])[]): ContentHit[] {
-    if (!this.#file) return entries.map(([index, score]) => this.#hit(index, score, this.#vectors[index] ?? null));
+    if (!this.#file)
+      return entries.map(([index, score]) => this.#hit(index, score, this.#vectors[index] ?? null));
     const d = this.#dimension!;
     const rows = this.#file.read(entries.map(([index]) => index));
     return entries.map(([index, score], k) => this.#hit(index, score, rows.subarray(k * d, (k + 1) * d)));
@@ -443,7 +441,9 @@ export class InMemoryContentStore implements ContentStore {
     exclude: ReadonlySet<string> | undefined,
   ): ContentHit[] {
     let indexes =
-      value === undefined ? this.#idOrder : Array.from(this.#valueIndex.get(normalizeFilterValue(value)) ?? []);
+      value === undefined
+        ? this.#idOrder
+        : Array.from(this.#valueIndex.get(normalizeFilterValue(value)) ?? []);
     indexes = indexes.filter((index) => !this.#excluded(index, exclude));
     if (!geo) {
       return this.#hits(
@@ -514,7 +514,8 @@ export function tagSharer(): (content: Content) => Content {
       const weight = Object.is(tag.weight, -0) ? "-0" : String(tag.weight); // (exact: a number's shortest form)
       const key = `${tag.facet}\u0000${tag.label}\u0000${weight}`;
       let one = shared.get(key);
-      if (!one) shared.set(key, (one = Object.freeze({ facet: tag.facet, label: tag.label, weight: tag.weight })));
+      if (!one)
+        shared.set(key, (one = Object.freeze({ facet: tag.facet, label: tag.label, weight: tag.weight })));
       return one;
     });
     return content;

@@ -51,10 +51,10 @@ export {
   readPackedCatalog,
   writePackedCatalog,
 } from "./packed-catalog.js";
-export type { VectorFile } from "./vector-file.js";
 export {
   type BootstrapTenant,
   FileTenantStore,
   InMemoryTenantStore,
   parseTenantBootstrap,
 } from "./tenant-stores.js";
+export type { VectorFile } from "./vector-file.js";

@@ -1,15 +1,18 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { contentFromPayload } from "@recsys/ports";
 import { describe, expect, it } from "vitest";
 import { readCatalogFile, serializeCatalog } from "./catalog.js";
 import { createEmbeddedStoresFromFile } from "./embedded.js";
 import { generateCatalog } from "./generate.js";
-import { InMemoryContentStore } from "./in-memory-content-store.js";
+import { InMemoryContentStore, tagSharer } from "./in-memory-content-store.js";
 import {
   isPackedCatalog,
+  openPackedContentStore,
   packedAnnIndexFile,
   readPackedCatalog,
+  readPackedCatalogWithIndex,
   writePackedCatalog,
 } from "./packed-catalog.js";
 
@@ -84,4 +87,92 @@ describe("the packed catalogue (docs/behaviour.md §7.2)", () => {
       }),
     ).toThrow(/index\.usearch: a saved index of 500 × 32, the catalogue has 2000 × 32/);
   });
+
+  it("leaves the vectors in vectors.f32 under the approximate search, answering as the store that holds them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "recsys-pack-file-"));
+    const points = generateCatalog({ items: 1_500, dimension: 16, seed: 12, themes: 30 });
+    const packed = join(dir, "packed");
+    await writePackedCatalog(points, packed, { annIndex: true });
+    const { points: read, annIndexFile } = await readPackedCatalogWithIndex(packed);
+    for (const annThreshold of [1, Number.POSITIVE_INFINITY]) {
+      const options = { annThreshold, sampling: "ascending" as const, keptAnswers: 0 };
+      // The store that holds every vector (the saved index mapped when approximate) and the one reading
+      // them from the file: the same hits, scores and vector values for every kind of query.
+      const held = InMemoryContentStore.fromPoints(read, {
+        ...options,
+        ...(annIndexFile ? { annIndexFile } : {}),
+      });
+      const file = await openPackedContentStore(packed, options);
+      expect(file.vectorSearch).toBe(annThreshold === 1 ? "usearch HNSW (i8, M 16, ef 256)" : "exact");
+      const seen = new Set(points.slice(0, 40).map((p) => p.id));
+      const label = points[3]!.payload.tags as { label: string }[];
+      const queries = [
+        ...[0, 101, 777].map((q) => ({
+          kind: "vector" as const,
+          vector: points[q]!.vector,
+          limit: 25,
+          exclude: seen,
+        })),
+        { kind: "vector" as const, vector: points[5]!.vector.map((x) => -x), limit: 12 },
+        {
+          kind: "tags" as const,
+          weights: { [`theme_what:${label[0]!.label}`]: 1 },
+          limit: 20,
+          exclude: seen,
+        },
+        { kind: "filter" as const, value: label[0]!.label, limit: 10 },
+        { kind: "sample" as const, limit: 15, exclude: seen },
+        { kind: "ids" as const, ids: ["3", "nope", "1499"] },
+      ];
+      const plain = (hits: Awaited<ReturnType<typeof held.query>>) =>
+        hits.map((list) => list.map((hit) => ({ ...hit, vector: hit.vector ? [...hit.vector] : null })));
+      const expected = plain(await held.query(queries));
+      expect(expected.every((list) => list.length > 0)).toBe(true);
+      expect(plain(await file.query(queries))).toEqual(expected);
+      const vectors = await file.getVectors(["7", "nope", "8"]);
+      expect([...vectors.keys()]).toEqual(["7", "8"]);
+      expect([...vectors.get("8")!]).toEqual([...(await held.getVectors(["8"])).get("8")!]);
+    }
+    // A vectors file of another size is refused, naming it; so are vectors given twice.
+    writeFileSync(join(packed, "vectors.f32"), new Uint8Array(12));
+    await expect(openPackedContentStore(packed)).rejects.toThrow(
+      /vectors\.f32: 12 bytes, expected 1500 × 16 float32/,
+    );
+    expect(
+      () =>
+        new InMemoryContentStore([], new Map([["1", [1, 0]]]), {
+          vectorFile: { path: join(packed, "vectors.f32"), dimension: 2 },
+        }),
+    ).toThrow(/both in a map and in a vector file/);
+  });
+
+  it("gives contents read from a catalogue one frozen object per equal tag", () => {
+    const share = tagSharer();
+    const a = share({
+      ...contentOf("a"),
+      tags: [
+        { facet: "f", label: "x", weight: 1 },
+        { facet: "f", label: "y", weight: 0 },
+      ],
+    });
+    const b = share({
+      ...contentOf("b"),
+      tags: [
+        { facet: "f", label: "x", weight: 1 },
+        { facet: "f", label: "y", weight: -0 },
+      ],
+    });
+    expect(b.tags[0]).toBe(a.tags[0]);
+    expect(Object.isFrozen(a.tags[0])).toBe(true);
+    expect(b.tags[1]).not.toBe(a.tags[1]); // 0 and -0 are different weights
+    expect(Object.is(b.tags[1]!.weight, -0)).toBe(true);
+    expect(a.tags).toEqual([
+      { facet: "f", label: "x", weight: 1 },
+      { facet: "f", label: "y", weight: 0 },
+    ]);
+  });
 });
+
+function contentOf(id: string) {
+  return contentFromPayload(id, { title: id });
+}

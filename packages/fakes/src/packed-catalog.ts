@@ -197,15 +197,13 @@ export async function openPackedContentStore(
   const share = tagSharer();
   const contents = await readPackedItems(dir, meta, (id, payload) => share(contentFromPayload(id, payload)));
   const annIndexFile = options.annIndexFile ?? annIndexOf(dir, meta);
-  return new InMemoryContentStore(
-    contents,
-    undefined,
-    {
-      ...options,
-      ...(annIndexFile ? { annIndexFile } : {}),
-      ...(meta.dimension > 0 ? { vectorFile: { path: join(dir, "vectors.f32"), dimension: meta.dimension } } : {}),
-    },
-  );
+  return new InMemoryContentStore(contents, undefined, {
+    ...options,
+    ...(annIndexFile ? { annIndexFile } : {}),
+    ...(meta.dimension > 0
+      ? { vectorFile: { path: join(dir, "vectors.f32"), dimension: meta.dimension } }
+      : {}),
+  });
 }
 
 /**
@@ -235,7 +233,8 @@ async function readPackedItems<T>(
       }
       if (typeof item.id !== "string" || item.id === "")
         throw new InvalidArgumentError(`${file}:${line}: "id" must be a non-empty string`, file);
-      if (line <= meta.count) out.push(make(item.id, (item.payload ?? {}) as Record<string, unknown>, line - 1));
+      if (line <= meta.count)
+        out.push(make(item.id, (item.payload ?? {}) as Record<string, unknown>, line - 1));
     }
     start = end + 1;
   }
