@@ -64,6 +64,14 @@ export { ANN_THRESHOLD };
  */
 const ANN_CANDIDATES = 320;
 
+/**
+ * Of the index's candidates (in its own order, by quantised similarity), how many per wanted hit are
+ * re-scored exactly: the wide search finds the neighbourhood, the first few of it hold the true best. On a
+ * 100,000 × 384 catalogue the first 2 × `limit` already gave the same recall@30 as all 320 (BENCHMARKS.md);
+ * 3 × is kept for a margin. Each re-scored row is one read when the vectors stay in their file.
+ */
+const RESCORED_PER_HIT = 3;
+
 interface Scan {
   readonly unit: Float32Array;
   readonly scores: Float64Array;
@@ -165,8 +173,8 @@ export class InMemoryContentStore implements ContentStore {
       const keys = new Map<string, number>();
       for (const tag of content.tags) keys.set(normalizeKey(`${tag.facet}:${tag.label}`), tag.weight);
       for (const [key, weight] of keys) {
-        let postings = tagPostings.get(key);
-        if (!postings) tagPostings.set(key, (postings = { indexes: [], weights: [] }));
+        const postings = tagPostings.get(key) ?? { indexes: [], weights: [] };
+        tagPostings.set(key, postings);
         postings.indexes.push(index);
         postings.weights.push(weight);
       }
@@ -287,15 +295,25 @@ export class InMemoryContentStore implements ContentStore {
     this.#answers.delete(key);
     this.#answers.set(key, answers); // most recently used
     const known = answers.find((answer) => answer.limit === limit && answer.exclude === exclude);
-    if (known) return known.hits as ContentHit[];
+    if (known) return this.#file ? this.#reread(known.hits) : (known.hits as ContentHit[]);
     const hits = search();
     for (const hit of hits) Object.freeze(hit);
     Object.freeze(hits);
-    // A few answers per key (different limits or exclusions); the oldest goes first.
+    // A few answers per key (different limits or exclusions); the oldest goes first. When the vectors stay
+    // in their file, an answer is kept without them (they are read again when it is used): a kept vector
+    // would be a copy, and thousands of answers would hold the catalogue again.
     if (answers.length >= 4) answers.shift();
-    answers.push({ limit, exclude, hits });
+    const kept = this.#file
+      ? Object.freeze(hits.map((hit) => Object.freeze({ ...hit, vector: null })))
+      : hits;
+    answers.push({ limit, exclude, hits: kept });
     if (this.#answers.size > this.#keptAnswers) this.#answers.delete(this.#answers.keys().next().value!);
     return hits;
+  }
+
+  /** Kept hits again, their vectors read from the vectors' file. */
+  #reread(hits: readonly ContentHit[]): ContentHit[] {
+    return this.#hits(hits.map((hit) => [this.#position.get(hit.id)!, hit.score] as const));
   }
 
   #hit(index: number, score: number, vector: Float32Array | null): ContentHit {
@@ -370,15 +388,16 @@ export class InMemoryContentStore implements ContentStore {
     let k = Math.max(ANN_CANDIDATES, 5 * limit) + (exclude?.size ?? 0);
     for (;;) {
       const found = this.#ann!.search(unit, k).filter((index) => !this.#excluded(index, exclude));
+      const rescored = found.slice(0, RESCORED_PER_HIT * limit);
       // The candidates' unit vectors: views into the matrix, or read from the vectors' file in one pass.
-      const read = this.#file?.read(found);
-      const vectors = found.map((index, i) =>
+      const read = this.#file?.read(rescored);
+      const vectors = rescored.map((index, i) =>
         read ? read.subarray(i * d, (i + 1) * d) : this.#vectors[index]!,
       );
       // Re-scored in one batch-kernel call (the same bits as the exact scan's kernel).
       this.#rescore.load(vectors, d);
       const scores = this.#rescore.scan(unit);
-      const best = found
+      const best = rescored
         .map((index, i) => ({ index, i, score: scores[i]! }))
         .sort((a, b) => b.score - a.score || a.index - b.index)
         .slice(0, limit);
@@ -513,9 +532,9 @@ export function tagSharer(): (content: Content) => Content {
     (content as { tags: readonly Tag[] }).tags = content.tags.map((tag) => {
       const weight = Object.is(tag.weight, -0) ? "-0" : String(tag.weight); // (exact: a number's shortest form)
       const key = `${tag.facet}\u0000${tag.label}\u0000${weight}`;
-      let one = shared.get(key);
-      if (!one)
-        shared.set(key, (one = Object.freeze({ facet: tag.facet, label: tag.label, weight: tag.weight })));
+      const one =
+        shared.get(key) ?? Object.freeze({ facet: tag.facet, label: tag.label, weight: tag.weight });
+      shared.set(key, one);
       return one;
     });
     return content;

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { contentFromPayload } from "@recsys/ports";
+import { contentFromPayload, freezeSet } from "@recsys/ports";
 import { describe, expect, it } from "vitest";
 import { readCatalogFile, serializeCatalog } from "./catalog.js";
 import { createEmbeddedStoresFromFile } from "./embedded.js";
@@ -133,6 +133,23 @@ describe("the packed catalogue (docs/behaviour.md §7.2)", () => {
       expect([...vectors.keys()]).toEqual(["7", "8"]);
       expect([...vectors.get("8")!]).toEqual([...(await held.getVectors(["8"])).get("8")!]);
     }
+    // A kept answer (a frozen query vector and exclusion set) is kept without its vectors and read again
+    // when used: the same hits, vectors included, the first time and the next.
+    const keeping = await openPackedContentStore(packed, { annThreshold: 1 });
+    const frozenQuery = [
+      {
+        kind: "vector" as const,
+        vector: Object.freeze([...points[9]!.vector]),
+        limit: 10,
+        exclude: freezeSet(new Set(["1"])),
+      },
+    ];
+    const [first = []] = await keeping.query(frozenQuery);
+    const [again = []] = await keeping.query(frozenQuery);
+    expect(again.map((hit) => [hit.id, hit.score, [...hit.vector!]])).toEqual(
+      first.map((hit) => [hit.id, hit.score, [...hit.vector!]]),
+    );
+    expect(again[0]!.vector).toHaveLength(16);
     // A vectors file of another size is refused, naming it; so are vectors given twice.
     writeFileSync(join(packed, "vectors.f32"), new Uint8Array(12));
     await expect(openPackedContentStore(packed)).rejects.toThrow(

@@ -1,5 +1,4 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { norm, normalizeInto } from "@recsys/core/scoring";
 import { InvalidArgumentError } from "@recsys/ports";
 
 /**
@@ -77,7 +76,7 @@ export class UnitRowReader {
     const bytes = new Uint8Array(raw.buffer);
     for (let k = 0; k < rows.length; k++) {
       this.#fill(bytes, rows[k]! * d * 4);
-      normalizeInto(raw, out, k * d, norm(raw));
+      unitInto(raw, out, k * d);
     }
     return out;
   }
@@ -93,8 +92,7 @@ export class UnitRowReader {
       const count = Math.min(CHUNK_ROWS, this.#rows - first);
       this.#fill(new Uint8Array(chunk.buffer, 0, count * d * 4), first * d * 4);
       for (let r = 0; r < count; r++) {
-        const row = chunk.subarray(r * d, (r + 1) * d);
-        normalizeInto(row, out, (first + r) * d, norm(row));
+        unitInto(chunk.subarray(r * d, (r + 1) * d), out, (first + r) * d);
       }
     }
     return out;
@@ -115,4 +113,17 @@ export class UnitRowReader {
       done += read;
     }
   }
+}
+
+/**
+ * `normalizeInto(row, out, offset, norm(row))` of `@recsys/core/scoring` (the same float64 sum of squares in
+ * the same order, the same float32 quotients), in one monomorphic loop over float32 rows: it runs for every
+ * row a request reads.
+ */
+function unitInto(row: Float32Array, out: Float32Array, offset: number): void {
+  let sum = 0;
+  for (let i = 0; i < row.length; i++) sum += row[i]! * row[i]!;
+  const n = Math.sqrt(sum);
+  if (n > 0) for (let i = 0; i < row.length; i++) out[offset + i] = row[i]! / n;
+  else out.set(row, offset);
 }
