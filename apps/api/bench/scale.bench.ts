@@ -6,9 +6,9 @@
 // request serves the next), and `recsys recommend` users/s with 1 and 2 workers. For 100,000 items
 // also recall@30 of the index against the exact scan. Writes docs/scaling.svg (the chart in BENCHMARKS.md).
 // Run: pnpm --filter @recsys/api bench:scale (after pnpm build, for the CLI rows).
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { normalized } from "@recsys/core/scoring";
@@ -18,6 +18,7 @@ import {
   generateCatalog,
   generateEvents,
   InMemoryContentStore,
+  rudderstackViews,
   writePackedCatalog,
 } from "@recsys/fakes";
 import autocannon from "autocannon";
@@ -66,12 +67,81 @@ async function recallAt30(points: readonly CatalogPoint[]): Promise<number> {
   return found / total;
 }
 
+/** A process's resident memory, from /proc (Linux). */
+const residentMb = (pid: number) =>
+  Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024);
+
+const SHIPPED_USERS = 2_000;
+
+/**
+ * The built service as shipped (`node dist/server.js`, no benchmark code in it, no forced collection) on a
+ * packed catalogue: its resident memory 3 s after it is healthy, and again 3 s after 2,000 warm users were
+ * ingested and served in turn for the row's duration at 10 connections.
+ */
+async function shippedRss(packed: string, points: readonly CatalogPoint[]) {
+  const server = join(import.meta.dirname, "..", "dist", "server.js");
+  const child = spawn(process.execPath, [server], {
+    env: { ...process.env, PORT: "0", RECSYS_CATALOG: packed, REDIS_URL: "", QDRANT_API_URL: "" },
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d) => {
+    out += d;
+  });
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  try {
+    let url = /"url":"([^"]+)"/.exec(out)?.[1];
+    while (!url) {
+      await sleep(20);
+      url = /"url":"([^"]+)"/.exec(out)?.[1];
+    }
+    const pid = child.pid!;
+    await sleep(3000);
+    const startMb = residentMb(pid);
+    const now = Date.now();
+    for (let first = 0; first < SHIPPED_USERS; first += 200) {
+      const batch = [];
+      for (let u = first; u < first + 200; u++)
+        for (let i = 0; i < 3; i++) {
+          const item = points[(u * 7919 + i * 104729) % points.length]!.id;
+          batch.push(
+            ...rudderstackViews(`bench-warm-${u}`, item, 120, "next_button", now - (i + 1) * 600_000),
+          );
+        }
+      const res = await fetch(`${url}/recsys/api/ingest`, { method: "POST", body: JSON.stringify(batch) });
+      if (res.status !== 200) throw new Error(`shipped server ingest: ${res.status}`);
+    }
+    let user = 0;
+    await autocannon({
+      url: `${url}/recsys/api/recommend?user_id=bench-warm-0`,
+      connections: 10,
+      duration: SECONDS,
+      requests: [
+        {
+          setupRequest: (req) => ({
+            ...req,
+            path: `/recsys/api/recommend?user_id=bench-warm-${user++ % SHIPPED_USERS}`,
+          }),
+        },
+      ],
+    });
+    await sleep(3000);
+    return { startMb, afterMb: residentMb(pid) };
+  } finally {
+    child.kill("SIGKILL");
+  }
+}
+
 interface Row {
   items: number;
   search: string;
   loadMs: number;
   jsonLoadMs: number | null;
   rssMb: number;
+  /** Resident memory after the load rows: the catalogue, plus 20,000 warm users' state and kept answers. */
+  rssAfterMb: number;
+  /** The built service as shipped: resident memory at start and after 2,000 users served. */
+  shipped: { startMb: number; afterMb: number };
   rawMb: number;
   p50Single: number;
   p99Single: number;
@@ -120,12 +190,15 @@ for (const items of SIZES) {
     const singleTurn = await autocannon({ ...inTurn, connections: 1, duration: SECONDS });
     const tenTurn = await autocannon({ ...inTurn, connections: 10, duration: SECONDS });
     const bare = await load(`http://127.0.0.1:${ports.barePort}/hello`, 10);
+    const after = (await (await fetch(`http://127.0.0.1:${ports.barePort}/rss`)).json()) as { rssMb: number };
     row = {
       items,
       search: /usearch/.test(ports.stores) ? "HNSW (usearch)" : "exact (kernel)",
       loadMs: ports.loadMs,
       jsonLoadMs,
       rssMb: ports.rssMb,
+      rssAfterMb: after.rssMb,
+      shipped: { startMb: 0, afterMb: 0 },
       rawMb: (items * D * 4) / 2 ** 20,
       p50Single: single.latency.p50,
       p99Single: single.latency.p99,
@@ -177,6 +250,7 @@ for (const items of SIZES) {
     if (workers === 1) row.cli1 = usersPerSecond;
     else row.cli2 = usersPerSecond;
   }
+  row.shipped = await shippedRss(packed, points);
   if (items >= 50_000) row.recall = await recallAt30(points);
   rows.push(row);
 }
@@ -194,6 +268,9 @@ console.table(
     "RSS MB": r.rssMb,
     "raw vectors MB": r.rawMb.toFixed(1),
     "RSS × raw": (r.rssMb / r.rawMb).toFixed(2),
+    "RSS MB after load (+ 20,000 users)": r.rssAfterMb,
+    "shipped server RSS MB, start / after 2,000 users": `${r.shipped.startMb} / ${r.shipped.afterMb}`,
+    "shipped × raw, start / after": `${(r.shipped.startMb / r.rawMb).toFixed(2)} / ${(r.shipped.afterMb / r.rawMb).toFixed(2)}`,
     "single client p50 / p99 ms": `${r.p50Single} / ${r.p99Single}`,
     "req/s at 10 conn.": Math.round(r.rps10),
     "p99 ms at 10": r.p99At10,

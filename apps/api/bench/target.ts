@@ -29,6 +29,8 @@ const logger = BENCH_REQUEST_LOG
 const app = createApp(components, { dev: true, logger });
 const bare = new Hono();
 bare.get("/hello", (c) => c.json({ status: "ok" }));
+// Resident memory now (after the same two collections as `rssMb`), for a benchmark to read after its load.
+bare.get("/rss", async (c) => c.json({ rssMb: await settledRssMb() }));
 
 // A warm user to recommend for: a few deep reads of catalogue items.
 const now = Date.now();
@@ -44,10 +46,13 @@ if (res.status !== 200) throw new Error(`warm-up ingest failed: ${res.status}`);
 // Resident memory with the catalogue loaded, before the many warm users' models: collected twice with a
 // pause between, since a large buffer that is garbage (the catalogue file as read) is only given back to
 // the system after a later collection; one collection right away counted it still (~150 MB at 100k).
-globalThis.gc?.();
-await new Promise((resolve) => setTimeout(resolve, 300));
-globalThis.gc?.();
-const rssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
+async function settledRssMb(): Promise<number> {
+  globalThis.gc?.();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  globalThis.gc?.();
+  return Math.round(process.memoryUsage().rss / 2 ** 20);
+}
+const rssMb = await settledRssMb();
 const warmUsers = Number(BENCH_WARM_USERS ?? 0);
 for (let first = 0; first < warmUsers; first += 200) {
   const batch: unknown[] = [];
