@@ -45,6 +45,14 @@ describe("the packed catalogue (docs/behaviour.md §7.2)", () => {
     await writePackedCatalog(generateCatalog({ items: 3, dimension: 4, seed: 1 }), dir);
     writeFileSync(join(dir, "vectors.f32"), new Uint8Array(10));
     await expect(readPackedCatalog(dir)).rejects.toThrow(/vectors\.f32: 10 bytes, expected 3 × 4 float32/);
+    // items.jsonl, streamed: a bad line is named by number; so is a count that does not match.
+    const lines = readFileSync(join(dir, "items.jsonl"), "utf8").split("\n");
+    writeFileSync(join(dir, "items.jsonl"), [lines[0], "{not json", lines[2]].join("\n"));
+    await expect(openPackedContentStore(dir)).rejects.toThrow(/items\.jsonl:2: /);
+    writeFileSync(join(dir, "items.jsonl"), [lines[0], '{"payload": {}}'].join("\n"));
+    await expect(openPackedContentStore(dir)).rejects.toThrow(/items\.jsonl:2: "id" must be a non-empty string/);
+    writeFileSync(join(dir, "items.jsonl"), `${lines[0]}\r\n\r\n${lines[1]}\r\n`);
+    await expect(openPackedContentStore(dir)).rejects.toThrow(/items\.jsonl: 2 items, catalog\.json says 3/);
     writeFileSync(join(dir, "catalog.json"), "{}");
     await expect(readPackedCatalog(dir)).rejects.toThrow(/catalog\.json: expected/);
   });

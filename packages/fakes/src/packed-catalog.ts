@@ -1,5 +1,7 @@
+import { createReadStream } from "node:fs";
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { norm, normalizeInto } from "@recsys/core/scoring";
 import { contentFromPayload, InvalidArgumentError } from "@recsys/ports";
 import { ANN_DESCRIPTION, ANN_THRESHOLD, saveAnnIndex } from "./ann.js";
@@ -208,8 +210,8 @@ export async function openPackedContentStore(
 
 /**
  * The `{id, payload}` lines of a packed catalogue's `items.jsonl`, checked against its `catalog.json`, each
- * made into what the caller keeps as it is read (a large catalogue's payloads are never all held at once:
- * the file is read as bytes and decoded a line at a time).
+ * made into what the caller keeps as it is read (a large catalogue's payloads are never all held at once,
+ * nor is the file: it is streamed a line at a time).
  */
 async function readPackedItems<T>(
   dir: string,
@@ -217,26 +219,25 @@ async function readPackedItems<T>(
   make: (id: string, payload: Record<string, unknown>, index: number) => T,
 ): Promise<T[]> {
   const file = join(dir, "items.jsonl");
-  const bytes = await readFile(file);
   const out: T[] = [];
   let line = 0;
-  for (let start = 0; start < bytes.length; ) {
-    const newline = bytes.indexOf(10, start);
-    const end = newline === -1 ? bytes.length : newline;
-    if (end > start) {
-      line += 1;
-      let item: { id?: unknown; payload?: unknown };
-      try {
-        item = JSON.parse(bytes.toString("utf8", start, end)) as { id?: unknown; payload?: unknown };
-      } catch (error) {
-        throw new InvalidArgumentError(`${file}:${line}: ${(error as Error).message}`, file);
-      }
-      if (typeof item.id !== "string" || item.id === "")
-        throw new InvalidArgumentError(`${file}:${line}: "id" must be a non-empty string`, file);
-      if (line <= meta.count)
-        out.push(make(item.id, (item.payload ?? {}) as Record<string, unknown>, line - 1));
+  const input = createReadStream(file, { encoding: "utf8", highWaterMark: 1 << 20 });
+  const refuse = (message: string) => {
+    input.destroy();
+    return new InvalidArgumentError(`${file}:${line}: ${message}`, file);
+  };
+  for await (const text of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
+    if (text === "") continue;
+    line += 1;
+    let item: { id?: unknown; payload?: unknown };
+    try {
+      item = JSON.parse(text) as { id?: unknown; payload?: unknown };
+    } catch (error) {
+      throw refuse((error as Error).message);
     }
-    start = end + 1;
+    if (typeof item.id !== "string" || item.id === "") throw refuse('"id" must be a non-empty string');
+    if (line <= meta.count)
+      out.push(make(item.id, (item.payload ?? {}) as Record<string, unknown>, line - 1));
   }
   if (line !== meta.count)
     throw new InvalidArgumentError(`${file}: ${line} items, catalog.json says ${meta.count}`, file);
