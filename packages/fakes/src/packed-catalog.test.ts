@@ -50,7 +50,9 @@ describe("the packed catalogue (docs/behaviour.md §7.2)", () => {
     writeFileSync(join(dir, "items.jsonl"), [lines[0], "{not json", lines[2]].join("\n"));
     await expect(openPackedContentStore(dir)).rejects.toThrow(/items\.jsonl:2: /);
     writeFileSync(join(dir, "items.jsonl"), [lines[0], '{"payload": {}}'].join("\n"));
-    await expect(openPackedContentStore(dir)).rejects.toThrow(/items\.jsonl:2: "id" must be a non-empty string/);
+    await expect(openPackedContentStore(dir)).rejects.toThrow(
+      /items\.jsonl:2: "id" must be a non-empty string/,
+    );
     writeFileSync(join(dir, "items.jsonl"), `${lines[0]}\r\n\r\n${lines[1]}\r\n`);
     await expect(openPackedContentStore(dir)).rejects.toThrow(/items\.jsonl: 2 items, catalog\.json says 3/);
     writeFileSync(join(dir, "catalog.json"), "{}");
