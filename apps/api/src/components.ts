@@ -112,6 +112,7 @@ export const STORE_ENV_VARIABLES: readonly string[] = [
   ...REDIS_ENV_VARIABLES,
   "RECSYS_CATALOG",
   "RECSYS_ANN_THRESHOLD",
+  "RECSYS_CATALOG_VECTORS",
   "RECSYS_EVENT_LOG_DIR",
   "RECSYS_BANDIT_STATE",
 ];
@@ -290,7 +291,14 @@ async function contentStoreFrom(
   if (!loading) {
     // From RECSYS_ANN_THRESHOLD items (default 50,000) the vector search goes through an HNSW index.
     const annThreshold = readInteger(env, "RECSYS_ANN_THRESHOLD", ANN_THRESHOLD, 1, 2 ** 31 - 1);
-    loading = createEmbeddedStoresFromFile(catalog, { annThreshold });
+    // Where a packed catalogue's vectors are kept under that index: read from its file as needed, or held.
+    const vectors = readString(env, "RECSYS_CATALOG_VECTORS", "file");
+    if (vectors !== "file" && vectors !== "memory")
+      throw new ConfigError(
+        "RECSYS_CATALOG_VECTORS",
+        `expected file or memory, got ${JSON.stringify(vectors)}`,
+      );
+    loading = createEmbeddedStoresFromFile(catalog, { annThreshold, vectors });
     shared?.catalogs.set(catalog ?? "", loading);
     // A catalogue that failed to load is tried again next time.
     loading.catch(() => shared?.catalogs.delete(catalog ?? ""));
@@ -299,7 +307,7 @@ async function contentStoreFrom(
   return {
     store: embedded.contentStore,
     real: false,
-    description: `embedded catalogue (${catalog ?? "BB dev fixtures"}, ${embedded.contentStore.size} items, ${embedded.contentStore.vectorSearch} vector search)`,
+    description: `embedded catalogue (${catalog ?? "BB dev fixtures"}, ${embedded.contentStore.size} items, ${embedded.contentStore.vectorSearch} vector search${embedded.contentStore.vectorStorage === "file" ? ", vectors read from the packed file" : ""})`,
   };
 }
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { generateCatalog, writePackedCatalog } from "@recsys/fakes";
 import { interactionEvent, safeParseUserSignals, type UserSignals } from "@recsys/ports";
 import { describe, expect, it } from "vitest";
 import { buildComponents } from "../src/components.js";
@@ -30,6 +31,28 @@ describe("buildComponents", () => {
     expect(c.cfg.fusion.tag).toBe(0.6);
     expect(c.cfg.final_limit).toBe(4);
     expect((await c.contentStore.get(["1"])).get("1")?.title).toBe("One");
+  });
+
+  it("serves a packed catalogue's vectors from its file under the index, or held with RECSYS_CATALOG_VECTORS=memory", async () => {
+    const packed = join(mkdtempSync(join(tmpdir(), "recsys-")), "packed");
+    const points = generateCatalog({ items: 60, dimension: 8, seed: 3 });
+    await writePackedCatalog(points, packed, { annIndex: true });
+    const env = { RECSYS_CATALOG: packed, RECSYS_ANN_THRESHOLD: "10" };
+    const file = await buildComponents({}, env);
+    const memory = await buildComponents({}, { ...env, RECSYS_CATALOG_VECTORS: "memory" });
+    expect(file.description).toContain(
+      "60 items, usearch HNSW (i8, M 16, ef 256) vector search, vectors read from the packed file)",
+    );
+    expect(memory.description).toContain("60 items, usearch HNSW (i8, M 16, ef 256) vector search)");
+    const query = [{ kind: "vector" as const, vector: [...points[4]!.vector], limit: 5 }];
+    const plain = (hits: Awaited<ReturnType<typeof file.contentStore.query>>) =>
+      hits[0]!.map((hit) => [hit.id, hit.score, [...hit.vector!]]);
+    expect(plain(await file.contentStore.query(query))).toEqual(
+      plain(await memory.contentStore.query(query)),
+    );
+    await expect(buildComponents({}, { ...env, RECSYS_CATALOG_VECTORS: "disk" })).rejects.toThrow(
+      'RECSYS_CATALOG_VECTORS: expected file or memory, got "disk"',
+    );
   });
 
   it("the event buffer trims its window by the given clock, and the app stamps events with it", async () => {

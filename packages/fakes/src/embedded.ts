@@ -22,6 +22,12 @@ export interface EmbeddedOptions {
   readonly annThreshold?: number | undefined;
   /** A saved approximate index of the catalogue (see `InMemoryContentStoreOptions.annIndexFile`). */
   readonly annIndexFile?: string | undefined;
+  /**
+   * Where a packed catalogue's vectors are kept under the approximate search (`createEmbeddedStoresFromFile`):
+   * `file` (default: read from its `vectors.f32` as requests need them, see `openPackedContentStore`) or
+   * `memory` (read at start and held: faster searches for about the raw vector bytes more memory).
+   */
+  readonly vectors?: "file" | "memory" | undefined;
 }
 
 /** The embedded default: every store in memory. */
@@ -76,7 +82,7 @@ export async function createEmbeddedStoresFromFile(
   path: string | undefined,
   options: Omit<EmbeddedOptions, "catalog"> = {},
 ): Promise<EmbeddedStores> {
-  if (path && (await isPackedCatalog(path)))
+  if (path && options.vectors !== "memory" && (await isPackedCatalog(path)))
     return storesAround(await openPackedContentStore(path, contentStoreOptions(options)), options);
   const read = path ? await readCatalogWithIndex(path) : null;
   return createEmbeddedStores({

@@ -407,6 +407,11 @@ export class InMemoryContentStore implements ContentStore {
     }
   }
 
+  /** Where the vectors are: `memory` (the scan's matrix) or `file` (read from `vectorFile` as needed). */
+  get vectorStorage(): "memory" | "file" {
+    return this.#file ? "file" : "memory";
+  }
+
   /** Which vector search this store runs: `exact` (the kernel) or the approximate index's description. */
   get vectorSearch(): string {
     return this.#ann?.description ?? "exact";
