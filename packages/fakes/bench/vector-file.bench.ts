@@ -1,7 +1,8 @@
 // Benchmark: a packed catalogue served with its vectors held in memory (the float32 matrix) against the
 // same catalogue with its vectors left in vectors.f32 (`openPackedContentStore`, rows read per request),
 // both over the same saved HNSW index, alternating in one process. A serve-like batch per taste: the taste's
-// vector query (60) and the negated taste's (70, the distractor), both with a 30-item exclusion set. Nothing
+// vector query (60) and the negated taste's (70, the distractor, at low precision as the serve path asks),
+// both with a 30-item exclusion set. Nothing
 // is kept between batches (keptAnswers 0). Also the heap each store adds, after two collections.
 // Run: pnpm --filter @recsys/fakes bench:vector-file (BENCH_ITEMS, default 100,000 × 384).
 import { mkdtempSync, rmSync } from "node:fs";
@@ -64,7 +65,7 @@ for (let b = 0; b < BATCHES; b++) {
   const exclude = new Set(ids.slice(1000 + 30 * b, 1000 + 30 * (b + 1)));
   batches.push([
     { kind: "vector", vector: taste, limit: 60, exclude },
-    { kind: "vector", vector: taste.map((x) => -x), limit: 70, exclude },
+    { kind: "vector", vector: taste.map((x) => -x), limit: 70, exclude, precision: "low" },
   ]);
 }
 const time = async (store: InMemoryContentStore) => {

@@ -12,6 +12,7 @@ import {
   isFrozenSet,
   type Tag,
   type Vector,
+  type VectorPrecision,
 } from "@recsys/ports";
 import { ANN_THRESHOLD, type AnnIndex, buildAnnIndex } from "./ann.js";
 import type { CatalogPoint } from "./catalog.js";
@@ -122,7 +123,12 @@ export class InMemoryContentStore implements ContentStore {
    */
   readonly #answers = new Map<
     object,
-    { limit: number; exclude: ReadonlySet<string> | undefined; hits: readonly ContentHit[] }[]
+    {
+      limit: number;
+      exclude: ReadonlySet<string> | undefined;
+      precision: VectorPrecision;
+      hits: readonly ContentHit[];
+    }[]
   >();
   readonly #keptAnswers: number;
   /** Number of `query` calls served (one per round trip). */
@@ -287,6 +293,7 @@ export class InMemoryContentStore implements ContentStore {
     key: object,
     limit: number,
     exclude: ReadonlySet<string> | undefined,
+    precision: VectorPrecision,
     search: () => ContentHit[],
   ): ContentHit[] {
     const frozen = Object.isFrozen(key) && (exclude === undefined || isFrozenSet(exclude));
@@ -294,7 +301,9 @@ export class InMemoryContentStore implements ContentStore {
     const answers = this.#answers.get(key) ?? [];
     this.#answers.delete(key);
     this.#answers.set(key, answers); // most recently used
-    const known = answers.find((answer) => answer.limit === limit && answer.exclude === exclude);
+    const known = answers.find(
+      (answer) => answer.limit === limit && answer.exclude === exclude && answer.precision === precision,
+    );
     if (known) return this.#file ? this.#reread(known.hits) : (known.hits as ContentHit[]);
     const hits = search();
     for (const hit of hits) Object.freeze(hit);
@@ -306,7 +315,7 @@ export class InMemoryContentStore implements ContentStore {
     const kept = this.#file
       ? Object.freeze(hits.map((hit) => Object.freeze({ ...hit, vector: null })))
       : hits;
-    answers.push({ limit, exclude, hits: kept });
+    answers.push({ limit, exclude, precision, hits: kept });
     if (this.#answers.size > this.#keptAnswers) this.#answers.delete(this.#answers.keys().next().value!);
     return hits;
   }
@@ -336,11 +345,11 @@ export class InMemoryContentStore implements ContentStore {
   #run(query: ContentQuery, scans: Scan[]): ContentHit[] {
     switch (query.kind) {
       case "vector":
-        return this.#remembered(query.vector, query.limit, query.exclude, () =>
-          this.#nearest(query.vector, query.limit, query.exclude, scans),
+        return this.#remembered(query.vector, query.limit, query.exclude, query.precision ?? "high", () =>
+          this.#nearest(query.vector, query.limit, query.exclude, scans, query.precision ?? "high"),
         );
       case "tags":
-        return this.#remembered(query.weights, query.limit, query.exclude, () =>
+        return this.#remembered(query.weights, query.limit, query.exclude, "high", () =>
           this.#tags(query.weights, query.limit, query.exclude),
         );
       case "filter":
@@ -362,10 +371,11 @@ export class InMemoryContentStore implements ContentStore {
     limit: number,
     exclude: ReadonlySet<string> | undefined,
     scans: Scan[],
+    precision: VectorPrecision,
   ): ContentHit[] {
     const d = this.#dimension;
     if (d === null || vector.length !== d || limit <= 0) return [];
-    if (this.#ann) return this.#approximate(normalized(vector), limit, exclude);
+    if (this.#ann) return this.#approximate(normalized(vector), limit, exclude, precision);
     const scores = this.#scan(normalized(vector), scans);
     const best: [number, number][] = [];
     const before = (a: readonly [number, number], b: readonly [number, number]) => a[1] > b[1];
@@ -383,11 +393,17 @@ export class InMemoryContentStore implements ContentStore {
    * arithmetic (so a found item scores as the exact scan would score it), excluded ones dropped, asking
    * for more candidates while fewer than `limit` remain.
    */
-  #approximate(unit: Float32Array, limit: number, exclude: ReadonlySet<string> | undefined): ContentHit[] {
+  #approximate(
+    unit: Float32Array,
+    limit: number,
+    exclude: ReadonlySet<string> | undefined,
+    precision: VectorPrecision,
+  ): ContentHit[] {
     const d = this.#dimension!;
-    let k = Math.max(ANN_CANDIDATES, 5 * limit) + (exclude?.size ?? 0);
+    // A low-precision query asks for just its hits (and the excluded), in the index's narrower beam.
+    let k = (precision === "low" ? limit : Math.max(ANN_CANDIDATES, 5 * limit)) + (exclude?.size ?? 0);
     for (;;) {
-      const found = this.#ann!.search(unit, k).filter((index) => !this.#excluded(index, exclude));
+      const found = this.#ann!.search(unit, k, precision).filter((index) => !this.#excluded(index, exclude));
       const rescored = found.slice(0, RESCORED_PER_HIT * limit);
       // The candidates' unit vectors: views into the matrix, or read from the vectors' file in one pass.
       const read = this.#file?.read(rescored);

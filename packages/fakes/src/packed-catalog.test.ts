@@ -85,6 +85,29 @@ describe("the packed catalogue (docs/behaviour.md §7.2)", () => {
       found += a.filter((hit) => truth.has(hit.id)).length;
     }
     expect(found / (40 * 30)).toBeGreaterThanOrEqual(0.99);
+    // A low-precision query (the distractor's negated taste) searches the saved index's narrower beam: its
+    // best hits are still among the truly farthest items; an exact store answers both precisions alike;
+    // a frozen query keeps one answer per precision.
+    let within = 0;
+    for (let q = 0; q < 40; q++) {
+      const negated = [...points[q * 37]!.vector].map((x) => -x);
+      const low = { kind: "vector" as const, vector: negated, limit: 20, precision: "low" as const };
+      const [lowHits = []] = await first.contentStore.query([low]);
+      expect(lowHits).toHaveLength(20);
+      const farthest = ((await exact.query([{ ...low, limit: 40 }]))[0] ?? []).map((hit) => hit.id);
+      if (farthest.includes(lowHits[0]!.id)) within += 1;
+      expect(await exact.query([low])).toEqual(await exact.query([{ ...low, precision: "high" as const }]));
+    }
+    expect(within).toBe(40);
+    const frozenNegated = Object.freeze([...points[5]!.vector].map((x) => -x));
+    const held = InMemoryContentStore.fromPoints(points, { annThreshold: 1, annIndexFile: annIndex! });
+    const asked = (precision: "low" | "high") =>
+      held.query([{ kind: "vector", vector: frozenNegated, limit: 10, precision }]);
+    const [lowOnce = []] = await asked("low");
+    const [highOnce = []] = await asked("high");
+    expect(highOnce).not.toBe(lowOnce); // an answer of its own, not the low-precision one
+    expect((await asked("low"))[0]).toBe(lowOnce);
+    expect((await asked("high"))[0]).toBe(highOnce);
     // Repacked without an index, the old one is gone; a store given an index of other rows says so.
     const other = join(dir, "other");
     await writePackedCatalog(points.slice(0, 500), other, { annIndex: true });

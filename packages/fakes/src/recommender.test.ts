@@ -7,6 +7,7 @@ import {
 } from "@recsys/core";
 import {
   type Content,
+  type ContentQuery,
   emptyUserSignals,
   type RecConfigInput,
   type Recommendation,
@@ -333,6 +334,25 @@ describe("distractor (docs/behaviour.md §6.8)", () => {
     // Ranked: 102/103 (forced labor) then MMR; the −taste search ranks 102/103 last, the rest tie at 0.
     expect(rec.items[2]!.kind).toBe("distractor");
     expect(["201", "202", "203", "301", "302"]).toContain(rec.items[2]!.content_id);
+  });
+
+  it("asks for the negated taste at low precision (an approximate index may search less), the taste at the default", async () => {
+    const { recommender, updater, store } = setup({
+      final_limit: 6,
+      distractor_strategy: "max_dissimilar",
+      distractor_probability: 1,
+    });
+    const signals = await liked101(updater);
+    const asked: ContentQuery[] = [];
+    const query = store.query.bind(store);
+    store.query = async (queries) => {
+      asked.push(...queries);
+      return query(queries);
+    };
+    await recommender.recommendForSignals(signals);
+    const vectors = asked.flatMap((q) => (q.kind === "vector" ? [q] : []));
+    expect(vectors.map((q) => q.precision)).toEqual([undefined, "low"]);
+    expect(Array.from(vectors[1]!.vector)).toEqual(Array.from(vectors[0]!.vector, (x) => -x));
   });
 
   it("is absent when disabled or at probability 0", async () => {

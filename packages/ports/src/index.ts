@@ -18,6 +18,7 @@ export type {
   GeoRadius,
   QueryOptions,
   Vector,
+  VectorPrecision,
 } from "./ports/content-store.js";
 export type { AppendResult, EventBuffer, EventSource } from "./ports/event-source.js";
 export type { FeedbackStore, Impression, PolicySums } from "./ports/feedback-store.js";

@@ -113,6 +113,8 @@ export const DISTRACTOR_STRATEGIES_TABLE: Readonly<Record<string, DistractorStra
               vector: negated(state.taste),
               limit: state.cfg.pool_per_generator + state.cfg.final_limit,
               exclude: state.seen,
+              // An item far from the taste, not the very farthest: an approximate index may search less.
+              precision: "low",
             },
           ]
         : [],

@@ -22,8 +22,17 @@ export interface QueryOptions {
 }
 
 /**
+ * How closely a store with an approximate vector index must find the true nearest items: `high` (the
+ * default) searches as widely as the store's recall needs; `low` allows a narrower, cheaper search (a
+ * query that needs items near a direction, not the very nearest: the distractor's negated taste). Exact
+ * stores answer both alike.
+ */
+export type VectorPrecision = "high" | "low";
+
+/**
  * One query of a batch. Each kind mirrors a single-query method of {@link ContentStore}:
- * - `vector`: nearest items by cosine similarity, best first (ties: catalogue order).
+ * - `vector`: nearest items by cosine similarity, best first (ties: catalogue order); `precision` (see
+ *   {@link VectorPrecision}) may let an approximate index search less widely.
  * - `tags`: items having any of the normalised tag keys, ranked by weighted overlap
  *   `Σ weights[key] · tag.weight` over the item's matching tags (ties: ascending id).
  * - `filter`: items matching every constraint given: a tag whose normalised label equals the normalised
@@ -33,7 +42,11 @@ export interface QueryOptions {
  * - `ids`: the named items (missing ids are left out), in the order asked.
  */
 export type ContentQuery =
-  | ({ readonly kind: "vector"; readonly vector: ArrayLike<number> } & QueryOptions)
+  | ({
+      readonly kind: "vector";
+      readonly vector: ArrayLike<number>;
+      readonly precision?: VectorPrecision | undefined;
+    } & QueryOptions)
   | ({ readonly kind: "tags"; readonly weights: Readonly<Record<string, number>> } & QueryOptions)
   | ({
       readonly kind: "filter";
