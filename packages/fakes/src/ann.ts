@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { InvalidArgumentError, type VectorPrecision } from "@recsys/ports";
+import { InvalidArgumentError } from "@recsys/ports";
 
 /** From how many items with vectors the embedded store searches an approximate index (its default). */
 export const ANN_THRESHOLD = 50_000;
@@ -12,9 +12,8 @@ export interface AnnIndex {
    * The rows nearest to a unit query by inner product, best first (approximately).
    * @param query - the unit query
    * @param k - how many
-   * @param precision - `low` searches a narrower beam when the index allows (a saved index, mapped twice)
    */
-  search(query: Float32Array, k: number, precision?: VectorPrecision): number[];
+  search(query: Float32Array, k: number): number[];
 }
 
 /** The part of usearch's API used here. */
@@ -55,29 +54,21 @@ export const ANN_DESCRIPTION = "usearch HNSW (i8, M 16, ef 256)";
 
 type UsearchIndex = InstanceType<Usearch["Index"]>;
 
-/**
- * The search beam of a `low`-precision query (a saved index's second mapping): on a 100,000 × 384 index, a
- * negated taste's best hit was still among the true 70 farthest items for every one of 200 tastes, in a
- * third of the time of the full beam (BENCHMARKS.md).
- */
-const LOW_PRECISION_EXPANSION = 128;
-
-function newIndex(library: Usearch, d: number, expansionSearch = 256): UsearchIndex {
+function newIndex(library: Usearch, d: number): UsearchIndex {
   return new library.Index({
     dimensions: d,
     metric: "ip",
     quantization: "i8",
     connectivity: 16,
     expansion_add: 128,
-    expansion_search: expansionSearch,
+    expansion_search: 256,
   });
 }
 
-function asAnnIndex(index: UsearchIndex, rows: number, narrow: UsearchIndex = index): AnnIndex {
+function asAnnIndex(index: UsearchIndex, rows: number): AnnIndex {
   return {
     description: ANN_DESCRIPTION,
-    search: (query, k, precision) =>
-      Array.from((precision === "low" ? narrow : index).search(query, Math.min(k, rows), 1).keys, Number),
+    search: (query, k) => Array.from(index.search(query, Math.min(k, rows), 1).keys, Number),
   };
 }
 
@@ -126,11 +117,7 @@ export function buildAnnIndex(
       `${file}: a saved index of ${index.size()} × ${index.dimensions()}, the catalogue has ${rows.length} × ${d}`,
       file,
     );
-  // The same file mapped again with a narrower search beam, for low-precision queries (the pages are
-  // shared: no more memory than the first mapping).
-  const narrow = newIndex(library, d, LOW_PRECISION_EXPANSION);
-  narrow.view(file);
-  return asAnnIndex(index, rows.length, narrow);
+  return asAnnIndex(index, rows.length);
 }
 
 /**

@@ -400,10 +400,11 @@ export class InMemoryContentStore implements ContentStore {
     precision: VectorPrecision,
   ): ContentHit[] {
     const d = this.#dimension!;
-    // A low-precision query asks for just its hits (and the excluded), in the index's narrower beam.
+    // A low-precision query asks for just its hits (and the excluded): the search keeps to the index's own
+    // beam instead of widening to hundreds of candidates.
     let k = (precision === "low" ? limit : Math.max(ANN_CANDIDATES, 5 * limit)) + (exclude?.size ?? 0);
     for (;;) {
-      const found = this.#ann!.search(unit, k, precision).filter((index) => !this.#excluded(index, exclude));
+      const found = this.#ann!.search(unit, k).filter((index) => !this.#excluded(index, exclude));
       const rescored = found.slice(0, RESCORED_PER_HIT * limit);
       // The candidates' unit vectors: views into the matrix, or read from the vectors' file in one pass.
       const read = this.#file?.read(rescored);

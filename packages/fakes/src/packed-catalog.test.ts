@@ -85,7 +85,7 @@ describe("the packed catalogue (docs/behaviour.md §7.2)", () => {
       found += a.filter((hit) => truth.has(hit.id)).length;
     }
     expect(found / (40 * 30)).toBeGreaterThanOrEqual(0.99);
-    // A low-precision query (the distractor's negated taste) searches the saved index's narrower beam: its
+    // A low-precision query (the distractor's negated taste) asks the index for just its limit: its
     // best hits are still among the truly farthest items; an exact store answers both precisions alike;
     // a frozen query keeps one answer per precision.
     let within = 0;
