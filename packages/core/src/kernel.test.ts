@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DotMatrix, dotRowsJs } from "./kernel.js";
 import { KERNEL_WASM_BASE64 } from "./kernel-wasm.js";
+import { dot, norm } from "./vectors.js";
 
 const fill = (matrix: DotMatrix, values: readonly number[]) => matrix.data.set(values);
 
@@ -10,6 +11,22 @@ describe("the exact-scan kernel (docs/behaviour.md §7.2)", () => {
     expect(new DotMatrix(3, 8).kernel).toBe("wasm");
     expect(new DotMatrix(3, 6).kernel).toBe("js");
     expect(new DotMatrix(3, 8, { kernel: "js" }).kernel).toBe("js");
+  });
+
+  it("dot gives float32 vectors the same bits as any other array of their values", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.float({ noNaN: true, noDefaultInfinity: true }), { maxLength: 64 }),
+        (values) => {
+          const a = Float32Array.from(values);
+          const b = Float32Array.from(values, (x, i) => x * (i % 3) - 0.5);
+          expect(Object.is(dot(a, b), dot(Array.from(a), Array.from(b)))).toBe(true);
+          expect(Object.is(dot(a, b), dot(a, Float64Array.from(b)))).toBe(true);
+          expect(Object.is(norm(a), Math.sqrt(dot(Array.from(a), Array.from(a))))).toBe(true);
+        },
+      ),
+    );
+    expect(dot(Float32Array.of(1, 2), Float32Array.of(3))).toBe(0);
   });
 
   it("computes exact values", () => {
