@@ -85,9 +85,10 @@ interface Postings {
 }
 
 /**
- * An in-memory {@link ContentStore}: exact cosine search over a contiguous Float32Array of unit vectors,
- * store-side exclusion, tag recall ranked by weighted overlap, filter and geo constraints, and sampling.
- * Fast enough to serve a 10,000-item catalogue as the embedded default. Counts `query` round trips in
+ * An in-memory {@link ContentStore}: exact cosine search over a contiguous Float32Array of unit vectors (from
+ * `annThreshold` items an HNSW index whose candidates are re-scored exactly, the vectors then optionally left
+ * in their file: `vectorFile`), store-side exclusion, tag recall ranked by weighted overlap, filter and geo
+ * constraints, and sampling. Fast enough to serve a 10,000-item catalogue as the embedded default. Counts `query` round trips in
  * {@link InMemoryContentStore.roundTrips}. The items it is given are frozen (with their tags): they are handed
  * out to every request as they are, and what serving derives from them is computed once per item. A vector or
  * tag query made of frozen parts (a frozen model's taste, weights and seen set) is answered once and its
