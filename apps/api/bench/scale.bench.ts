@@ -18,11 +18,10 @@ import {
   generateCatalog,
   generateEvents,
   InMemoryContentStore,
-  rudderstackViews,
   writePackedCatalog,
 } from "@recsys/fakes";
 import autocannon from "autocannon";
-import { startTarget, WARM_USERS, warmUsersInTurn } from "./target-process.js";
+import { startTarget, WARM_USERS, warmUserBodies, warmUsersInTurn } from "./target-process.js";
 
 const SIZES = (process.env.BENCH_ITEMS ?? "1000,10000,100000").split(",").map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -98,32 +97,15 @@ async function shippedRss(packed: string, points: readonly CatalogPoint[]) {
     const pid = child.pid!;
     await sleep(3000);
     const startMb = residentMb(pid);
-    const now = Date.now();
-    for (let first = 0; first < SHIPPED_USERS; first += 200) {
-      const batch = [];
-      for (let u = first; u < first + 200; u++)
-        for (let i = 0; i < 3; i++) {
-          const item = points[(u * 7919 + i * 104729) % points.length]!.id;
-          batch.push(
-            ...rudderstackViews(`bench-warm-${u}`, item, 120, "next_button", now - (i + 1) * 600_000),
-          );
-        }
-      const res = await fetch(`${url}/recsys/api/ingest`, { method: "POST", body: JSON.stringify(batch) });
+    const itemsOf = (u: number) => [0, 1, 2].map((i) => points[(u * 7919 + i * 104729) % points.length]!.id);
+    for await (const body of warmUserBodies(SHIPPED_USERS, itemsOf, Date.now())) {
+      const res = await fetch(`${url}/recsys/api/ingest`, { method: "POST", body });
       if (res.status !== 200) throw new Error(`shipped server ingest: ${res.status}`);
     }
-    let user = 0;
     await autocannon({
-      url: `${url}/recsys/api/recommend?user_id=bench-warm-0`,
+      ...warmUsersInTurn(`${url}/recsys/api`, SHIPPED_USERS),
       connections: 10,
       duration: SECONDS,
-      requests: [
-        {
-          setupRequest: (req) => ({
-            ...req,
-            path: `/recsys/api/recommend?user_id=bench-warm-${user++ % SHIPPED_USERS}`,
-          }),
-        },
-      ],
     });
     await sleep(3000);
     return { startMb, afterMb: residentMb(pid) };

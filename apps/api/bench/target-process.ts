@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
+import { rudderstackViews } from "@recsys/fakes";
 import type autocannon from "autocannon";
 
 /**
@@ -35,6 +36,30 @@ export async function startTarget(env: Record<string, string>) {
 
 /** How many warm users the load and scaling benchmarks seed (more than either asks for in a run). */
 export const WARM_USERS = "20000";
+
+/**
+ * Ingest bodies (200 users each) that make bench-warm-0 … bench-warm-(users − 1) warm users: a deep read
+ * (120 s, next button) of each of `itemsOf(user)`, ten minutes apart before `now`.
+ * @param users - how many users
+ * @param itemsOf - the items a user read
+ * @param now - the clock
+ */
+export async function* warmUserBodies(
+  users: number,
+  itemsOf: (user: number) => Promise<readonly string[]> | readonly string[],
+  now: number,
+): AsyncGenerator<string> {
+  for (let first = 0; first < users; first += 200) {
+    const batch: unknown[] = [];
+    for (let user = first; user < Math.min(first + 200, users); user++)
+      (await itemsOf(user)).forEach((item, i) => {
+        batch.push(
+          ...rudderstackViews(`bench-warm-${user}`, item, 120, "next_button", now - (i + 1) * 600_000),
+        );
+      });
+    yield JSON.stringify(batch);
+  }
+}
 
 /** The next seeded warm user to ask for (shared by every row, so no row asks for a user twice). */
 let next = 0;

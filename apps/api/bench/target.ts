@@ -6,6 +6,7 @@ import { rudderstackViews } from "@recsys/fakes";
 import { Hono } from "hono";
 import { createApp } from "../src/app.js";
 import { buildComponents } from "../src/components.js";
+import { warmUserBodies } from "./target-process.js";
 
 const { BENCH_SERVED_LOG, BENCH_ACTIVITY, BENCH_REQUEST_LOG, BENCH_WARM_USERS, ...env } = process.env;
 const loadStarted = performance.now();
@@ -54,15 +55,12 @@ async function settledRssMb(): Promise<number> {
 }
 const rssMb = await settledRssMb();
 const warmUsers = Number(BENCH_WARM_USERS ?? 0);
-for (let first = 0; first < warmUsers; first += 200) {
-  const batch: unknown[] = [];
-  for (let u = first; u < Math.min(first + 200, warmUsers); u++) {
-    const [sampled = []] = await components.contentStore.query([{ kind: "sample", limit: 3 }]);
-    sampled.forEach((hit, i) => {
-      batch.push(...rudderstackViews(`bench-warm-${u}`, hit.id, 120, "next_button", now - (i + 1) * 600_000));
-    });
-  }
-  const seeded = await app.request("/recsys/api/ingest", { method: "POST", body: JSON.stringify(batch) });
+const sampledItems = async () => {
+  const [sampled = []] = await components.contentStore.query([{ kind: "sample", limit: 3 }]);
+  return sampled.map((hit) => hit.id);
+};
+for await (const body of warmUserBodies(warmUsers, sampledItems, now)) {
+  const seeded = await app.request("/recsys/api/ingest", { method: "POST", body });
   if (seeded.status !== 200) throw new Error(`warm-up ingest failed: ${seeded.status}`);
 }
 

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DotMatrix, dotRowsJs } from "./kernel.js";
 import { KERNEL_WASM_BASE64 } from "./kernel-wasm.js";
-import { dot, norm } from "./vectors.js";
+import { dot, norm, normalizeInto } from "./vectors.js";
 
 const fill = (matrix: DotMatrix, values: readonly number[]) => matrix.data.set(values);
 
@@ -13,7 +13,7 @@ describe("the exact-scan kernel (docs/behaviour.md §7.2)", () => {
     expect(new DotMatrix(3, 8, { kernel: "js" }).kernel).toBe("js");
   });
 
-  it("dot gives float32 vectors the same bits as any other array of their values", () => {
+  it("dot and normalizeInto give float32 vectors the same bits as any other array of their values", () => {
     fc.assert(
       fc.property(
         fc.array(fc.float({ noNaN: true, noDefaultInfinity: true }), { maxLength: 64 }),
@@ -23,6 +23,12 @@ describe("the exact-scan kernel (docs/behaviour.md §7.2)", () => {
           expect(Object.is(dot(a, b), dot(Array.from(a), Array.from(b)))).toBe(true);
           expect(Object.is(dot(a, b), dot(a, Float64Array.from(b)))).toBe(true);
           expect(Object.is(norm(a), Math.sqrt(dot(Array.from(a), Array.from(a))))).toBe(true);
+          for (const n of [norm(a), 0, 3]) {
+            const typed = normalizeInto(a, new Float32Array(a.length + 2), 1, n);
+            expect([...typed]).toEqual([
+              ...normalizeInto(Array.from(a), new Float32Array(a.length + 2), 1, n),
+            ]);
+          }
         },
       ),
     );

@@ -330,13 +330,18 @@ export class InMemoryContentStore implements ContentStore {
     return { id: this.#ids[index]!, score, content: this.#contents[index]!, vector };
   }
 
-  /** Hits of items by index and score, their vectors from memory or, in one pass, from the vectors' file. */
-  #hits(entries: readonly (readonly [number, number])[]): ContentHit[] {
-    if (!this.#file)
-      return entries.map(([index, score]) => this.#hit(index, score, this.#vectors[index] ?? null));
+  /** Items' unit vectors: views into the matrix, or read from the vectors' file in one pass. */
+  #vectorsOf(indexes: readonly number[]): (Float32Array | null)[] {
+    if (!this.#file) return indexes.map((index) => this.#vectors[index] ?? null);
     const d = this.#dimension!;
-    const rows = this.#file.read(entries.map(([index]) => index));
-    return entries.map(([index, score], k) => this.#hit(index, score, rows.subarray(k * d, (k + 1) * d)));
+    const rows = this.#file.read(indexes);
+    return indexes.map((_, k) => rows.subarray(k * d, (k + 1) * d));
+  }
+
+  /** Hits of items by index and score, with their vectors. */
+  #hits(entries: readonly (readonly [number, number])[]): ContentHit[] {
+    const vectors = this.#vectorsOf(entries.map(([index]) => index));
+    return entries.map(([index, score], k) => this.#hit(index, score, vectors[k]!));
   }
 
   #excluded(index: number, exclude: ReadonlySet<string> | undefined): boolean {
@@ -407,11 +412,7 @@ export class InMemoryContentStore implements ContentStore {
     for (;;) {
       const found = this.#ann!.search(unit, k).filter((index) => !this.#excluded(index, exclude));
       const rescored = found.slice(0, RESCORED_PER_HIT * limit);
-      // The candidates' unit vectors: views into the matrix, or read from the vectors' file in one pass.
-      const read = this.#file?.read(rescored);
-      const vectors = rescored.map((index, i) =>
-        read ? read.subarray(i * d, (i + 1) * d) : this.#vectors[index]!,
-      );
+      const vectors = this.#vectorsOf(rescored);
       // Re-scored in one batch-kernel call (the same bits as the exact scan's kernel).
       this.#rescore.load(vectors, d);
       const scores = this.#rescore.scan(unit);

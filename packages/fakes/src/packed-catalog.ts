@@ -11,6 +11,7 @@ import {
   type InMemoryContentStoreOptions,
   tagSharer,
 } from "./in-memory-content-store.js";
+import { checkVectorBytes } from "./vector-file.js";
 
 /** The format name in a packed catalogue's `catalog.json`. */
 export const PACKED_CATALOG_FORMAT = "recsys-catalog/1";
@@ -165,11 +166,7 @@ export async function readPackedCatalogWithIndex(
   const where = (file: string) => join(dir, file);
   const meta = await readMeta(dir);
   const raw = await readFile(where("vectors.f32"));
-  if (raw.byteLength !== meta.count * meta.dimension * 4)
-    throw new InvalidArgumentError(
-      `${where("vectors.f32")}: ${raw.byteLength} bytes, expected ${meta.count} × ${meta.dimension} float32`,
-      where("vectors.f32"),
-    );
+  checkVectorBytes(where("vectors.f32"), raw.byteLength, meta.count, meta.dimension);
   // One aligned buffer for every vector (a Buffer read from a file may share a pool at an odd offset).
   const vectors =
     raw.byteOffset % 4 === 0

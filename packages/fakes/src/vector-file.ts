@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { norm, normalizeInto } from "@recsys/core/scoring";
 import { InvalidArgumentError } from "@recsys/ports";
 
 /**
@@ -10,6 +11,15 @@ export interface VectorFile {
   readonly path: string;
   /** The dimension of every row. */
   readonly dimension: number;
+}
+
+/**
+ * Check that a vectors file holds exactly `rows × dimension` float32 values.
+ * @throws InvalidArgumentError naming the file, its size and the size expected
+ */
+export function checkVectorBytes(path: string, bytes: number, rows: number, dimension: number): void {
+  if (bytes !== rows * dimension * 4)
+    throw new InvalidArgumentError(`${path}: ${bytes} bytes, expected ${rows} × ${dimension} float32`, path);
 }
 
 /** Rows read per call when a whole file is read (a 1.5 MB scratch at 384 dimensions). */
@@ -54,13 +64,11 @@ export class UnitRowReader {
         { cause: error },
       );
     }
-    const bytes = fstatSync(this.#fd).size;
-    if (bytes !== rows * file.dimension * 4) {
+    try {
+      checkVectorBytes(file.path, fstatSync(this.#fd).size, rows, file.dimension);
+    } catch (error) {
       closeSync(this.#fd);
-      throw new InvalidArgumentError(
-        `${file.path}: ${bytes} bytes, expected ${rows} × ${file.dimension} float32`,
-        file.path,
-      );
+      throw error;
     }
     closeWhenCollected.register(owner, this.#fd, this);
   }
@@ -76,7 +84,7 @@ export class UnitRowReader {
     const bytes = new Uint8Array(raw.buffer);
     for (let k = 0; k < rows.length; k++) {
       this.#fill(bytes, rows[k]! * d * 4);
-      unitInto(raw, out, k * d);
+      normalizeInto(raw, out, k * d, norm(raw));
     }
     return out;
   }
@@ -92,7 +100,8 @@ export class UnitRowReader {
       const count = Math.min(CHUNK_ROWS, this.#rows - first);
       this.#fill(new Uint8Array(chunk.buffer, 0, count * d * 4), first * d * 4);
       for (let r = 0; r < count; r++) {
-        unitInto(chunk.subarray(r * d, (r + 1) * d), out, (first + r) * d);
+        const row = chunk.subarray(r * d, (r + 1) * d);
+        normalizeInto(row, out, (first + r) * d, norm(row));
       }
     }
     return out;
@@ -113,17 +122,4 @@ export class UnitRowReader {
       done += read;
     }
   }
-}
-
-/**
- * `normalizeInto(row, out, offset, norm(row))` of `@recsys/core/scoring` (the same float64 sum of squares in
- * the same order, the same float32 quotients), in one monomorphic loop over float32 rows: it runs for every
- * row a request reads.
- */
-function unitInto(row: Float32Array, out: Float32Array, offset: number): void {
-  let sum = 0;
-  for (let i = 0; i < row.length; i++) sum += row[i]! * row[i]!;
-  const n = Math.sqrt(sum);
-  if (n > 0) for (let i = 0; i < row.length; i++) out[offset + i] = row[i]! / n;
-  else out.set(row, offset);
 }
