@@ -59,10 +59,38 @@ function ingestBody(counter: number): string {
   return JSON.stringify(events);
 }
 
-async function measure(catalogue: string, env: Record<string, string>): Promise<Row[]> {
-  const { child, ports } = await startTarget({ BENCH_WARM_USERS: WARM_USERS, ...env });
-  const rows: Row[] = [];
-  const row = (target: string, r: autocannon.Result, eventsPerRequest?: number): Row => ({
+/**
+ * The service's own request log as shipped (one JSON line per request on stdout, written synchronously;
+ * the parent reads it as a log collector would): /health beside warm users in turn and ingest, to set
+ * beside the rows of the same catalogue without the log.
+ */
+async function measureLog(catalogue: string): Promise<Row[]> {
+  const { child, ports } = await startTarget({ BENCH_WARM_USERS: WARM_USERS, BENCH_LOG: "1" });
+  try {
+    const origin = `http://127.0.0.1:${ports.recsysPort}`;
+    const base = `${origin}/recsys/api`;
+    const health = await run({ url: `${origin}/health` });
+    const inTurn = await run(warmUsersInTurn(base, ports.warmUsers));
+    let counter = 0;
+    const ingest = await run({
+      url: `${base}/ingest`,
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      requests: [{ setupRequest: (req) => ({ ...req, body: ingestBody(counter++) }) }],
+    });
+    return [
+      toRow(catalogue, "GET /health (baseline)", health),
+      toRow(catalogue, "GET /recommend (warm users in turn)", inTurn),
+      toRow(catalogue, "POST /ingest (100 events, 10 users)", ingest, 100),
+    ];
+  } finally {
+    child.kill("SIGTERM");
+    await once(child, "exit");
+  }
+}
+
+function toRow(catalogue: string, target: string, r: autocannon.Result, eventsPerRequest?: number): Row {
+  return {
     catalogue,
     target,
     requestsPerSecond: r.requests.average,
@@ -70,7 +98,14 @@ async function measure(catalogue: string, env: Record<string, string>): Promise<
     p50: r.latency.p50,
     p99: r.latency.p99,
     non2xx: r.non2xx + r.errors,
-  });
+  };
+}
+
+async function measure(catalogue: string, env: Record<string, string>): Promise<Row[]> {
+  const { child, ports } = await startTarget({ BENCH_WARM_USERS: WARM_USERS, ...env });
+  const rows: Row[] = [];
+  const row = (target: string, r: autocannon.Result, eventsPerRequest?: number): Row =>
+    toRow(catalogue, target, r, eventsPerRequest);
   try {
     const origin = `http://127.0.0.1:${ports.recsysPort}`;
     rows.push(row("GET /health (baseline)", await run({ url: `${origin}/health` })));
@@ -112,6 +147,7 @@ writeFileSync(catalogFile, serializeCatalog(generateCatalog({ items: 10_000, dim
 const redis = await startRedisServer();
 const rows = [
   ...(await measure("BB dev fixtures (8 items)", {})),
+  ...(await measureLog("BB dev fixtures, the request log on stdout (as shipped)")),
   ...(await measure("BB dev fixtures, Redis buffer and models", { REDIS_URL: redis.url })),
   ...(await measure("generated 10k × 384", { RECSYS_CATALOG: catalogFile })),
 ];

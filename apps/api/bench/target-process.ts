@@ -1,7 +1,6 @@
 // The benchmark's server process (bench/target.ts) started with an environment of its own; it prints its
 // two ports on its first line.
 import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { rudderstackViews } from "@recsys/fakes";
 import type autocannon from "autocannon";
@@ -19,7 +18,15 @@ export async function startTarget(env: Record<string, string>) {
       stdio: ["ignore", "pipe", "inherit"],
     },
   );
-  const [first] = (await once(createInterface({ input: child.stdout! }), "line")) as [string];
+  // The first line that names the ports (with BENCH_LOG the service's own log lines come before it; the
+  // interface keeps reading, so stdout never fills).
+  const lines = createInterface({ input: child.stdout! });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.on("line", (line) => {
+      if (line.includes('"recsysPort"')) resolve(line);
+    });
+    child.on("exit", (code) => reject(new Error(`the benchmark target exited (${code})`)));
+  });
   return {
     child,
     ports: JSON.parse(first) as {

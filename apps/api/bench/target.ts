@@ -6,9 +6,11 @@ import { rudderstackViews } from "@recsys/fakes";
 import { Hono } from "hono";
 import { createApp } from "../src/app.js";
 import { buildComponents } from "../src/components.js";
+import { createLogger } from "../src/logger.js";
 import { warmUserBodies } from "./target-process.js";
 
-const { BENCH_SERVED_LOG, BENCH_ACTIVITY, BENCH_REQUEST_LOG, BENCH_WARM_USERS, ...env } = process.env;
+const { BENCH_SERVED_LOG, BENCH_ACTIVITY, BENCH_REQUEST_LOG, BENCH_LOG, BENCH_WARM_USERS, ...env } =
+  process.env;
 const loadStarted = performance.now();
 const components = await buildComponents({}, env);
 const loadMs = Math.round(performance.now() - loadStarted);
@@ -22,11 +24,14 @@ if (BENCH_SERVED_LOG === "off") {
 }
 // With BENCH_REQUEST_LOG=1 the service's own request log (route, status, duration) goes to stderr, so a
 // benchmark can report server-side time beside what its client observed.
-const logger = BENCH_REQUEST_LOG
-  ? (entry: Record<string, unknown>) => {
-      if (entry.msg === "request") process.stderr.write(`${JSON.stringify(entry)}\n`);
-    }
-  : () => {};
+// With BENCH_LOG=1 the service's own logger as shipped: every request a JSON line on stdout.
+const logger = BENCH_LOG
+  ? createLogger()
+  : BENCH_REQUEST_LOG
+    ? (entry: Record<string, unknown>) => {
+        if (entry.msg === "request") process.stderr.write(`${JSON.stringify(entry)}\n`);
+      }
+    : () => {};
 const app = createApp(components, { dev: true, logger });
 const bare = new Hono();
 bare.get("/hello", (c) => c.json({ status: "ok" }));

@@ -76,6 +76,29 @@ describe("the service process", () => {
     expect(output()).toContain('"msg":"stopped"');
   }, 40_000);
 
+  it("loses no log line: a burst of requests, then SIGTERM at once", async () => {
+    const { child, output } = startProcess({});
+    const deadline = Date.now() + 30_000;
+    while (!/"msg":"listening"/.test(output()) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    const base = (JSON.parse(output().split("\n")[0]!) as { url: string }).url;
+    const answers = await Promise.all(
+      Array.from({ length: 400 }, (_, i) => fetch(`${base}/recsys/api/recommend?user_id=burst-${i}`)),
+    );
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    await Promise.all(answers.map((a) => a.text()));
+    child.kill("SIGTERM");
+    const [code] = await once(child, "exit");
+    expect(code).toBe(0);
+    const lines = output()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const requests = lines.filter((l) => l.msg === "request" && l.route === "/recsys/api/recommend");
+    expect(requests).toHaveLength(400);
+    expect(lines.at(-1)!.msg).toBe("stopped");
+  }, 40_000);
+
   it("a taken port or a HOST that is not this machine's: one line naming it, exit 2", async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
