@@ -118,6 +118,8 @@ export class InMemoryContentStore implements ContentStore {
   readonly #ann: AnnIndex | null;
   /** The approximate index's candidates, re-scored exactly. */
   readonly #rescore = new BatchDots();
+  /** Tag queries' per-item sums (made at the first tag query). */
+  #tagSums: TagSums | null = null;
   /**
    * Answers of vector and tag queries, by their frozen query vectors or weights (see `#remembered`); Map
    * order is recency of use, at most `#keptAnswers` keys.
@@ -451,28 +453,34 @@ export class InMemoryContentStore implements ContentStore {
   }
 
   #tags(weights: Readonly<Record<string, number>>, limit: number, exclude: ReadonlySet<string> | undefined) {
-    const scores = new Map<number, number>();
+    const size = Math.max(0, limit);
+    if (size === 0) return [];
+    // Each matching item's weighted overlap, summed in the order of the weights and the postings.
+    this.#tagSums ??= new TagSums(this.#ids.length);
+    const sums = this.#tagSums;
+    sums.start();
     for (const [key, weight] of Object.entries(weights)) {
       const postings = this.#tagIndex.get(normalizeKey(key));
       if (!postings) continue;
       const { indexes, weights: itemWeights } = postings;
-      for (let p = 0; p < indexes.length; p++) {
-        const index = indexes[p]!;
-        if (this.#excluded(index, exclude)) continue;
-        scores.set(index, (scores.get(index) ?? 0) + weight * itemWeights[p]!);
-      }
+      for (let p = 0; p < indexes.length; p++) sums.add(indexes[p]!, weight * itemWeights[p]!);
     }
     // The best `limit` by score, ties in id order: kept sorted while scanning (the same items, in the same
-    // order, as sorting every match, without sorting thousands of matches of a large catalogue).
+    // order, as sorting every match, without sorting thousands of matches of a large catalogue). An item is
+    // looked up in the excluded set only when it would enter the list.
     const rank = this.#idRank;
     const best: [number, number][] = [];
     const before = (a: readonly [number, number], b: readonly [number, number]) =>
       a[1] > b[1] || (a[1] === b[1] && rank[a[0]]! < rank[b[0]]!);
-    const size = Math.max(0, limit);
-    if (size === 0) return [];
-    for (const entry of scores) {
-      if (best.length === size && !before(entry, best[size - 1]!)) continue;
-      keepBest(best, entry, size, before);
+    for (let t = 0; t < sums.count; t++) {
+      const index = sums.touched[t]!;
+      const score = sums.sums[index]!;
+      if (best.length === size) {
+        const [lastIndex, lastScore] = best[size - 1]!;
+        if (!(score > lastScore || (score === lastScore && rank[index]! < rank[lastIndex]!))) continue;
+      }
+      if (this.#excluded(index, exclude)) continue;
+      keepBest(best, [index, score], size, before);
     }
     return this.#hits(best);
   }
@@ -569,6 +577,45 @@ export function tagSharer(): (content: Content) => Content {
  * Insert an entry into a list kept sorted by `before` and at most `size` long (an entry ties after the
  * entries it does not come before, so earlier ones win ties).
  */
+/**
+ * Per-item sums of one tag query, reused from query to query: an item's stamp says whether the current query
+ * has touched it, so nothing is cleared between queries and only touched items are visited.
+ */
+class TagSums {
+  readonly sums: Float64Array;
+  readonly touched: Int32Array;
+  count = 0;
+  readonly #stamps: Uint32Array;
+  #stamp = 0;
+
+  constructor(items: number) {
+    this.sums = new Float64Array(items);
+    this.touched = new Int32Array(items);
+    this.#stamps = new Uint32Array(items);
+  }
+
+  /** Begin a query. */
+  start(): void {
+    this.count = 0;
+    this.#stamp += 1;
+    if (this.#stamp === 0xffff_ffff) {
+      this.#stamps.fill(0);
+      this.#stamp = 1;
+    }
+  }
+
+  /** Add to an item's sum (its first term added to 0, as a sum from nothing is). */
+  add(index: number, term: number): void {
+    if (this.#stamps[index] === this.#stamp) {
+      this.sums[index]! += term;
+      return;
+    }
+    this.#stamps[index] = this.#stamp;
+    this.sums[index] = 0 + term;
+    this.touched[this.count++] = index;
+  }
+}
+
 function keepBest<T>(best: T[], entry: T, size: number, before: (a: T, b: T) => boolean): void {
   let pos = best.length;
   while (pos > 0 && before(entry, best[pos - 1]!)) pos--;
