@@ -3,7 +3,7 @@
 // bare Hono route measured in the same process, on the embedded default and on Redis, in the same run.
 // Run: pnpm --filter @recsys/api bench:feedback
 import { once } from "node:events";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { startRedisServer } from "@recsys/adapters-redis/testing";
@@ -119,6 +119,8 @@ for (const [stores, storeEnv] of [
     } finally {
       child.kill("SIGTERM");
       await once(child, "exit");
+      // The durable event log it wrote (hundreds of MB over a run) goes with it.
+      if ("RECSYS_EVENT_LOG_DIR" in env) rmSync(env.RECSYS_EVENT_LOG_DIR, { recursive: true, force: true });
     }
   }
 }

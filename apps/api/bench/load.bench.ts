@@ -3,7 +3,7 @@
 // measured in the same run. The server
 // runs in a child process; autocannon drives it from this one.
 import { once } from "node:events";
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { startRedisServer } from "@recsys/adapters-redis/testing";
@@ -145,13 +145,18 @@ const catalogFile = join(tmpdir(), `recsys-bench-catalog-${process.pid}.jsonl`);
 writeFileSync(catalogFile, serializeCatalog(generateCatalog({ items: 10_000, dimension: 384, seed: 7 })));
 
 const redis = await startRedisServer();
-const rows = [
-  ...(await measure("BB dev fixtures (8 items)", {})),
-  ...(await measureLog("BB dev fixtures, the request log on stdout (as shipped)")),
-  ...(await measure("BB dev fixtures, Redis buffer and models", { REDIS_URL: redis.url })),
-  ...(await measure("generated 10k × 384", { RECSYS_CATALOG: catalogFile })),
-];
-await redis.stop();
+const rows: Row[] = [];
+try {
+  rows.push(
+    ...(await measure("BB dev fixtures (8 items)", {})),
+    ...(await measureLog("BB dev fixtures, the request log on stdout (as shipped)")),
+    ...(await measure("BB dev fixtures, Redis buffer and models", { REDIS_URL: redis.url })),
+    ...(await measure("generated 10k × 384", { RECSYS_CATALOG: catalogFile })),
+  );
+} finally {
+  await redis.stop();
+  rmSync(catalogFile, { force: true });
+}
 console.log(
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s per row`,
 );

@@ -78,6 +78,12 @@ interface Scan {
   readonly scores: Float64Array;
 }
 
+/**
+ * How many recent exact scans the store keeps for reuse: enough that a request's −taste search, one round
+ * trip after its taste search, still finds it while other requests' searches run in between.
+ */
+const RECENT_SCANS = 16;
+
 /** The items carrying one tag key and their weights for it (typed arrays: a large catalogue has millions). */
 interface Postings {
   readonly indexes: Int32Array;
@@ -118,6 +124,8 @@ export class InMemoryContentStore implements ContentStore {
   readonly #ann: AnnIndex | null;
   /** The approximate index's candidates, re-scored exactly. */
   readonly #rescore = new BatchDots();
+  /** The latest exact scans, newest first (see `#scan`). */
+  readonly #recentScans: Scan[] = [];
   /** Tag queries' per-item sums (made at the first tag query). */
   #tagSums: TagSums | null = null;
   /**
@@ -136,6 +144,8 @@ export class InMemoryContentStore implements ContentStore {
   readonly #keptAnswers: number;
   /** Number of `query` calls served (one per round trip). */
   roundTrips = 0;
+  /** Number of exact scans of the whole catalogue run (a reused scan is not counted again). */
+  exactScans = 0;
 
   /**
    * @param contents - the catalogue items
@@ -257,8 +267,7 @@ export class InMemoryContentStore implements ContentStore {
 
   async query(queries: readonly ContentQuery[]): Promise<ContentHit[][]> {
     this.roundTrips += 1;
-    const scans: Scan[] = [];
-    return queries.map((query) => this.#run(query, scans));
+    return queries.map((query) => this.#run(query));
   }
 
   async get(ids: readonly string[]): Promise<Map<string, Content>> {
@@ -350,11 +359,11 @@ export class InMemoryContentStore implements ContentStore {
     return exclude?.has(this.#ids[index]!) === true;
   }
 
-  #run(query: ContentQuery, scans: Scan[]): ContentHit[] {
+  #run(query: ContentQuery): ContentHit[] {
     switch (query.kind) {
       case "vector":
         return this.#remembered(query.vector, query.limit, query.exclude, query.precision ?? "high", () =>
-          this.#nearest(query.vector, query.limit, query.exclude, scans, query.precision ?? "high"),
+          this.#nearest(query.vector, query.limit, query.exclude, query.precision ?? "high"),
         );
       case "tags":
         return this.#remembered(query.weights, query.limit, query.exclude, "high", () =>
@@ -378,20 +387,20 @@ export class InMemoryContentStore implements ContentStore {
     vector: ArrayLike<number>,
     limit: number,
     exclude: ReadonlySet<string> | undefined,
-    scans: Scan[],
     precision: VectorPrecision,
   ): ContentHit[] {
     const d = this.#dimension;
     if (d === null || vector.length !== d || limit <= 0) return [];
     if (this.#ann) return this.#approximate(normalized(vector), limit, exclude, precision);
-    const scores = this.#scan(normalized(vector), scans);
+    const scores = this.#scan(normalized(vector));
     const best: [number, number][] = [];
     const before = (a: readonly [number, number], b: readonly [number, number]) => a[1] > b[1];
     for (let index = 0; index < scores.length; index++) {
-      const entry: [number, number] = [index, scores[index]!];
-      if (best.length === limit && !before(entry, best[limit - 1]!)) continue;
+      // Compared before anything is made for it: most items of a large catalogue never enter the list.
+      const score = scores[index]!;
+      if (best.length === limit && !(score > best[limit - 1]![1])) continue;
       if (this.#vectors[index] === null || this.#excluded(index, exclude)) continue;
-      keepBest(best, entry, limit, before);
+      keepBest(best, [index, score], limit, before);
     }
     return this.#hits(best);
   }
@@ -439,16 +448,19 @@ export class InMemoryContentStore implements ContentStore {
   }
 
   /**
-   * Cosine of a unit query with every item. Within one batch, a query that is the exact negation of an
-   * earlier one (the distractor's −taste search) reuses that scan with the sign flipped.
+   * Cosine of a unit query with every item. A query equal to one of the last {@link RECENT_SCANS} scanned,
+   * or its exact negation (the distractor's −taste search, a round trip after the taste's), reuses that
+   * scan (with the sign flipped): the same bits a new scan would give.
    */
-  #scan(unit: Float32Array, scans: Scan[]): Float64Array {
-    for (const scan of scans) {
-      if (scan.unit.every((x, i) => x === -unit[i]!)) return scan.scores.map((x) => -x);
+  #scan(unit: Float32Array): Float64Array {
+    for (const scan of this.#recentScans) {
       if (scan.unit.every((x, i) => x === unit[i]!)) return scan.scores;
+      if (scan.unit.every((x, i) => x === -unit[i]!)) return scan.scores.map((x) => -x);
     }
     const scores = this.#units!.dotAll(unit);
-    scans.push({ unit, scores });
+    this.exactScans += 1;
+    this.#recentScans.unshift({ unit, scores });
+    if (this.#recentScans.length > RECENT_SCANS) this.#recentScans.pop();
     return scores;
   }
 

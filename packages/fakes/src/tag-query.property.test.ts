@@ -4,7 +4,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InMemoryContentStore } from "./in-memory-content-store.js";
 
-const KEYS = ["theme_what:family", "theme_what:Family ", "theme_where:barrack 3", "theme_who:children", "x:y"];
+const KEYS = [
+  "theme_what:family",
+  "theme_what:Family ",
+  "theme_where:barrack 3",
+  "theme_who:children",
+  "x:y",
+];
 
 const content = (id: string, tags: readonly { key: string; weight: number }[]): Content => ({
   id,
