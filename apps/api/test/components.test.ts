@@ -41,9 +41,9 @@ describe("buildComponents", () => {
     const file = await buildComponents({}, env);
     const memory = await buildComponents({}, { ...env, RECSYS_CATALOG_VECTORS: "memory" });
     expect(file.description).toContain(
-      "60 items, usearch HNSW (i8, M 16, ef 256) vector search, vectors read from the packed file)",
+      "60 items, usearch HNSW (i8, M 16, ef 64) vector search, vectors read from the packed file)",
     );
-    expect(memory.description).toContain("60 items, usearch HNSW (i8, M 16, ef 256) vector search)");
+    expect(memory.description).toContain("60 items, usearch HNSW (i8, M 16, ef 64) vector search)");
     const query = [{ kind: "vector" as const, vector: [...points[4]!.vector], limit: 5 }];
     const plain = (hits: Awaited<ReturnType<typeof file.contentStore.query>>) =>
       hits[0]!.map((hit) => [hit.id, hit.score, [...hit.vector!]]);

@@ -12,7 +12,7 @@ describe("the approximate index above the threshold (docs/behaviour.md §7.2)", 
     expect(InMemoryContentStore.fromPoints(points.slice(0, 999), { annThreshold: 1000 }).vectorSearch).toBe(
       "exact",
     );
-    expect(approximate.vectorSearch).toBe("usearch HNSW (i8, M 16, ef 256)");
+    expect(approximate.vectorSearch).toBe("usearch HNSW (i8, M 16, ef 64)");
   });
 
   it("finds at least 99 % of the exact top 30, scored as the exact scan scores them, exclusions kept", async () => {

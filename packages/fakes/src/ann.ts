@@ -50,7 +50,7 @@ function loadUsearch(): Usearch | null {
 }
 
 /** The index's settings, for logs and diagnostics (and a saved index's `catalog.json`). */
-export const ANN_DESCRIPTION = "usearch HNSW (i8, M 16, ef 256)";
+export const ANN_DESCRIPTION = "usearch HNSW (i8, M 16, ef 64)";
 
 type UsearchIndex = InstanceType<Usearch["Index"]>;
 
@@ -61,7 +61,11 @@ function newIndex(library: Usearch, d: number): UsearchIndex {
     quantization: "i8",
     connectivity: 16,
     expansion_add: 128,
-    expansion_search: 256,
+    // The beam of a search is the larger of this and k: a high-precision query asks for 320+ candidates (its
+    // beam is those), so this narrow default is felt only by low-precision queries that ask for a few (the
+    // distractor's negated taste: a third of the time of a 256-wide beam, its best hit still among the truly
+    // farthest few; BENCHMARKS.md). Searching is a matter of the settings here, not of the saved index.
+    expansion_search: 64,
   });
 }
 
@@ -84,7 +88,7 @@ function built(library: Usearch, data: Float32Array, rows: readonly number[], d:
 /**
  * An HNSW index of usearch (docs/behaviour.md §7.2) over the rows that have a vector: inner product on
  * unit vectors, 8-bit quantised (a quarter of the vectors' bytes; candidates are re-scored exactly by
- * the caller), connectivity 16, expansion 128 when adding and 256 when searching. With `file` (an index
+ * the caller), connectivity 16, expansion 128 when adding and 64 when searching (the beam widens to k when k is larger). With `file` (an index
  * saved by {@link saveAnnIndex} for these rows, as `recsys catalog pack` writes it) the saved index is
  * memory-mapped instead of built: it loads in a moment and every process that maps it answers alike. Null
  * when usearch cannot be loaded (the caller stays exact).

@@ -59,9 +59,9 @@ export interface InMemoryContentStoreOptions {
 export { ANN_THRESHOLD };
 
 /**
- * Candidates taken from the approximate index per query at least (then re-scored exactly). 320 (above the
- * index's ef of 256, so the search widens to it): recall@30 0.9998 on a 100,000 × 384 catalogue, against
- * 0.9877 at 150, for about 0.4 ms more per search (BENCHMARKS.md).
+ * Candidates taken from the approximate index per query at least (then re-scored exactly); the search's
+ * beam widens to them. 320: recall@30 0.9998 on a 100,000 × 384 catalogue, against 0.9877 at 150, for
+ * about 0.4 ms more per search (BENCHMARKS.md).
  */
 const ANN_CANDIDATES = 320;
 

@@ -68,14 +68,14 @@ describe("the packed catalogue (docs/behaviour.md §7.2)", () => {
     expect(await packedAnnIndexFile(packed)).toBe(annIndex);
     expect(JSON.parse(readFileSync(join(packed, "catalog.json"), "utf8")).ann).toEqual({
       file: "index.usearch",
-      index: "usearch HNSW (i8, M 16, ef 256)",
+      index: "usearch HNSW (i8, M 16, ef 64)",
       rows: 2_000,
     });
     const options = { annThreshold: 1, sampling: "ascending" as const };
     const first = await createEmbeddedStoresFromFile(packed, options);
     const second = await createEmbeddedStoresFromFile(packed, options);
     const exact = InMemoryContentStore.fromPoints(points, { annThreshold: Number.POSITIVE_INFINITY });
-    expect(first.contentStore.vectorSearch).toBe("usearch HNSW (i8, M 16, ef 256)");
+    expect(first.contentStore.vectorSearch).toBe("usearch HNSW (i8, M 16, ef 64)");
     let found = 0;
     for (let q = 0; q < 40; q++) {
       const query = [{ kind: "vector" as const, vector: [...points[q * 37]!.vector], limit: 30 }];
@@ -136,7 +136,7 @@ describe("the packed catalogue (docs/behaviour.md §7.2)", () => {
         ...(annIndexFile ? { annIndexFile } : {}),
       });
       const file = await openPackedContentStore(packed, options);
-      expect(file.vectorSearch).toBe(annThreshold === 1 ? "usearch HNSW (i8, M 16, ef 256)" : "exact");
+      expect(file.vectorSearch).toBe(annThreshold === 1 ? "usearch HNSW (i8, M 16, ef 64)" : "exact");
       const seen = new Set(points.slice(0, 40).map((p) => p.id));
       const label = points[3]!.payload.tags as { label: string }[];
       const queries = [
