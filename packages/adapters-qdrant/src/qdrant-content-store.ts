@@ -38,6 +38,13 @@ function pointIds(ids: Iterable<string>): PointId[] {
 }
 
 /**
+ * The HNSW beam of a `precision: "low"` vector query (Qdrant's `params.hnsw_ef`): the embedded store's own
+ * low-precision beam (docs/behaviour.md §7.2), narrower than Qdrant's default (the collection's
+ * `ef_construct`, 100 unless configured).
+ */
+const LOW_PRECISION_HNSW_EF = 64;
+
+/**
  * The {@link ContentStore} port on Qdrant (docs/behaviour.md §7.1–§7.3). Every port method is one HTTP
  * request (but see tag recall below): `query` sends all its queries as one `POST /points/query/batch` with `with_payload` and
  * `with_vector`, so hits carry their content and vector. Seen items are excluded inside each query
@@ -189,6 +196,9 @@ export class QdrantContentStore implements ContentStore {
           query: Array.from(query.vector),
           ...(this.#using ? { using: this.#using } : {}),
           ...withFilter(filter([])),
+          // A low-precision query searches a narrower beam than the collection's default (Qdrant widens it
+          // to the limit when the limit is larger); a high-precision one keeps the collection's settings.
+          ...(query.precision === "low" ? { params: { hnsw_ef: LOW_PRECISION_HNSW_EF } } : {}),
           limit: query.limit,
         };
       case "tags": {

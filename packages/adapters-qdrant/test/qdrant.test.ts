@@ -150,6 +150,19 @@ describe("the serve path on Qdrant", () => {
     expect(contentStore.requests).toBe(sent.length + 1);
   });
 
+  it("asks Qdrant for a narrower beam for a low-precision vector query only", async () => {
+    const { contentStore } = await setup();
+    const before = server.requests.length;
+    const vector = [...BB_POINTS[0]!.vector].map((x) => -x);
+    const [low, high] = await contentStore.query([
+      { kind: "vector", vector, limit: 3, precision: "low" },
+      { kind: "vector", vector, limit: 3 },
+    ]);
+    const [sent] = server.requests.slice(before) as { body: { searches: { params?: unknown }[] } }[];
+    expect(sent!.body.searches.map((search) => search.params)).toEqual([{ hnsw_ef: 64 }, undefined]);
+    expect(low!.map((hit) => hit.id)).toEqual(high!.map((hit) => hit.id));
+  });
+
   it("serves a cold user with exactly one Qdrant request, a random sample", async () => {
     const { recommender } = await setup();
     const before = server.requests.length;
