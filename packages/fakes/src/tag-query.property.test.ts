@@ -1,5 +1,5 @@
 import { compareIds, normalizeKey } from "@recsys/core/taxonomy";
-import type { Content } from "@recsys/ports";
+import { type Content, contentFromPayload } from "@recsys/ports";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InMemoryContentStore } from "./in-memory-content-store.js";
@@ -12,23 +12,13 @@ const KEYS = [
   "x:y",
 ];
 
-const content = (id: string, tags: readonly { key: string; weight: number }[]): Content => ({
-  id,
-  content_type: "text_item",
-  title: "",
-  text: "",
-  tags: tags.map(({ key, weight }) => {
-    const [facet, label] = key.split(":") as [string, string];
-    return { facet, label, weight };
-  }),
-  word_count: 100,
-  has_image: false,
-  lat: null,
-  lon: null,
-  image_url: null,
-  public_url: null,
-  years: [],
-});
+const content = (id: string, tags: readonly { key: string; weight: number }[]): Content =>
+  contentFromPayload(id, {
+    tags: tags.map(({ key, weight }) => {
+      const [facet, label] = key.split(":") as [string, string];
+      return { facet, label, weight };
+    }),
+  });
 
 /** The tag query as written down: every match summed in weight then posting order, all sorted. */
 function reference(
