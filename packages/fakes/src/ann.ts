@@ -88,10 +88,10 @@ function built(library: Usearch, data: Float32Array, rows: readonly number[], d:
 /**
  * An HNSW index of usearch (docs/behaviour.md §7.2) over the rows that have a vector: inner product on
  * unit vectors, 8-bit quantised (a quarter of the vectors' bytes; candidates are re-scored exactly by
- * the caller), connectivity 16, expansion 128 when adding and 64 when searching (the beam widens to k when k is larger). With `file` (an index
- * saved by {@link saveAnnIndex} for these rows, as `recsys catalog pack` writes it) the saved index is
- * memory-mapped instead of built: it loads in a moment and every process that maps it answers alike. Null
- * when usearch cannot be loaded (the caller stays exact).
+ * the caller), connectivity 16, expansion 128 when adding and 64 when searching (the beam widens to k when
+ * k is larger). With `file` (an index saved by {@link saveAnnIndex} for these rows, as `recsys catalog pack`
+ * writes it) the saved index is memory-mapped instead of built: it loads in a moment and every process that
+ * maps it answers alike. Null when usearch cannot be loaded (the caller stays exact).
  * @param data - row-major unit vectors (asked for only when the index is built)
  * @param rows - the rows to index
  * @param d - the dimension

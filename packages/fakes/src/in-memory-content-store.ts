@@ -586,10 +586,6 @@ export function tagSharer(): (content: Content) => Content {
 }
 
 /**
- * Insert an entry into a list kept sorted by `before` and at most `size` long (an entry ties after the
- * entries it does not come before, so earlier ones win ties).
- */
-/**
  * Per-item sums of one tag query, reused from query to query: an item's stamp says whether the current query
  * has touched it, so nothing is cleared between queries and only touched items are visited.
  */
@@ -628,6 +624,10 @@ class TagSums {
   }
 }
 
+/**
+ * Insert an entry into a list kept sorted by `before` and at most `size` long (an entry ties after the
+ * entries it does not come before, so earlier ones win ties).
+ */
 function keepBest<T>(best: T[], entry: T, size: number, before: (a: T, b: T) => boolean): void {
   let pos = best.length;
   while (pos > 0 && before(entry, best[pos - 1]!)) pos--;
