@@ -281,12 +281,19 @@ export class InMemoryContentStore implements ContentStore {
 
   async getVectors(ids: readonly string[]): Promise<Map<string, Vector>> {
     const out = new Map<string, Vector>();
-    const known = ids.flatMap((id) => {
-      const index = this.#position.get(id);
-      return index === undefined ? [] : [[index, 0] as const];
+    const known = this.#indexesOf(ids);
+    this.#vectorsOf(known).forEach((vector, k) => {
+      if (vector) out.set(this.#ids[known[k]!]!, vector);
     });
-    for (const hit of this.#hits(known)) if (hit.vector) out.set(hit.id, hit.vector);
     return out;
+  }
+
+  /** The positions of the known ids among them, in their order. */
+  #indexesOf(ids: readonly string[]): number[] {
+    return ids.flatMap((id) => {
+      const index = this.#position.get(id);
+      return index === undefined ? [] : [index];
+    });
   }
 
   async dimension(): Promise<number | null> {
@@ -374,12 +381,7 @@ export class InMemoryContentStore implements ContentStore {
       case "sample":
         return this.#sample(query.limit, query.exclude);
       case "ids":
-        return this.#hits(
-          query.ids.flatMap((id) => {
-            const index = this.#position.get(id);
-            return index === undefined ? [] : [[index, 0] as const];
-          }),
-        );
+        return this.#hits(this.#indexesOf(query.ids).map((index) => [index, 0] as const));
     }
   }
 

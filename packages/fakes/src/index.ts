@@ -47,7 +47,6 @@ export {
   openPackedContentStore,
   PACKED_CATALOG_FORMAT,
   type PackOptions,
-  packedAnnIndexFile,
   readPackedCatalog,
   writePackedCatalog,
 } from "./packed-catalog.js";

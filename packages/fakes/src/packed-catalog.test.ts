@@ -10,7 +10,6 @@ import { InMemoryContentStore, tagSharer } from "./in-memory-content-store.js";
 import {
   isPackedCatalog,
   openPackedContentStore,
-  packedAnnIndexFile,
   readPackedCatalog,
   readPackedCatalogWithIndex,
   writePackedCatalog,
@@ -65,7 +64,7 @@ describe("the packed catalogue (docs/behaviour.md §7.2)", () => {
     const packed = join(dir, "packed");
     const { annIndex } = await writePackedCatalog(points, packed, { annIndex: true });
     expect(annIndex).toBe(join(packed, "index.usearch"));
-    expect(await packedAnnIndexFile(packed)).toBe(annIndex);
+    expect((await readPackedCatalogWithIndex(packed)).annIndexFile).toBe(annIndex);
     expect(JSON.parse(readFileSync(join(packed, "catalog.json"), "utf8")).ann).toEqual({
       file: "index.usearch",
       index: "usearch HNSW (i8, M 16, ef 64)",
@@ -112,7 +111,7 @@ describe("the packed catalogue (docs/behaviour.md §7.2)", () => {
     const other = join(dir, "other");
     await writePackedCatalog(points.slice(0, 500), other, { annIndex: true });
     expect((await writePackedCatalog(points, packed, { annIndex: false })).annIndex).toBeNull();
-    expect(await packedAnnIndexFile(packed)).toBeNull();
+    expect((await readPackedCatalogWithIndex(packed)).annIndexFile).toBeNull();
     expect(() =>
       InMemoryContentStore.fromPoints(points, {
         annThreshold: 1,

@@ -132,20 +132,6 @@ const annIndexOf = (dir: string, meta: PackedMeta) =>
   typeof meta.ann?.file === "string" ? join(dir, meta.ann.file) : null;
 
 /**
- * The saved approximate index of a packed catalogue (see {@link writePackedCatalog}), or null when it has
- * none (or the path is not a readable packed catalogue).
- * @param path - a catalogue path
- */
-export async function packedAnnIndexFile(path: string): Promise<string | null> {
-  if (!(await isPackedCatalog(path))) return null;
-  try {
-    return annIndexOf(path, await readMeta(path));
-  } catch {
-    return null;
-  }
-}
-
-/**
  * Read a packed catalogue (see {@link writePackedCatalog}); the points' vectors are views into one buffer.
  * @param dir - the directory
  * @throws InvalidArgumentError naming the file and what is wrong
