@@ -7,7 +7,7 @@ import {
   MAX_ID_LENGTH,
 } from "@recsys/ports";
 import { normalizeContentId } from "./ids.js";
-import { formatTimestamp, type Instant, parseTimestamp, toEpochMs } from "./time.js";
+import { formatTimestamp, type Instant, isCanonicalTimestamp, parseTimestamp, toEpochMs } from "./time.js";
 
 /** An input item that could not be turned into an event. */
 export interface RejectedEvent {
@@ -138,7 +138,8 @@ function timestampOf(item: Json, clock: Clock): string {
   if (ms > clock.nowMs + clock.maxFutureMs) {
     throw new Reject(`${key} lies in the future: ${JSON.stringify(value)}`);
   }
-  return formatTimestamp(ms);
+  // What SDKs send is mostly canonical already: formatting it again would give the same text.
+  return isCanonicalTimestamp(value) ? value : formatTimestamp(ms);
 }
 
 function storedRaw(item: Json): Json {

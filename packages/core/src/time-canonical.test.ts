@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatTimestamp, parseTimestamp } from "./time.js";
+import { formatTimestamp, isCanonicalTimestamp, parseTimestamp } from "./time.js";
 
 describe("parseTimestamp's canonical fast path", () => {
   it("reads every canonical timestamp as its instant (years 1–9999)", () => {
@@ -20,5 +20,28 @@ describe("parseTimestamp's canonical fast path", () => {
     expect(parseTimestamp("2026-06-1OT10:00:00.000Z")).toBeNull();
     expect(parseTimestamp("2026-06-10T10:00:00.000+02:00")).toBe(Date.UTC(2026, 5, 10, 8));
     expect(parseTimestamp("0000-01-01T00:00:00.000Z")).toBeNull();
+  });
+
+  it("calls a text canonical exactly when formatting its instant writes the same text", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -62135596800000, max: 253402300799999 }), (ms) => {
+        expect(isCanonicalTimestamp(formatTimestamp(ms))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+    for (const text of [
+      "2026-06-10T10:00:00Z",
+      "2026-06-10T10:00:00.000+00:00",
+      "2026-06-10t10:00:00.000Z",
+      "2026-06-10T10:00:00.000z",
+      "2026-02-30T00:00:00.000Z",
+      "0000-01-01T00:00:00.000Z",
+      " 2026-06-10T10:00:00.000Z",
+      "2026-06-10 10:00:00.000Z",
+    ]) {
+      const ms = parseTimestamp(text);
+      expect(isCanonicalTimestamp(text)).toBe(ms !== null && formatTimestamp(ms) === text);
+      expect(isCanonicalTimestamp(text)).toBe(false);
+    }
   });
 });

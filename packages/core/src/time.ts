@@ -11,6 +11,17 @@ function isLeap(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
+/** The decimal number written by `t[from..to)`, or -1 when a character there is not a digit. */
+function digitsAt(t: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const digit = t.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
 /**
  * Epoch milliseconds of a timestamp in the canonical form `YYYY-MM-DDTHH:mm:ss.sssZ` (what
  * formatTimestamp and RudderStack SDKs write), read digit by digit; null when the text is not exactly that
@@ -22,23 +33,14 @@ function canonicalMs(t: string): number | null {
   if (t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58)
     return null;
   if (t.charCodeAt(19) !== 46) return null;
-  let bad = false;
-  const n = (from: number, to: number) => {
-    let value = 0;
-    for (let i = from; i < to; i++) {
-      const digit = t.charCodeAt(i) - 48;
-      if (digit < 0 || digit > 9) bad = true;
-      value = value * 10 + digit;
-    }
-    return value;
-  };
-  const year = n(0, 4);
-  const month = n(5, 7);
-  const day = n(8, 10);
-  const hour = n(11, 13);
-  const minute = n(14, 16);
-  const second = n(17, 19);
-  const millis = n(20, 23);
+  const year = digitsAt(t, 0, 4);
+  const month = digitsAt(t, 5, 7);
+  const day = digitsAt(t, 8, 10);
+  const hour = digitsAt(t, 11, 13);
+  const minute = digitsAt(t, 14, 16);
+  const second = digitsAt(t, 17, 19);
+  const millis = digitsAt(t, 20, 23);
+  const bad = (year | month | day | hour | minute | second | millis) < 0;
   if (bad || year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
   const y = month <= 2 ? year - 1 : year;
@@ -98,6 +100,16 @@ export function parseTimestamp(text: string): number | null {
  */
 export function formatTimestamp(ms: number): string {
   return new Date(ms).toISOString();
+}
+
+/**
+ * Whether a text is already a canonical timestamp (`YYYY-MM-DDTHH:mm:ss.sssZ`, a real instant): what
+ * {@link formatTimestamp} would write for it, so it needs no formatting again.
+ * @param text - the timestamp text
+ * @example isCanonicalTimestamp("2026-06-10T10:00:00.000Z") // true
+ */
+export function isCanonicalTimestamp(text: string): boolean {
+  return canonicalMs(text) !== null;
 }
 
 /** Either a `Date` or epoch milliseconds. */

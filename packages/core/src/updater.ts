@@ -225,7 +225,8 @@ export class UserModelUpdater {
 
 function sameEvents(a: readonly InteractionEvent[], b: readonly InteractionEvent[]): boolean {
   return (
-    a.length === b.length && a.every((event, i) => canonicalEventJson(event) === canonicalEventJson(b[i]!))
+    a.length === b.length &&
+    a.every((event, i) => event === b[i] || canonicalEventJson(event) === canonicalEventJson(b[i]!))
   );
 }
 

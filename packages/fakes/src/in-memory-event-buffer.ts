@@ -2,7 +2,6 @@ import { eventTime } from "@recsys/core/time";
 import {
   type AppendResult,
   canonicalEventJson,
-  compareBufferedEvents,
   type EventBuffer,
   freezeDeep,
   type InteractionEvent,
@@ -24,16 +23,42 @@ export interface InMemoryEventBufferOptions {
 
 interface Stored {
   readonly ms: number;
-  readonly json: string;
   /** The event, frozen (events never change once made), handed to every reader. */
   readonly event: InteractionEvent;
 }
 
 interface UserEvents {
+  /** In buffer order: time, then canonical JSON. */
   list: Stored[];
-  jsons: Set<string>;
   version: number;
   expiresAt: number;
+}
+
+/**
+ * Where an event goes in a user's list (buffer order), or -1 when the list holds it already (an exact
+ * replay). Only events with the same time are compared by their canonical JSON: serialising every event
+ * to find replays was the largest part of an ingest, and the text, held for each buffered event, doubled
+ * a user's memory.
+ */
+function placeOf(list: readonly Stored[], ms: number, event: InteractionEvent): number {
+  // The newest event so far: the common case, with nothing to compare.
+  const last = list.length - 1;
+  if (last < 0 || list[last]!.ms < ms) return list.length;
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.ms < ms) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo === list.length || list[lo]!.ms !== ms) return lo;
+  const json = canonicalEventJson(event);
+  for (; lo < list.length && list[lo]!.ms === ms; lo++) {
+    const other = canonicalEventJson(list[lo]!.event);
+    if (other === json) return -1;
+    if (other > json) return lo;
+  }
+  return lo;
 }
 
 /**
@@ -89,33 +114,29 @@ export class InMemoryEventBuffer implements EventBuffer {
     for (const event of events) {
       let user = this.#live(event.user_id);
       if (!user) {
-        user = {
-          list: [],
-          jsons: new Set(),
-          version: ++this.#generation,
-          expiresAt: Number.POSITIVE_INFINITY,
-        };
+        user = { list: [], version: ++this.#generation, expiresAt: Number.POSITIVE_INFINITY };
         this.#events.set(event.user_id, user);
       }
-      const json = canonicalEventJson(event);
-      if (!user.jsons.has(json)) {
-        user.jsons.add(json);
-        user.list.push({ ms: eventTime(event.ts), json, event: freezeDeep(event) });
+      const ms = eventTime(event.ts);
+      const at = placeOf(user.list, ms, event);
+      if (at >= 0) {
+        const stored = { ms, event: freezeDeep(event) };
+        if (at === user.list.length) user.list.push(stored);
+        else user.list.splice(at, 0, stored);
         user.version = ++this.#generation;
         added += 1;
       }
       touched.add(event.user_id);
     }
     const now = this.#clock();
-    const cutoff = this.#windowMs === null ? null : now - this.#windowMs;
+    const cutoff = this.#windowMs === null ? Number.NEGATIVE_INFINITY : now - this.#windowMs;
     for (const id of touched) {
       const user = this.#events.get(id)!;
-      user.list.sort(compareBufferedEvents);
-      const keep = user.list.filter((stored) => cutoff === null || stored.ms >= cutoff).slice(-this.#cap);
-      if (keep.length !== user.list.length) {
-        const kept = new Set(keep.map((stored) => stored.json));
-        for (const stored of user.list) if (!kept.has(stored.json)) user.jsons.delete(stored.json);
-        user.list = keep;
+      // The list is in time order: the events to drop (too old, or beyond the cap) are its first ones.
+      let drop = Math.max(0, user.list.length - this.#cap);
+      while (drop < user.list.length && !(user.list[drop]!.ms >= cutoff)) drop += 1;
+      if (drop > 0) {
+        user.list = user.list.slice(drop);
         user.version = ++this.#generation;
       }
       if (user.list.length === 0) {

@@ -9,7 +9,12 @@
 export function freezeDeep<T>(value: T): T {
   if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
   Object.freeze(value);
-  for (const member of Object.values(value)) freezeDeep(member);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) freezeDeep(value[i]);
+  } else {
+    // Own keys without the array Object.values would allocate for every object.
+    for (const key in value) if (Object.hasOwn(value, key)) freezeDeep(value[key]);
+  }
   return value;
 }
 
