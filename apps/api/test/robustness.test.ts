@@ -287,6 +287,30 @@ describe("robustness: malformed traffic never yields a 5xx nor corrupts stored m
     });
     expect(big.status).toBe(413);
     expect(JSON.parse(big.text)).toMatchObject({ error: { code: "payload_too_large" } });
+    // Without a Content-Length (chunked), the limit is counted as the body is read; the service goes on.
+    const chunked = { "transfer-encoding": "chunked", "content-type": "application/json" };
+    const bigChunked = await rawRequest(`${server.url}/recsys/api/ingest`, {
+      method: "POST",
+      headers: chunked,
+      body: "[".padEnd(5 * 1024 * 1024, " "),
+    });
+    expect(bigChunked.status).toBe(413);
+    expect(bigChunked.headers.connection).toBe("close"); // the rest of the body is never read
+    expect(JSON.parse(bigChunked.text)).toMatchObject({ error: { code: "payload_too_large" } });
+    const small = await rawRequest(`${server.url}/recsys/api/ingest`, {
+      method: "POST",
+      headers: chunked,
+      body: JSON.stringify({
+        type: "track",
+        event: "CONTENT_VIEW_STARTED",
+        userId: "chunked-user",
+        messageId: "chunked-1",
+        timestamp: new Date(BB_NOW - 60_000).toISOString(),
+        properties: { content: { content_id: "content_101" } },
+      }),
+    });
+    expect(small.status).toBe(200);
+    expect(JSON.parse(small.text)).toMatchObject({ ingested: 1, users: ["chunked-user"] });
     const bad = await post(`${server.url}/recsys/api/ingest`, [{ event: "E" }, { userId: "u" }]);
     expect(bad.status).toBe(422);
     expect(bad.json).toMatchObject({

@@ -14,33 +14,66 @@ export interface RedisActivityStoreOptions {
 }
 
 /**
- * Replace one visitor's activity on one item and move the item's totals by the difference, atomically (one
- * key: works on Redis Cluster). ARGV: visitor, visits, dwell (-1: none), positive (0/1). Returns the views.
+ * The Lua that records one visitor's activity on one item (`key`, `visitor`, `visits`, `dwell`,
+ * `positive` in scope): the visitor's field replaced, the item's totals moved by the difference, `views`
+ * left as the item's new total.
  */
-const RECORD_ITEM = `
-local old = redis.call('HGET', KEYS[1], ARGV[1])
+const RECORD_ITEM_BODY = `
+local old = redis.call('HGET', key, visitor)
 local ov, od, op, had = 0, -1, 0, 0
 if old then
   had = 1
   local a, b, c = string.match(old, '([^,]+),([^,]+),([^,]+)')
   ov, od, op = tonumber(a), tonumber(b), tonumber(c)
 end
-local nv, nd, np = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ',' .. ARGV[3] .. ',' .. ARGV[4])
-redis.call('HINCRBY', KEYS[1], '~visitors', 1 - had)
-redis.call('HINCRBY', KEYS[1], '~positive', np - op)
+local nv, nd, np = tonumber(visits), tonumber(dwell), tonumber(positive)
+redis.call('HSET', key, visitor, visits .. ',' .. dwell .. ',' .. positive)
+redis.call('HINCRBY', key, '~visitors', 1 - had)
+redis.call('HINCRBY', key, '~positive', np - op)
 local dn, ds = 0, 0
 if nd >= 0 then dn = dn + 1; ds = ds + nd end
 if od >= 0 then dn = dn - 1; ds = ds - od end
-redis.call('HINCRBY', KEYS[1], '~dwell_n', dn)
-redis.call('HINCRBYFLOAT', KEYS[1], '~dwell_sum', ds)
-return redis.call('HINCRBY', KEYS[1], '~views', nv - ov)
+redis.call('HINCRBY', key, '~dwell_n', dn)
+redis.call('HINCRBYFLOAT', key, '~dwell_sum', ds)
+local views = redis.call('HINCRBY', key, '~views', nv - ov)
+`;
+
+/**
+ * Replace one visitor's activity on one item and move the item's totals by the difference, atomically (one
+ * key: works on Redis Cluster). ARGV: visitor, visits, dwell (-1: none), positive (0/1). Returns the views.
+ */
+const RECORD_ITEM = `
+local key, visitor, visits, dwell, positive = KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+${RECORD_ITEM_BODY}
+return views
+`;
+
+/**
+ * A visitor's whole record in one script, for a single Redis (where a script may touch any key): the
+ * summary with its TTL, the visitors index (trimmed to the newest `max`), and per item what
+ * {@link RECORD_ITEM} does, with the item's rank by views and its TTL. KEYS: visitor summary, visitors
+ * index, items index, then one item hash per item. ARGV: visitor, summary JSON, TTL seconds, last
+ * interaction (epoch ms), max visitors, then per item: id, visits, dwell (-1: none), positive (0/1).
+ */
+const RECORD_VISITOR = `
+local visitor, ttl = ARGV[1], tonumber(ARGV[3])
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl)
+redis.call('ZADD', KEYS[2], ARGV[4], visitor)
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[5]) + 1))
+for i = 4, #KEYS do
+  local at = 6 + (i - 4) * 4
+  local key, id, visits, dwell, positive = KEYS[i], ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
+  ${RECORD_ITEM_BODY}
+  redis.call('ZADD', KEYS[3], views, id)
+  redis.call('EXPIRE', key, ttl)
+end
+return #KEYS - 3
 `;
 
 const TOTALS = ["~views", "~visitors", "~dwell_sum", "~dwell_n", "~positive"] as const;
 
-/** The script as a command of the client (defined once per client). */
-interface RecordItemCommand {
+/** The scripts as commands of the client (defined once per client). */
+interface RecordCommands {
   recsysRecordItem(
     key: string,
     visitor: string,
@@ -48,6 +81,7 @@ interface RecordItemCommand {
     dwell: number,
     positive: number,
   ): Promise<number>;
+  recsysRecordVisitor(...keysAndArgs: (string | number)[]): Promise<number>;
 }
 
 /**
@@ -68,16 +102,41 @@ export class RedisActivityStore implements ActivityStore {
     // EVALSHA after the first call (ioredis loads the script once per connection), not the text each time.
     if (!("recsysRecordItem" in this.#client))
       this.#client.defineCommand("recsysRecordItem", { numberOfKeys: 1, lua: RECORD_ITEM });
+    if (!("recsysRecordVisitor" in this.#client))
+      this.#client.defineCommand("recsysRecordVisitor", { lua: RECORD_VISITOR });
     this.#prefix = `${options.prefix ?? "default"}:activity`;
     this.#ttlSeconds = Math.max(1, Math.round((options.ttlDays ?? 90) * 86_400));
     this.#max = options.maxVisitors ?? 100_000;
   }
 
   async record(visitor: VisitorActivity, items: readonly VisitorItemActivity[]): Promise<void> {
+    const score = visitor.last_interaction ? Date.parse(visitor.last_interaction) : 0;
+    const client = this.#client;
+    if (!isCluster(client)) {
+      // One script for the visitor and every item (an ingest records ten visitors of five items each in
+      // ten commands instead of 180; ioredis' cost per command was most of a Redis ingest).
+      await guarded("activity.record", () =>
+        (client as unknown as RecordCommands).recsysRecordVisitor(
+          3 + items.length,
+          `${this.#prefix}:visitor:${visitor.user_id}`,
+          `${this.#prefix}:visitors`,
+          `${this.#prefix}:items`,
+          ...items.map((item) => `${this.#prefix}:item:${item.id}`),
+          visitor.user_id,
+          JSON.stringify(visitor),
+          this.#ttlSeconds,
+          score,
+          this.#max,
+          ...items.flatMap((item) => [item.id, item.visits, item.dwell ?? -1, item.positive ? 1 : 0]),
+        ),
+      );
+      return;
+    }
+    // On Cluster the keys live in different slots: a script per item (its one key), the rest beside.
     const views = await Promise.all(
       items.map((item) =>
         guarded("activity.record", () =>
-          (this.#client as unknown as RecordItemCommand).recsysRecordItem(
+          (client as unknown as RecordCommands).recsysRecordItem(
             `${this.#prefix}:item:${item.id}`,
             visitor.user_id,
             item.visits,
@@ -87,11 +146,9 @@ export class RedisActivityStore implements ActivityStore {
         ),
       ),
     );
-    const score = visitor.last_interaction ? Date.parse(visitor.last_interaction) : 0;
     // Issued together (one write on a single Redis, the client pipelines them; each to its own node on
     // Cluster, where these keys live in different slots and a transaction could not hold them): a read
     // model, so a reader may see the visitor before the items' ranks.
-    const client = this.#client;
     await guarded("activity.record", () =>
       Promise.all([
         client.set(

@@ -8,6 +8,7 @@ import {
 } from "@recsys/ports";
 import type { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
+import { RedisActivityStore } from "../src/activity.js";
 import { createRedisClient, waitUntilReady } from "../src/client.js";
 import { createRedisStores } from "../src/redis-stores.js";
 import { startRedisServer } from "../src/testing/redis-server.js";
@@ -275,5 +276,51 @@ describe("the event buffer expires (a visitor who never returns leaves nothing b
       interactionEvent({ user_id: "u", event: "E", ts: new Date(NOW).toISOString() }),
     ]);
     expect(await redis.client.ttl("ttl-default:evt:u")).toBe(31 * 86_400);
+  });
+});
+
+describe("the activity read models' layout", () => {
+  const visitor = (id: string, minute: number) => ({
+    user_id: id,
+    last_interaction: new Date(Date.UTC(2026, 5, 10, 10, minute)).toISOString(),
+    n_events: 2,
+    n_views: 1,
+    n_liked: 1,
+    n_seen: 1,
+    cold: false,
+  });
+
+  it("keeps the newest visitors up to the cap, ranks items by views, and sets every key's TTL", async () => {
+    const store = new RedisActivityStore({
+      client: redis.client,
+      prefix: "act",
+      ttlDays: 2,
+      maxVisitors: 2,
+    });
+    await store.record(visitor("a", 1), [
+      { id: "101", visits: 1, dwell: 12.5, positive: true },
+      { id: "102", visits: 3, dwell: null, positive: false },
+    ]);
+    await store.record(visitor("b", 2), [{ id: "101", visits: 1, dwell: 30, positive: false }]);
+    await store.record(visitor("c", 3), []);
+    expect((await store.visitors(10)).map((v) => v.user_id)).toEqual(["c", "b"]);
+    expect(await store.visitorCount()).toBe(2);
+    expect(await redis.client.zrevrange("act:activity:items", 0, -1, "WITHSCORES")).toEqual([
+      "102",
+      "3",
+      "101",
+      "2",
+    ]);
+    expect(await redis.client.hget("act:activity:item:101", "a")).toBe("1,12.5,1");
+    expect(await store.item("101")).toEqual({
+      content_id: "101",
+      views: 2,
+      visitors: 2,
+      avg_dwell: 21.25,
+      positive: 1,
+      positive_rate: 0.5,
+    });
+    for (const key of ["act:activity:visitor:a", "act:activity:visitor:c", "act:activity:item:102"])
+      expect(await redis.client.ttl(key)).toBe(2 * 86_400);
   });
 });

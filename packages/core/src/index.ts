@@ -88,4 +88,4 @@ export type {
   ScoringCandidate,
 } from "./serve/types.js";
 export { emptyTenant, tenantEnvironment, tenantPrefix } from "./tenants.js";
-export { type UpdateOptions, type UpdaterOptions, UserModelUpdater } from "./updater.js";
+export { REFRESH_CONCURRENCY, type UpdateOptions, type UpdaterOptions, UserModelUpdater } from "./updater.js";
