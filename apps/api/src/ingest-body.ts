@@ -37,14 +37,15 @@ export interface IngestBodyError {
   };
 }
 
-function depthExceeds(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (typeof node !== "object" || node === null) continue;
-    if (depth > max) return true;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+function depthExceeds(value: unknown, max: number, depth = 1): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (depth > max) return true;
+  // Recursion stops at max + 1 levels, so the stack stays as shallow as the limit.
+  if (Array.isArray(value)) {
+    for (const child of value) if (depthExceeds(child, max, depth + 1)) return true;
+  } else {
+    for (const key in value) {
+      if (depthExceeds((value as Record<string, unknown>)[key], max, depth + 1)) return true;
     }
   }
   return false;

@@ -287,6 +287,25 @@ describe("robustness: malformed traffic never yields a 5xx nor corrupts stored m
     });
     expect(big.status).toBe(413);
     expect(JSON.parse(big.text)).toMatchObject({ error: { code: "payload_too_large" } });
+    // Nesting: 64 levels are read (and rejected item by item), 65 are refused whole, in arrays or objects.
+    const nested = (levels: number, open: string, close: string) =>
+      `${open.repeat(levels)}0${close.repeat(levels)}`;
+    for (const [open, close] of [
+      ["[", "]"],
+      ['{"a":', "}"],
+    ] as const) {
+      const deep = await post(`${server.url}/recsys/api/ingest`, nested(65, open, close));
+      expect(deep.status).toBe(422);
+      expect(deep.json).toMatchObject({
+        error: {
+          code: "invalid_body",
+          details: { field: "body" },
+          message: "request body is nested deeper than 64 levels",
+        },
+      });
+    }
+    const limit = await post(`${server.url}/recsys/api/ingest`, `[${nested(63, '{"a":', "}")}]`);
+    expect(limit.json).toMatchObject({ error: { code: "no_valid_events" } });
     // Without a Content-Length (chunked), the limit is counted as the body is read; the service goes on.
     const chunked = { "transfer-encoding": "chunked", "content-type": "application/json" };
     const bigChunked = await rawRequest(`${server.url}/recsys/api/ingest`, {

@@ -7,7 +7,14 @@ import {
   MAX_ID_LENGTH,
 } from "@recsys/ports";
 import { normalizeContentId } from "./ids.js";
-import { formatTimestamp, type Instant, isCanonicalTimestamp, parseTimestamp, toEpochMs } from "./time.js";
+import {
+  eventTime,
+  formatTimestamp,
+  type Instant,
+  isCanonicalTimestamp,
+  parseTimestamp,
+  toEpochMs,
+} from "./time.js";
 
 /** An input item that could not be turned into an event. */
 export interface RejectedEvent {
@@ -328,7 +335,7 @@ export function normalizeEvents(raw: unknown, options: NormalizeOptions): Normal
         : isIdentify(item)
           ? normalizeIdentify(item, clock)
           : normalizeTrack(item, clock);
-      const ms = Date.parse(event.ts);
+      const ms = eventTime(event.ts);
       if (ms < oldest) {
         outsideWindow += 1;
         return;

@@ -81,7 +81,9 @@ export class UserModelUpdater {
     options: UpdateOptions,
   ): Promise<UserSignals> {
     const events = onePerMessageId(buffered);
-    const touched = [...new Set(events.flatMap((e) => (e.content_id ? [e.content_id] : [])))];
+    const seen = new Set<string>();
+    for (const event of events) if (event.content_id) seen.add(event.content_id);
+    const touched = [...seen];
     const contents = new Map<string, Content>();
     const vectors = new Map<string, Float32Array>();
     if (touched.length > 0) {
