@@ -326,3 +326,30 @@ describe("read models for operations (docs/behaviour.md §6.18)", () => {
       expect((await call(path, {}, null)).status).toBe(401);
   });
 });
+
+describe("read models never fail an ingest", () => {
+  it("a failing activity store is logged once; the events and models are stored and the ingest answers 200", async () => {
+    const components = embeddedComponents();
+    const logs: Record<string, unknown>[] = [];
+    let calls = 0;
+    components.activity.record = async () => {
+      calls += 1;
+      throw new Error("activity down");
+    };
+    const app = createApp(components, { dev: true, clock: () => BB_NOW, logger: (e) => logs.push(e) });
+    const body = [
+      ...rudderstackViews("down-a", "101", 120, "next_button", BB_NOW - HOUR),
+      ...rudderstackViews("down-b", "102", 120, "next_button", BB_NOW - HOUR),
+    ];
+    const res = await app.request("/recsys/api/ingest", { method: "POST", body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ingested: 4, users: ["down-a", "down-b"] });
+    expect(calls).toBe(2);
+    expect((await components.modelStore.getSignals("down-a"))?.positives).toHaveProperty("101");
+    expect((await components.modelStore.getSignals("down-b"))?.positives).toHaveProperty("102");
+    const warnings = logs.filter((e) => e.msg === "could not record visitor activity");
+    expect(warnings).toEqual([
+      { level: "warn", msg: "could not record visitor activity", error: "Error: activity down" },
+    ]);
+  });
+});

@@ -24,10 +24,7 @@ export class InMemoryUserModelStore implements UserModelStore {
    * user → a copy of the saved model until its first read, then the frozen model read back from it (null:
    * it does not read back as a model), and expiry; Map order is recency of use (oldest first).
    */
-  readonly #models = new Map<
-    string,
-    { copy: unknown; model?: UserSignals | null; expiresAt: number }
-  >();
+  readonly #models = new Map<string, { copy: unknown; model?: UserSignals | null; expiresAt: number }>();
   readonly #ttlMs: number;
   readonly #maxUsers: number;
   readonly #clock: () => number;

@@ -169,20 +169,28 @@ export function ingestRoutes(context: RouteContext): Hono {
   const { metrics, clock, maxBodyBytes, maxDepth } = context;
 
   const worker = new IngestWorker();
-  /** The operator read models of the refreshed visitors (the last model saved and its events). */
+  /**
+   * The operator read model of a visitor whose model was just saved: issued at once, so on a networked
+   * store it shares the write of the refreshes still running (a visitor saved twice, by concurrent
+   * ingests, is recorded twice: each record replaces the last).
+   */
   const recordActivity = async (
     components: Components,
-    saved: ReadonlyMap<string, { signals: UserSignals; events: readonly InteractionEvent[] }>,
-  ) => {
-    try {
-      await Promise.all(
-        [...saved.values()].map(({ signals, events }) => {
-          const { visitor, items } = activityOf(signals, events, components.cfg.cold_start_min_positives);
-          return components.activity.record(visitor, items);
-        }),
-      );
-    } catch (error) {
-      context.log({ level: "warn", msg: "could not record visitor activity", error: String(error) });
+    signals: UserSignals,
+    events: readonly InteractionEvent[],
+  ): Promise<void> => {
+    const { visitor, items } = activityOf(signals, events, components.cfg.cold_start_min_positives);
+    return components.activity.record(visitor, items);
+  };
+  /** Wait for the records; a failure is logged once, never fails the ingest. */
+  const recorded = async (records: readonly Promise<void>[]) => {
+    const failed = (await Promise.allSettled(records)).find((r) => r.status === "rejected");
+    if (failed) {
+      context.log({
+        level: "warn",
+        msg: "could not record visitor activity",
+        error: String((failed as PromiseRejectedResult).reason),
+      });
     }
   };
   /**
@@ -259,12 +267,17 @@ export function ingestRoutes(context: RouteContext): Hono {
     metrics.inc("events_duplicate", events.length - added, tenant);
     const users = [...new Set(events.map((e) => e.user_id))].sort();
     try {
-      const saved = new Map<string, { signals: UserSignals; events: readonly InteractionEvent[] }>();
-      await components.updater.refreshAll(users, eventBuffer, {
-        now,
-        onSaved: (signals, buffered) => saved.set(signals.user_id, { signals, events: buffered }),
-      });
-      await recordActivity(components, saved);
+      const records: Promise<void>[] = [];
+      try {
+        await components.updater.refreshAll(users, eventBuffer, {
+          now,
+          onSaved: (signals, buffered) => {
+            records.push(recordActivity(components, signals, buffered));
+          },
+        });
+      } finally {
+        await recorded(records);
+      }
     } catch (error) {
       if (!StoreUnavailableError.isInstance(error)) throw error;
       throw new HttpError(
