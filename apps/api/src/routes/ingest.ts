@@ -77,7 +77,12 @@ function readNodeBody(incoming: IncomingMessage, maxBytes: number): Promise<Buff
     };
     const onClose = () => {
       done();
-      reject(new Error("the client closed the request before its body ended"));
+      // Named as Node names a stream closed early, so the app logs a client that went away (499).
+      reject(
+        Object.assign(new Error("the client closed the request before its body ended"), {
+          code: "ERR_STREAM_PREMATURE_CLOSE",
+        }),
+      );
     };
     incoming.on("data", onData);
     incoming.on("end", onEnd);
