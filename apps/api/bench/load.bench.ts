@@ -128,6 +128,13 @@ async function measure(catalogue: string, env: Record<string, string>): Promise<
         await run({ ...inTurn, overallRate: FIXED_RATE }),
       ),
     );
+    // The same fixed rate on /health: the tail this process and machine give a request that does nothing.
+    rows.push(
+      row(
+        `GET /health at a fixed ${FIXED_RATE} req/s (the tail's baseline)`,
+        await run({ url: `${origin}/health`, overallRate: FIXED_RATE }),
+      ),
+    );
     rows.push(row("GET /recommend (cold user)", await run({ url: `${base}/recommend?user_id=nobody` })));
     const nextBody = ingestBodies();
     rows.push(
