@@ -8,7 +8,12 @@ import { createInterface } from "node:readline";
 import { finished, pipeline } from "node:stream/promises";
 import { normalizeEvents, parseEventsJson } from "@recsys/core";
 import { eventTime, type Instant, toEpochMs } from "@recsys/core/time";
-import { canonicalEventJson, compareBufferedEvents, type InteractionEvent } from "@recsys/ports";
+import {
+  canonicalEventJson,
+  compareBufferedEvents,
+  INTERACTION_EVENT_FIELDS,
+  type InteractionEvent,
+} from "@recsys/ports";
 import { CliError } from "./errors.js";
 import { fingerprint, stableHash } from "./hash.js";
 import { HEAP_SLACK_BYTES, heapGuard } from "./heap.js";
@@ -125,13 +130,25 @@ async function wholeFile(path: string): Promise<unknown> {
 }
 
 /**
- * Canonical JSON of an event with an empty `raw`. Sorting by (time, this JSON) gives the buffer's order
- * (time, full canonical JSON) except between events that differ only in their raw payload, which fold into
- * a model identically in either order.
+ * An event's canonical JSON, and its canonical JSON with an empty `raw`. Sorting by (time, the second)
+ * gives the buffer's order (time, full canonical JSON) except between events that differ only in their raw
+ * payload, which fold into a model identically in either order. `raw` is the last canonical field, so both
+ * texts come from one serialisation of the other fields (and none is kept in the ports' cache of canonical
+ * JSON: these events live for one line).
  * @param event - the event
  */
-function withoutRaw(event: InteractionEvent): string {
-  return canonicalEventJson({ ...event, raw: {} });
+export function eventTexts(event: InteractionEvent): { full: string; withoutRaw: string } {
+  if (event.raw === undefined) {
+    return { full: canonicalEventJson(event), withoutRaw: canonicalEventJson({ ...event, raw: {} }) };
+  }
+  const ordered: Record<string, unknown> = {};
+  for (const field of INTERACTION_EVENT_FIELDS) if (field !== "raw") ordered[field] = event[field];
+  const head = JSON.stringify(ordered).slice(0, -1);
+  const separator = head.length > 1 ? "," : "";
+  return {
+    full: `${head}${separator}"raw":${JSON.stringify(event.raw)}}`,
+    withoutRaw: `${head}${separator}"raw":{}}`,
+  };
 }
 
 function keep(userId: string, options: ReadOptions): boolean {
@@ -167,12 +184,8 @@ async function* selectedEvents(
       if (!keep(event.user_id, options)) continue;
       const ms = eventTime(event.ts);
       if (ms < cutoff) continue;
-      yield {
-        userId: event.user_id,
-        print: fingerprint(canonicalEventJson(event)),
-        ms,
-        json: withoutRaw(event),
-      };
+      const { full, withoutRaw } = eventTexts(event);
+      yield { userId: event.user_id, print: fingerprint(full), ms, json: withoutRaw };
     }
   }
 }

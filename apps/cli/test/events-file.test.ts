@@ -1,8 +1,9 @@
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BB_NOW } from "@recsys/fakes";
+import { canonicalEventJson, interactionEvent } from "@recsys/ports";
 import { describe, expect, it } from "vitest";
-import { passBucket, type ReadStats, readPasses, readUserEvents } from "../src/events-file.js";
+import { eventTexts, passBucket, type ReadStats, readPasses, readUserEvents } from "../src/events-file.js";
 import { generatedFiles, spawnCli, tempDir } from "./helpers.js";
 
 const newStats = (): ReadStats => ({ events: 0, rejected: 0, firstRejection: null, outsideWindow: 0 });
@@ -102,4 +103,38 @@ describe("temporary files of an interrupted run", () => {
     expect(stderr).toBe("");
     expect(readdirSync(spillDir)).toEqual([]);
   }, 30_000);
+});
+
+describe("eventTexts", () => {
+  it("gives an event's canonical JSON, and the same with an empty raw, exactly as canonicalEventJson does", () => {
+    // A small deterministic generator: every optional field set or not, raw empty, flat, nested, unicode.
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed % n;
+    };
+    const raws = [
+      {},
+      { messageId: "m-1" },
+      { properties: { content: { content_id: "content_101" }, details: { dwell_seconds: 30 } } },
+      { context: { library: { name: "analytics-node" }, locale: "nl-NL" }, text: '“quoted” é \\ "x"' },
+      { list: [1, "two", { three: [3] }], nothing: null },
+    ];
+    for (let i = 0; i < 300; i++) {
+      const event = interactionEvent({
+        user_id: `u${next(5)}`,
+        event: ["CONTENT_VIEW_STARTED", "CONTENT_VIEW_ENDED", "IDENTIFY"][next(3)]!,
+        ts: new Date(Date.UTC(2026, 5, 10) + next(100_000) * 1000).toISOString(),
+        ...(next(2) ? { content_id: String(100 + next(10)) } : {}),
+        ...(next(2) ? { dwell_seconds: next(300) / 7 } : {}),
+        ...(next(2) ? { end_reason: "next_button" as const } : {}),
+        ...(next(3) === 0 ? { impressions: ["101", "102"] } : {}),
+        ...(next(3) === 0 ? { survey_answers: { q1: "ja", rating: 4 } } : {}),
+        raw: raws[next(raws.length)]!,
+      });
+      const texts = eventTexts(event);
+      expect(texts.full).toBe(canonicalEventJson({ ...event }));
+      expect(texts.withoutRaw).toBe(canonicalEventJson({ ...event, raw: {} }));
+    }
+  });
 });
