@@ -324,3 +324,33 @@ describe("the activity read models' layout", () => {
       expect(await redis.client.ttl(key)).toBe(2 * 86_400);
   });
 });
+
+describe("a batch append on a single Redis", () => {
+  it("adds many events per user in one call, trims each user to the window and the cap, and counts what it added", async () => {
+    const { eventBuffer } = createRedisStores({
+      client: redis.client,
+      prefix: "big",
+      clock: () => NOW,
+      format: "reference",
+      windowDays: 1,
+      maxEventsPerUser: 1000,
+    });
+    const at = (user: string, second: number) =>
+      interactionEvent({ user_id: user, event: "E", ts: new Date(NOW - second * 1000).toISOString() });
+    // 1,234 events for one user (more than one ZADD's worth of pairs), 3 for another of which one left the
+    // window, and a replay of one of them in the same batch.
+    const heavy = Array.from({ length: 1234 }, (_, i) => at("heavy", i + 1));
+    const light = [at("light", 10), at("light", 20), at("light", 2 * 86_400)];
+    const batch = [...heavy, ...light, light[0]!];
+    expect(await eventBuffer.append(batch)).toEqual({ added: 1237 });
+    expect(await redis.client.zcard("big:evt:heavy")).toBe(1000); // the newest 1,000
+    const oldestKept = await redis.client.zrange("big:evt:heavy", 0, 0, "WITHSCORES");
+    expect(Number(oldestKept[1])).toBe((NOW - 1000 * 1000) / 1000);
+    expect(await redis.client.zcard("big:evt:light")).toBe(2); // one left the window
+    expect(await redis.client.ttl("big:evt:heavy")).toBe(2 * 86_400);
+    expect(await redis.client.ttl("big:evt:light")).toBe(2 * 86_400);
+    // The same batch again: nothing new (the trimmed ones are added and trimmed again, as before).
+    expect(await eventBuffer.append(light.slice(0, 2))).toEqual({ added: 0 });
+    expect((await eventBuffer.fetchEvents("light")).map((e) => e.ts)).toEqual([light[1]!.ts, light[0]!.ts]);
+  });
+});
