@@ -67,6 +67,17 @@ function ingestBodies(): () => string {
   return () => parts.join(`load-${process.pid}-${counter++}-`);
 }
 
+/** The ingest row's requests: each a 100-event body for ten new users (see {@link ingestBodies}). */
+function ingestRun(base: string): autocannon.Options {
+  const nextBody = ingestBodies();
+  return {
+    url: `${base}/ingest`,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    requests: [{ setupRequest: (req) => ({ ...req, body: nextBody() }) }],
+  };
+}
+
 /**
  * The service's own request log as shipped (one JSON line per request on stdout, written synchronously;
  * the parent reads it as a log collector would): /health beside warm users in turn and ingest, to set
@@ -79,13 +90,7 @@ async function measureLog(catalogue: string): Promise<Row[]> {
     const base = `${origin}/recsys/api`;
     const health = await run({ url: `${origin}/health` });
     const inTurn = await run(warmUsersInTurn(base, ports.warmUsers));
-    const nextBody = ingestBodies();
-    const ingest = await run({
-      url: `${base}/ingest`,
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      requests: [{ setupRequest: (req) => ({ ...req, body: nextBody() }) }],
-    });
+    const ingest = await run(ingestRun(base));
     return [
       toRow(catalogue, "GET /health (baseline)", health),
       toRow(catalogue, "GET /recommend (warm users in turn)", inTurn),
@@ -136,19 +141,7 @@ async function measure(catalogue: string, env: Record<string, string>): Promise<
       ),
     );
     rows.push(row("GET /recommend (cold user)", await run({ url: `${base}/recommend?user_id=nobody` })));
-    const nextBody = ingestBodies();
-    rows.push(
-      row(
-        "POST /ingest (100 events, 10 users)",
-        await run({
-          url: `${base}/ingest`,
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          requests: [{ setupRequest: (req) => ({ ...req, body: nextBody() }) }],
-        }),
-        100,
-      ),
-    );
+    rows.push(row("POST /ingest (100 events, 10 users)", await run(ingestRun(base)), 100));
   } finally {
     child.kill("SIGTERM");
     await once(child, "exit");

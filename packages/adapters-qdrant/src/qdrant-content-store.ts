@@ -7,6 +7,7 @@ import {
   type ContentQuery,
   type ContentStore,
   contentFromPayload,
+  LOW_PRECISION_BEAM,
   type Vector,
 } from "@recsys/ports";
 import { guarded } from "./errors.js";
@@ -36,13 +37,6 @@ type Condition = Schemas["Condition"];
 function pointIds(ids: Iterable<string>): PointId[] {
   return [...ids].map(toPointId);
 }
-
-/**
- * The HNSW beam of a `precision: "low"` vector query (Qdrant's `params.hnsw_ef`): the embedded store's own
- * low-precision beam (docs/behaviour.md §7.2), narrower than Qdrant's default (the collection's
- * `ef_construct`, 100 unless configured).
- */
-const LOW_PRECISION_HNSW_EF = 64;
 
 /**
  * The {@link ContentStore} port on Qdrant (docs/behaviour.md §7.1–§7.3). Every port method is one HTTP
@@ -196,9 +190,10 @@ export class QdrantContentStore implements ContentStore {
           query: Array.from(query.vector),
           ...(this.#using ? { using: this.#using } : {}),
           ...withFilter(filter([])),
-          // A low-precision query searches a narrower beam than the collection's default (Qdrant widens it
-          // to the limit when the limit is larger); a high-precision one keeps the collection's settings.
-          ...(query.precision === "low" ? { params: { hnsw_ef: LOW_PRECISION_HNSW_EF } } : {}),
+          // A low-precision query searches the ports' narrow beam instead of the collection's default (its
+          // `ef_construct`, 100 unless configured; Qdrant widens it to the limit when the limit is larger); a
+          // high-precision one keeps the collection's settings.
+          ...(query.precision === "low" ? { params: { hnsw_ef: LOW_PRECISION_BEAM } } : {}),
           limit: query.limit,
         };
       case "tags": {

@@ -96,6 +96,16 @@ export class RedisActivityStore implements ActivityStore {
   readonly #ttlSeconds: number;
   readonly #max: number;
 
+  /** A visitor's summary key. */
+  #visitorKey(id: string): string {
+    return `${this.#prefix}:visitor:${id}`;
+  }
+
+  /** An item's activity hash key. */
+  #itemKey(id: string): string {
+    return `${this.#prefix}:item:${id}`;
+  }
+
   /** @param options - client, prefix, TTL, cap */
   constructor(options: RedisActivityStoreOptions) {
     this.#client = options.client;
@@ -112,6 +122,11 @@ export class RedisActivityStore implements ActivityStore {
   async record(visitor: VisitorActivity, items: readonly VisitorItemActivity[]): Promise<void> {
     const score = visitor.last_interaction ? Date.parse(visitor.last_interaction) : 0;
     const client = this.#client;
+    const visitorKey = this.#visitorKey(visitor.user_id);
+    const itemKeys = items.map((item) => this.#itemKey(item.id));
+    const summary = JSON.stringify(visitor);
+    const visitors = `${this.#prefix}:visitors`;
+    const ranked = `${this.#prefix}:items`;
     if (!isCluster(client)) {
       // One script for the visitor and every item: an ingest records ten visitors of five items each in
       // ten commands and one socket write, where it sent 180 commands in three (measured in process: 2.6
@@ -119,12 +134,12 @@ export class RedisActivityStore implements ActivityStore {
       await guarded("activity.record", () =>
         (client as unknown as RecordCommands).recsysRecordVisitor(
           3 + items.length,
-          `${this.#prefix}:visitor:${visitor.user_id}`,
-          `${this.#prefix}:visitors`,
-          `${this.#prefix}:items`,
-          ...items.map((item) => `${this.#prefix}:item:${item.id}`),
+          visitorKey,
+          visitors,
+          ranked,
+          ...itemKeys,
           visitor.user_id,
-          JSON.stringify(visitor),
+          summary,
           this.#ttlSeconds,
           score,
           this.#max,
@@ -135,10 +150,10 @@ export class RedisActivityStore implements ActivityStore {
     }
     // On Cluster the keys live in different slots: a script per item (its one key), the rest beside.
     const views = await Promise.all(
-      items.map((item) =>
+      items.map((item, i) =>
         guarded("activity.record", () =>
           (client as unknown as RecordCommands).recsysRecordItem(
-            `${this.#prefix}:item:${item.id}`,
+            itemKeys[i]!,
             visitor.user_id,
             item.visits,
             item.dwell ?? -1,
@@ -152,18 +167,13 @@ export class RedisActivityStore implements ActivityStore {
     // model, so a reader may see the visitor before the items' ranks.
     await guarded("activity.record", () =>
       Promise.all([
-        client.set(
-          `${this.#prefix}:visitor:${visitor.user_id}`,
-          JSON.stringify(visitor),
-          "EX",
-          this.#ttlSeconds,
-        ),
+        client.set(visitorKey, summary, "EX", this.#ttlSeconds),
         client
-          .zadd(`${this.#prefix}:visitors`, score, visitor.user_id)
-          .then(() => client.zremrangebyrank(`${this.#prefix}:visitors`, 0, -(this.#max + 1))),
+          .zadd(visitors, score, visitor.user_id)
+          .then(() => client.zremrangebyrank(visitors, 0, -(this.#max + 1))),
         ...items.flatMap((item, i) => [
-          client.zadd(`${this.#prefix}:items`, Number(views[i]), item.id),
-          client.expire(`${this.#prefix}:item:${item.id}`, this.#ttlSeconds),
+          client.zadd(ranked, Number(views[i]), item.id),
+          client.expire(itemKeys[i]!, this.#ttlSeconds),
         ]),
       ]),
     );
@@ -174,7 +184,7 @@ export class RedisActivityStore implements ActivityStore {
       this.#client.zrevrange(`${this.#prefix}:visitors`, 0, limit - 1),
     );
     if (ids.length === 0) return [];
-    const keys = ids.map((id) => `${this.#prefix}:visitor:${id}`);
+    const keys = ids.map((id) => this.#visitorKey(id));
     // One MGET on a single Redis; on Cluster the keys live in different slots: a GET each (pipelined).
     const client = this.#client;
     const texts = await guarded("activity.visitors", () =>
@@ -197,7 +207,7 @@ export class RedisActivityStore implements ActivityStore {
 
   async item(id: string): Promise<ItemActivity | null> {
     const [views, visitors, dwellSum, dwellN, positive] = (
-      await guarded("activity.item", () => this.#client.hmget(`${this.#prefix}:item:${id}`, ...TOTALS))
+      await guarded("activity.item", () => this.#client.hmget(this.#itemKey(id), ...TOTALS))
     ).map((v) => Number(v ?? 0));
     if (!visitors) return null;
     return {

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { InvalidArgumentError } from "@recsys/ports";
+import { InvalidArgumentError, LOW_PRECISION_BEAM } from "@recsys/ports";
 
 /** From how many items with vectors the embedded store searches an approximate index (its default). */
 export const ANN_THRESHOLD = 50_000;
@@ -50,7 +50,7 @@ function loadUsearch(): Usearch | null {
 }
 
 /** The index's settings, for logs and diagnostics (and a saved index's `catalog.json`). */
-export const ANN_DESCRIPTION = "usearch HNSW (i8, M 16, ef 64)";
+export const ANN_DESCRIPTION = `usearch HNSW (i8, M 16, ef ${LOW_PRECISION_BEAM})`;
 
 type UsearchIndex = InstanceType<Usearch["Index"]>;
 
@@ -62,10 +62,9 @@ function newIndex(library: Usearch, d: number): UsearchIndex {
     connectivity: 16,
     expansion_add: 128,
     // The beam of a search is the larger of this and k: a high-precision query asks for 320+ candidates (its
-    // beam is those), so this narrow default is felt only by low-precision queries that ask for a few (the
-    // distractor's negated taste: a third of the time of a 256-wide beam, its best hit still among the truly
-    // farthest few; BENCHMARKS.md). Searching is a matter of the settings here, not of the saved index.
-    expansion_search: 64,
+    // beam is those), so this narrow default is felt only by low-precision queries that ask for a few.
+    // Searching is a matter of the settings here, not of the saved index.
+    expansion_search: LOW_PRECISION_BEAM,
   });
 }
 

@@ -368,10 +368,12 @@ export class InMemoryContentStore implements ContentStore {
 
   #run(query: ContentQuery): ContentHit[] {
     switch (query.kind) {
-      case "vector":
-        return this.#remembered(query.vector, query.limit, query.exclude, query.precision ?? "high", () =>
-          this.#nearest(query.vector, query.limit, query.exclude, query.precision ?? "high"),
+      case "vector": {
+        const precision = query.precision ?? "high";
+        return this.#remembered(query.vector, query.limit, query.exclude, precision, () =>
+          this.#nearest(query.vector, query.limit, query.exclude, precision),
         );
+      }
       case "tags":
         return this.#remembered(query.weights, query.limit, query.exclude, "high", () =>
           this.#tags(query.weights, query.limit, query.exclude),
@@ -484,15 +486,13 @@ export class InMemoryContentStore implements ContentStore {
     // looked up in the excluded set only when it would enter the list.
     const rank = this.#idRank;
     const best: [number, number][] = [];
-    const before = (a: readonly [number, number], b: readonly [number, number]) =>
-      a[1] > b[1] || (a[1] === b[1] && rank[a[0]]! < rank[b[0]]!);
+    const beats = (index: number, score: number, [other, otherScore]: readonly [number, number]) =>
+      score > otherScore || (score === otherScore && rank[index]! < rank[other]!);
+    const before = (a: readonly [number, number], b: readonly [number, number]) => beats(a[0], a[1], b);
     for (let t = 0; t < sums.count; t++) {
       const index = sums.touched[t]!;
       const score = sums.sums[index]!;
-      if (best.length === size) {
-        const [lastIndex, lastScore] = best[size - 1]!;
-        if (!(score > lastScore || (score === lastScore && rank[index]! < rank[lastIndex]!))) continue;
-      }
+      if (best.length === size && !beats(index, score, best[size - 1]!)) continue;
       if (this.#excluded(index, exclude)) continue;
       keepBest(best, [index, score], size, before);
     }

@@ -129,13 +129,12 @@ export class InMemoryEventBuffer implements EventBuffer {
       touched.add(event.user_id);
     }
     const now = this.#clock();
-    const cutoff = this.#windowMs === null ? 0 : now - this.#windowMs;
+    const cutoff = this.#windowMs === null ? null : now - this.#windowMs;
     for (const id of touched) {
       const user = this.#events.get(id)!;
       // The list is in time order: the events to drop (too old, or beyond the cap) are its first ones.
       let drop = Math.max(0, user.list.length - this.#cap);
-      if (this.#windowMs !== null)
-        while (drop < user.list.length && !(user.list[drop]!.ms >= cutoff)) drop += 1;
+      if (cutoff !== null) while (drop < user.list.length && !(user.list[drop]!.ms >= cutoff)) drop += 1;
       if (drop > 0) {
         user.list = user.list.slice(drop);
         user.version = ++this.#generation;

@@ -30,6 +30,13 @@ export interface QueryOptions {
 export type VectorPrecision = "high" | "low";
 
 /**
+ * The HNSW search beam (ef) a store with an approximate index uses for a `low`-precision vector query (it
+ * widens to the limit when the limit is larger): a third of the time of a 256-wide beam, its best hit still
+ * among the truly farthest few for the distractor's negated taste (BENCHMARKS.md).
+ */
+export const LOW_PRECISION_BEAM = 64;
+
+/**
  * One query of a batch. Each kind mirrors a single-query method of {@link ContentStore}:
  * - `vector`: nearest items by cosine similarity, best first (ties: catalogue order); `precision` (see
  *   {@link VectorPrecision}) may let an approximate index search less widely.
