@@ -339,21 +339,28 @@ export class InMemoryContentStore implements ContentStore {
     return hits;
   }
 
-  /** Kept hits again, their vectors read from the vectors' file. */
+  /**
+   * Kept hits again, their vectors read from the vectors' file and kept by its reader: an answer given a
+   * second time is likely to be given again (a warm user's next request), and its rows are then the same
+   * arrays, so the serve path does not derive their norms and unit copies again.
+   */
   #reread(hits: readonly ContentHit[]): ContentHit[] {
-    return this.#hits(hits.map((hit) => [this.#position.get(hit.id)!, hit.score] as const));
+    const indexes = hits.map((hit) => this.#position.get(hit.id)!);
+    const vectors = this.#vectorsOf(indexes, true);
+    return hits.map((hit, k) => this.#hit(indexes[k]!, hit.score, vectors[k]!));
   }
 
   #hit(index: number, score: number, vector: Float32Array | null): ContentHit {
     return { id: this.#ids[index]!, score, content: this.#contents[index]!, vector };
   }
 
-  /** Items' unit vectors: views into the matrix, or read from the vectors' file in one pass. */
-  #vectorsOf(indexes: readonly number[]): (Float32Array | null)[] {
+  /**
+   * Items' unit vectors: views into the matrix, or rows of the vectors' file (rows kept by the reader are
+   * the arrays handed out before; with `keep` the rows read now are kept too).
+   */
+  #vectorsOf(indexes: readonly number[], keep = false): (Float32Array | null)[] {
     if (!this.#file) return indexes.map((index) => this.#vectors[index] ?? null);
-    const d = this.#dimension!;
-    const rows = this.#file.read(indexes);
-    return indexes.map((_, k) => rows.subarray(k * d, (k + 1) * d));
+    return this.#file.rows(indexes, keep);
   }
 
   /** Hits of items by index and score, with their vectors. */

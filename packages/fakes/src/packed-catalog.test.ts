@@ -182,6 +182,11 @@ describe("the packed catalogue (docs/behaviour.md §7.2)", () => {
       first.map((hit) => [hit.id, hit.score, [...hit.vector!]]),
     );
     expect(again[0]!.vector).toHaveLength(16);
+    // An answer given again keeps its rows: the third time they are the same arrays as the second, so what
+    // the serve path derives from a vector once (its norm, its unit copy) is not derived again.
+    const [third = []] = await keeping.query(frozenQuery);
+    expect(third.every((hit, k) => hit.vector === again[k]!.vector)).toBe(true);
+    expect(again.some((hit, k) => hit.vector === first[k]!.vector)).toBe(false);
     // A vectors file of another size is refused, naming it; so are vectors given twice.
     writeFileSync(join(packed, "vectors.f32"), new Uint8Array(12));
     await expect(openPackedContentStore(packed)).rejects.toThrow(
