@@ -282,7 +282,8 @@ export class InMemoryContentStore implements ContentStore {
   async getVectors(ids: readonly string[]): Promise<Map<string, Vector>> {
     const out = new Map<string, Vector>();
     const known = this.#indexesOf(ids);
-    this.#vectorsOf(known).forEach((vector, k) => {
+    // Items asked for by id (the liked items of a model being built): their rows are kept.
+    this.#vectorsOf(known, true).forEach((vector, k) => {
       if (vector) out.set(this.#ids[known[k]!]!, vector);
     });
     return out;
@@ -364,8 +365,11 @@ export class InMemoryContentStore implements ContentStore {
   }
 
   /** Hits of items by index and score, with their vectors. */
-  #hits(entries: readonly (readonly [number, number])[]): ContentHit[] {
-    const vectors = this.#vectorsOf(entries.map(([index]) => index));
+  #hits(entries: readonly (readonly [number, number])[], keep = false): ContentHit[] {
+    const vectors = this.#vectorsOf(
+      entries.map(([index]) => index),
+      keep,
+    );
     return entries.map(([index, score], k) => this.#hit(index, score, vectors[k]!));
   }
 
@@ -390,7 +394,11 @@ export class InMemoryContentStore implements ContentStore {
       case "sample":
         return this.#sample(query.limit, query.exclude);
       case "ids":
-        return this.#hits(this.#indexesOf(query.ids).map((index) => [index, 0] as const));
+        // Items asked for by id (a user's liked items, every request of theirs): their rows are kept.
+        return this.#hits(
+          this.#indexesOf(query.ids).map((index) => [index, 0] as const),
+          true,
+        );
     }
   }
 

@@ -187,6 +187,12 @@ describe("the packed catalogue (docs/behaviour.md §7.2)", () => {
     const [third = []] = await keeping.query(frozenQuery);
     expect(third.every((hit, k) => hit.vector === again[k]!.vector)).toBe(true);
     expect(again.some((hit, k) => hit.vector === first[k]!.vector)).toBe(false);
+    // Items asked for by id keep their rows from the first time (a user's liked items, every request).
+    const byIds = [{ kind: "ids" as const, ids: ["4", "44"] }];
+    const [ids1 = [], ids2 = []] = [...(await keeping.query(byIds)), ...(await keeping.query(byIds))];
+    expect(ids2.map((hit) => hit.vector)).toEqual(ids1.map((hit) => hit.vector));
+    expect(ids2.every((hit, k) => hit.vector === ids1[k]!.vector)).toBe(true);
+    expect((await keeping.getVectors(["44"])).get("44")).toBe(ids1[1]!.vector);
     // A vectors file of another size is refused, naming it; so are vectors given twice.
     writeFileSync(join(packed, "vectors.f32"), new Uint8Array(12));
     await expect(openPackedContentStore(packed)).rejects.toThrow(
