@@ -1,5 +1,6 @@
 import type { Impression, Recommendation } from "@recsys/ports";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { BoundHistogram } from "./bound-histogram.js";
 
 // prom-client (the maintained Prometheus client for Node) renders the exposition format with HELP and
 // TYPE for every family, and collects process and event-loop metrics; we only declare our families.
@@ -75,18 +76,15 @@ export class Metrics {
   readonly registry = new Registry();
   readonly #counters: Record<CounterName, Counter>;
   readonly #requests: Counter;
-  readonly #latency: Histogram;
-  readonly #stores: Histogram;
+  readonly #latency: BoundHistogram;
+  readonly #stores: BoundHistogram;
   readonly #impressions: Counter;
   readonly #clicks: Counter;
   readonly #rewards: Histogram;
   /** The reference's counters and the online metrics, per tenant. */
   readonly #tenants = new Map<string, TenantCounts>();
   /** Each request label set's series, looked up once. */
-  readonly #requestSeries = new Map<
-    string,
-    { count: { inc(): void }; latency: { observe(value: number): void } }
-  >();
+  readonly #requestSeries = new Map<string, { count: { inc(): void }; latency: (seconds: number) => void }>();
 
   /** @param options - `defaults: false` leaves out process and event-loop metrics (default on) */
   constructor(options: { readonly defaults?: boolean } = {}) {
@@ -108,14 +106,15 @@ export class Metrics {
       labelNames: ["route", "method", "status"],
       registers,
     });
-    this.#latency = new Histogram({
+    // Observed on every request and store call: label sets bound once (BoundHistogram).
+    this.#latency = new BoundHistogram({
       name: "recsys_http_request_duration_seconds",
       help: "HTTP request latency by route and method.",
       labelNames: ["route", "method"],
       buckets: BUCKETS,
       registers,
     });
-    this.#stores = new Histogram({
+    this.#stores = new BoundHistogram({
       name: "recsys_store_call_duration_seconds",
       help: "Latency of calls to the stores, by store, operation and outcome.",
       labelNames: ["store", "operation", "outcome"],
@@ -183,12 +182,12 @@ export class Metrics {
     if (!series) {
       series = {
         count: this.#requests.labels({ route, method, status: String(status) }),
-        latency: this.#latency.labels({ route, method }),
+        latency: this.#latency.bind({ route, method }),
       };
       this.#requestSeries.set(key, series);
     }
     series.count.inc();
-    series.latency.observe(seconds);
+    series.latency(seconds);
   }
 
   /**
@@ -198,8 +197,7 @@ export class Metrics {
    * @param outcome - `ok` or `error`
    */
   storeTimer(store: string, operation: string, outcome: "ok" | "error"): (seconds: number) => void {
-    const series = this.#stores.labels({ store, operation, outcome });
-    return (seconds) => series.observe(seconds);
+    return this.#stores.bind({ store, operation, outcome });
   }
 
   /**
