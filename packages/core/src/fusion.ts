@@ -33,3 +33,45 @@ export function weightedFuse(
   }
   return { finalScore, breakdown, features: FEATURE_ORDER.map((name) => scores[name] ?? 0) };
 }
+
+/** Names an object keeps in the order they were added (not repeated, not array indexes). */
+const inAddedOrder = (names: readonly string[]): boolean =>
+  new Set(names).size === names.length && names.every((name) => !/^(0|[1-9]\d*)$/.test(name));
+
+/**
+ * {@link weightedFuse} for many candidates scored by the same scorers (the serve path's pool): scores come
+ * as an array in `names` order, and each breakdown is a copy of one template object with its values set,
+ * instead of an object built key by key and the record's entries listed per candidate. The result is
+ * `weightedFuse` of the record of those scores, bit for bit (same keys in the same order, same sum order);
+ * names an object would reorder (repeated, or array indexes) go through `weightedFuse` itself.
+ * @param names - the scorers' names, in scoring order
+ * @param weights - fusion weights (unknown names weigh 0)
+ */
+export function fuserFor(
+  names: readonly string[],
+  weights: Readonly<Record<string, number>>,
+): (scores: readonly number[]) => Fused {
+  if (!inAddedOrder(names))
+    return (scores) => {
+      const record: Record<string, number> = {};
+      names.forEach((name, k) => {
+        record[name] = scores[k]!;
+      });
+      return weightedFuse(record, weights);
+    };
+  const w = weights as Readonly<Record<string, number | undefined>>;
+  const weightOf = names.map((name) => w[name] ?? 0);
+  const template: Record<string, number> = {};
+  for (const name of names) template[name] = 0;
+  const featureAt = FEATURE_ORDER.map((name) => names.indexOf(name));
+  return (scores) => {
+    const breakdown = { ...template };
+    let finalScore = 0;
+    for (let k = 0; k < names.length; k++) {
+      const value = weightOf[k]! * scores[k]!;
+      breakdown[names[k]!] = value;
+      finalScore += value;
+    }
+    return { finalScore, breakdown, features: featureAt.map((at) => (at < 0 ? 0 : scores[at]!)) };
+  };
+}

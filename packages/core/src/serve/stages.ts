@@ -10,7 +10,7 @@ import {
   type ScoredCandidate,
   type UserSignals,
 } from "@recsys/ports";
-import { weightedFuse } from "../fusion.js";
+import { fuserFor } from "../fusion.js";
 import { onceForFrozen } from "../memo.js";
 import { mmrRerank } from "../mmr.js";
 import { pickOne, type RandomSource } from "../random.js";
@@ -301,6 +301,10 @@ export function scoreCandidates(state: ServeState, scorers: readonly Scorer[]): 
   for (const scorer of active) {
     weights[scorer.name] = typeof scorer.weight === "number" ? scorer.weight : scorer.weight(cfg);
   }
+  const fuse = fuserFor(
+    active.map((scorer) => scorer.name),
+    weights,
+  );
   const hits = [...state.candidates.values()];
   const vectorScores = vectorScoresOf(
     hits.map((hit) => hit.vector),
@@ -314,9 +318,9 @@ export function scoreCandidates(state: ServeState, scorers: readonly Scorer[]): 
       tags: hit.content ? contentTagWeights(hit.content) : null,
       vectorScores: vectorScores[index]!,
     };
-    const scores: Record<string, number> = {};
-    for (const scorer of active) scores[scorer.name] = scorer.score(candidate, context);
-    const fused = weightedFuse(scores, weights);
+    const scores = new Array<number>(active.length);
+    for (let k = 0; k < active.length; k++) scores[k] = active[k]!.score(candidate, context);
+    const fused = fuse(scores);
     return {
       content_id: hit.id,
       final_score: fused.finalScore,
