@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from "node:zlib";
-import { getFloat16, setFloat16 } from "@petamoriken/float16";
 import { type ParseResult, safeParseUserSignals, type UserSignals } from "@recsys/ports";
+import { halfToNumber, numberToHalf } from "./half.js";
 
 /** How the vectors of a compact model are stored: IEEE half or single precision. */
 export type VectorPrecision = "float16" | "float32";
@@ -79,11 +79,14 @@ export function encodeCompactModel(signals: UserSignals, precision: VectorPrecis
   let offset = HEADER_BYTES;
   for (const vector of [taste, recency]) {
     if (!vector) continue;
-    for (const value of vector) {
-      if (width === 2) setFloat16(view, offset, value, true);
-      else view.setFloat32(offset, value, true);
-      offset += width;
-    }
+    if (width === 2)
+      for (let i = 0; i < vector.length; i++) {
+        const bits = numberToHalf(vector[i]!);
+        out[offset + 2 * i] = bits & 0xff;
+        out[offset + 2 * i + 1] = bits >>> 8;
+      }
+    else for (let i = 0; i < vector.length; i++) view.setFloat32(offset + 4 * i, vector[i]!, true);
+    offset += vector.length * width;
   }
   rest.copy(out, offset);
   return out;
@@ -111,8 +114,10 @@ export function decodeCompactModel(userId: string, bytes: Uint8Array): ParseResu
     }
     if (offset + dimension * width > bytes.length) return { success: false, message: "truncated vector" };
     const vector = new Array<number>(dimension);
-    for (let i = 0; i < dimension; i++, offset += width)
-      vector[i] = width === 2 ? getFloat16(view, offset, true) : view.getFloat32(offset, true);
+    if (width === 2)
+      for (let i = 0; i < dimension; i++, offset += 2)
+        vector[i] = halfToNumber(bytes[offset]! | (bytes[offset + 1]! << 8));
+    else for (let i = 0; i < dimension; i++, offset += 4) vector[i] = view.getFloat32(offset, true);
     vectors.push(vector);
   }
   let fields: unknown;
