@@ -27,7 +27,7 @@ function* randoms(seed: number): Generator<number> {
   }
 }
 
-describe("float16 (the compact model's vectors, docs/behaviour.md §8)", () => {
+describe("float16 (the compact model's vectors, docs/behaviour.md §7.4)", () => {
   it("reads every one of the 65,536 patterns as the float16 library does", () => {
     for (let bits = 0; bits < 0x10000; bits++) {
       const ours = halfToNumber(bits);
