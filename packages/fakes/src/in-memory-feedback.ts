@@ -17,8 +17,12 @@ export interface InMemoryFeedbackStoreOptions {
  * (one event-loop turn), so a re-delivered reward finds nothing.
  */
 export class InMemoryFeedbackStore implements FeedbackStore {
-  /** request id → its impressions and expiry; Map order is insertion (oldest first). */
-  readonly #impressions = new Map<string, { items: Map<string, string>; expiresAt: number }>();
+  /**
+   * request id → its impressions as one JSON text, the ids not yet rewarded, and expiry; Map order is
+   * insertion (oldest first). One text per list (not one per item): a served list is written on every
+   * request and up to `maxRequests` are held, and most are never rewarded.
+   */
+  readonly #impressions = new Map<string, { text: string; left: string[]; expiresAt: number }>();
   readonly #ttlMs: number;
   readonly #maxRequests: number;
   readonly #clock: () => number;
@@ -33,11 +37,12 @@ export class InMemoryFeedbackStore implements FeedbackStore {
   }
 
   async putImpressions(requestId: string, impressions: Readonly<Record<string, Impression>>): Promise<void> {
-    const entries = Object.entries(impressions);
-    if (entries.length === 0) return;
+    const left = Object.keys(impressions);
+    if (left.length === 0) return;
     this.#impressions.delete(requestId);
     this.#impressions.set(requestId, {
-      items: new Map(entries.map(([id, impression]) => [id, JSON.stringify(impression)])),
+      text: JSON.stringify(impressions),
+      left,
       expiresAt: this.#clock() + this.#ttlMs,
     });
     const now = this.#clock();
@@ -54,11 +59,12 @@ export class InMemoryFeedbackStore implements FeedbackStore {
       this.#impressions.delete(requestId);
       return null;
     }
-    const text = entry.items.get(contentId);
-    if (text === undefined) return null;
-    entry.items.delete(contentId);
-    if (entry.items.size === 0) this.#impressions.delete(requestId);
-    return JSON.parse(text) as Impression;
+    const at = entry.left.indexOf(contentId);
+    if (at < 0) return null;
+    entry.left.splice(at, 1);
+    if (entry.left.length === 0) this.#impressions.delete(requestId);
+    const all = JSON.parse(entry.text) as Record<string, Impression>;
+    return Object.hasOwn(all, contentId) ? all[contentId]! : null;
   }
 
   async policySums(): Promise<PolicySums> {
