@@ -95,6 +95,9 @@ export class RedisActivityStore implements ActivityStore {
   readonly #prefix: string;
   readonly #ttlSeconds: number;
   readonly #max: number;
+  /** The visitors index (by last interaction) and the items index (by views). */
+  readonly #visitorsIndex: string;
+  readonly #itemsIndex: string;
 
   /** A visitor's summary key. */
   #visitorKey(id: string): string {
@@ -115,6 +118,8 @@ export class RedisActivityStore implements ActivityStore {
     if (!("recsysRecordVisitor" in this.#client))
       this.#client.defineCommand("recsysRecordVisitor", { lua: RECORD_VISITOR });
     this.#prefix = `${options.prefix ?? "default"}:activity`;
+    this.#visitorsIndex = `${this.#prefix}:visitors`;
+    this.#itemsIndex = `${this.#prefix}:items`;
     this.#ttlSeconds = Math.max(1, Math.round((options.ttlDays ?? 90) * 86_400));
     this.#max = options.maxVisitors ?? 100_000;
   }
@@ -125,8 +130,8 @@ export class RedisActivityStore implements ActivityStore {
     const visitorKey = this.#visitorKey(visitor.user_id);
     const itemKeys = items.map((item) => this.#itemKey(item.id));
     const summary = JSON.stringify(visitor);
-    const visitors = `${this.#prefix}:visitors`;
-    const ranked = `${this.#prefix}:items`;
+    const visitors = this.#visitorsIndex;
+    const ranked = this.#itemsIndex;
     if (!isCluster(client)) {
       // One script for the visitor and every item: an ingest records ten visitors of five items each in
       // ten commands and one socket write, where it sent 180 commands in three (measured in process: 2.6
@@ -181,7 +186,7 @@ export class RedisActivityStore implements ActivityStore {
 
   async visitors(limit: number): Promise<VisitorActivity[]> {
     const ids = await guarded("activity.visitors", () =>
-      this.#client.zrevrange(`${this.#prefix}:visitors`, 0, limit - 1),
+      this.#client.zrevrange(this.#visitorsIndex, 0, limit - 1),
     );
     if (ids.length === 0) return [];
     const keys = ids.map((id) => this.#visitorKey(id));
@@ -194,13 +199,11 @@ export class RedisActivityStore implements ActivityStore {
   }
 
   async visitorCount(): Promise<number> {
-    return guarded("activity.visitorCount", () => this.#client.zcard(`${this.#prefix}:visitors`));
+    return guarded("activity.visitorCount", () => this.#client.zcard(this.#visitorsIndex));
   }
 
   async items(limit: number): Promise<ItemActivity[]> {
-    const ids = await guarded("activity.items", () =>
-      this.#client.zrevrange(`${this.#prefix}:items`, 0, limit - 1),
-    );
+    const ids = await guarded("activity.items", () => this.#client.zrevrange(this.#itemsIndex, 0, limit - 1));
     const all = await Promise.all(ids.map((id) => this.item(id)));
     return all.filter((a): a is ItemActivity => a !== null);
   }

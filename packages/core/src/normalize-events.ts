@@ -8,10 +8,10 @@ import {
 } from "@recsys/ports";
 import { normalizeContentId } from "./ids.js";
 import {
+  canonicalTimestampMs,
   eventTime,
   formatTimestamp,
   type Instant,
-  isCanonicalTimestamp,
   parseTimestamp,
   toEpochMs,
 } from "./time.js";
@@ -135,7 +135,10 @@ function timestampOf(item: Json, clock: Clock): string {
   if (key === null) return formatTimestamp(clock.nowMs);
   const value = item[key];
   if (typeof value !== "string") throw new Reject(`${key} must be an ISO-8601 string`);
-  const ms = parseTimestamp(value);
+  // What SDKs send is mostly canonical already: read once, and kept as sent (formatting it again would
+  // give the same text).
+  const canonical = canonicalTimestampMs(value);
+  const ms = canonical ?? parseTimestamp(value);
   if (ms === null) throw new Reject(`${key} is not a valid ISO-8601 timestamp: ${JSON.stringify(value)}`);
   if (ms < EARLIEST || ms > LATEST) {
     throw new Reject(
@@ -145,8 +148,7 @@ function timestampOf(item: Json, clock: Clock): string {
   if (ms > clock.nowMs + clock.maxFutureMs) {
     throw new Reject(`${key} lies in the future: ${JSON.stringify(value)}`);
   }
-  // What SDKs send is mostly canonical already: formatting it again would give the same text.
-  return isCanonicalTimestamp(value) ? value : formatTimestamp(ms);
+  return canonical !== null ? value : formatTimestamp(ms);
 }
 
 function storedRaw(item: Json): Json {

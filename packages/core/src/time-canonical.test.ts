@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatTimestamp, isCanonicalTimestamp, parseTimestamp } from "./time.js";
+import { canonicalTimestampMs, formatTimestamp, parseTimestamp } from "./time.js";
+
+const isCanonicalTimestamp = (text: string) => canonicalTimestampMs(text) !== null;
 
 describe("parseTimestamp's canonical fast path", () => {
   it("reads every canonical timestamp as its instant (years 1–9999)", () => {

@@ -24,11 +24,13 @@ function digitsAt(t: string, from: number, to: number): number {
 
 /**
  * Epoch milliseconds of a timestamp in the canonical form `YYYY-MM-DDTHH:mm:ss.sssZ` (what
- * formatTimestamp and RudderStack SDKs write), read digit by digit; null when the text is not exactly that
- * form or names no real instant (the general parser then decides). Days from the civil date as in
- * Howard Hinnant's `days_from_civil`.
+ * {@link formatTimestamp} and RudderStack SDKs write, so such a text needs no formatting again), read digit
+ * by digit; null when the text is not exactly that form or names no real instant ({@link parseTimestamp}
+ * then decides). Days from the civil date as in Howard Hinnant's `days_from_civil`.
+ * @param t - the timestamp text
+ * @example canonicalTimestampMs("2026-06-10T10:00:00.000Z") // 1781085600000
  */
-function canonicalMs(t: string): number | null {
+export function canonicalTimestampMs(t: string): number | null {
   if (t.length !== 24 || t.charCodeAt(23) !== 90 || t.charCodeAt(10) !== 84) return null;
   if (t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58)
     return null;
@@ -64,7 +66,7 @@ function canonicalMs(t: string): number | null {
  */
 export function parseTimestamp(text: string): number | null {
   // The canonical form is most of what arrives and every stored event's: read without a regex or a Date.
-  const fast = canonicalMs(text);
+  const fast = canonicalTimestampMs(text);
   if (fast !== null) return fast;
   const m = ISO.exec(text.trim());
   if (!m) return null;
@@ -100,16 +102,6 @@ export function parseTimestamp(text: string): number | null {
  */
 export function formatTimestamp(ms: number): string {
   return new Date(ms).toISOString();
-}
-
-/**
- * Whether a text is already a canonical timestamp (`YYYY-MM-DDTHH:mm:ss.sssZ`, a real instant): what
- * {@link formatTimestamp} would write for it, so it needs no formatting again.
- * @param text - the timestamp text
- * @example isCanonicalTimestamp("2026-06-10T10:00:00.000Z") // true
- */
-export function isCanonicalTimestamp(text: string): boolean {
-  return canonicalMs(text) !== null;
 }
 
 /** Either a `Date` or epoch milliseconds. */

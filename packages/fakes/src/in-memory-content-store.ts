@@ -346,9 +346,10 @@ export class InMemoryContentStore implements ContentStore {
    * arrays, so the serve path does not derive their norms and unit copies again.
    */
   #reread(hits: readonly ContentHit[]): ContentHit[] {
-    const indexes = hits.map((hit) => this.#position.get(hit.id)!);
-    const vectors = this.#vectorsOf(indexes, true);
-    return hits.map((hit, k) => this.#hit(indexes[k]!, hit.score, vectors[k]!));
+    return this.#hits(
+      hits.map((hit) => [this.#position.get(hit.id)!, hit.score] as const),
+      true,
+    );
   }
 
   #hit(index: number, score: number, vector: Float32Array | null): ContentHit {

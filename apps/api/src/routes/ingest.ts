@@ -46,13 +46,33 @@ const tooLarge = (maxBytes: number) =>
   });
 
 /**
+ * A body's chunks as they arrive, at most `maxBytes` in all: `add` answers false (keeping nothing more)
+ * once they pass it. Both ways of reading a body below count with it.
+ */
+function boundedChunks(maxBytes: number) {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  return {
+    add(chunk: Uint8Array): boolean {
+      size += chunk.byteLength;
+      if (size > maxBytes) return false;
+      chunks.push(chunk);
+      return true;
+    },
+    bytes(): Buffer {
+      const only = chunks.length === 1 ? chunks[0]! : null;
+      return only && Buffer.isBuffer(only) ? only : Buffer.concat(chunks, size);
+    },
+  };
+}
+
+/**
  * Read a Node request's body, refusing it (413) once it passes `maxBytes`; what is left unread is drained
  * by @hono/node-server after the answer.
  */
 function readNodeBody(incoming: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
+    const body = boundedChunks(maxBytes);
     const done = () => {
       incoming.off("data", onData);
       incoming.off("end", onEnd);
@@ -60,16 +80,14 @@ function readNodeBody(incoming: IncomingMessage, maxBytes: number): Promise<Buff
       incoming.off("close", onClose);
     };
     const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        done();
-        incoming.pause();
-        reject(tooLarge(maxBytes));
-      } else chunks.push(chunk);
+      if (body.add(chunk)) return;
+      done();
+      incoming.pause();
+      reject(tooLarge(maxBytes));
     };
     const onEnd = () => {
       done();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      resolve(body.bytes());
     };
     const onError = (error: Error) => {
       done();
@@ -105,22 +123,18 @@ async function rawBodyBytes(c: Context, maxBytes: number): Promise<Buffer> {
   const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming;
   if (incoming instanceof Readable && incoming.readableFlowing === null && !incoming.readableDidRead)
     return readNodeBody(incoming as IncomingMessage, maxBytes);
-  const body = c.req.raw.body;
-  if (!body) return Buffer.alloc(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  const stream = c.req.raw.body;
+  if (!stream) return Buffer.alloc(0);
+  const reader = stream.getReader();
+  const body = boundedChunks(maxBytes);
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
+    if (done) return body.bytes();
+    if (!body.add(value)) {
       await reader.cancel();
       throw tooLarge(maxBytes);
     }
-    chunks.push(value);
   }
-  return Buffer.concat(chunks, size);
 }
 
 /**
