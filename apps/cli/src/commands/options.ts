@@ -294,6 +294,9 @@ export function workers(value: string | undefined, io: CliIo): number {
   return n;
 }
 
+/** How much output `--out` buffers before scoring waits for the disk. */
+const OUTPUT_BUFFER_BYTES = 1 << 20;
+
 /**
  * Where results go: `--out` or stdout. `write` returns a promise when the stream's buffer is full, which
  * holds back scoring until it drains (so output never piles up in memory).
@@ -314,7 +317,9 @@ export async function output(
       `cannot write --out ${values.out} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
     );
   }
-  const stream = handle.createWriteStream();
+  // A buffer of many lines (a line with contents is ~9 KB; the default 16 KiB buffer filled every second
+  // line, and scoring then waited on the disk for each): writes go out batched while scoring goes on.
+  const stream = handle.createWriteStream({ highWaterMark: OUTPUT_BUFFER_BYTES });
   return {
     write: drainable(stream),
     close: () =>
