@@ -85,22 +85,44 @@ function layout(rows: number, d: number): { matrixAt: number; outAt: number; byt
   return { matrixAt, outAt, bytes: outAt + rows * 8 };
 }
 
-/** A kernel instance over a memory of its own of at least `bytes`. */
-function instantiate(
-  wasm: { readonly api: WasmApi; readonly module: object },
-  bytes: number,
-): { memory: WasmMemory; dotRows: DotRows } {
-  const memory = new wasm.api.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
-  const instance = new wasm.api.Instance(wasm.module, { env: { memory } });
-  return { memory, dotRows: instance.exports.dotRows as DotRows };
-}
+/**
+ * A kernel instance over a memory of its own, with views of that memory made once (and again after it
+ * grows): a view per call cost more than a small batch's dot products.
+ */
+class KernelMemory {
+  readonly memory: WasmMemory;
+  readonly #dotRows: DotRows;
+  #floats: Float32Array;
+  #doubles: Float64Array;
 
-/** One kernel call: the query written at 0, the scores read back (a new array). */
-function scanMemory(memory: WasmMemory, dotRows: DotRows, query: ArrayLike<number>, rows: number, d: number) {
-  const { matrixAt, outAt } = layout(rows, d);
-  new Float32Array(memory.buffer, 0, d).set(query);
-  dotRows(0, matrixAt, rows, d, outAt);
-  return new Float64Array(memory.buffer, outAt, rows).slice();
+  /**
+   * @param wasm - the compiled kernel
+   * @param bytes - the memory's size at least
+   */
+  constructor(wasm: { readonly api: WasmApi; readonly module: object }, bytes: number) {
+    this.memory = new wasm.api.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
+    const instance = new wasm.api.Instance(wasm.module, { env: { memory: this.memory } });
+    this.#dotRows = instance.exports.dotRows as DotRows;
+    this.#floats = new Float32Array(this.memory.buffer);
+    this.#doubles = new Float64Array(this.memory.buffer);
+  }
+
+  /** Grow to at least `bytes` (views made before into the memory are detached). */
+  grow(bytes: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (bytes <= have) return;
+    this.memory.grow(Math.ceil(bytes / PAGE) - have / PAGE);
+    this.#floats = new Float32Array(this.memory.buffer);
+    this.#doubles = new Float64Array(this.memory.buffer);
+  }
+
+  /** One kernel call: the query written at 0, the scores read back (a new array). */
+  scan(query: ArrayLike<number>, rows: number, d: number): Float64Array {
+    const { matrixAt, outAt } = layout(rows, d);
+    this.#floats.set(query, 0);
+    this.#dotRows(0, matrixAt, rows, d, outAt);
+    return this.#doubles.slice(outAt / 8, outAt / 8 + rows);
+  }
 }
 
 /** Which kernel a {@link DotMatrix} runs. */
@@ -139,10 +161,10 @@ export class DotMatrix {
       return;
     }
     const { matrixAt, bytes } = layout(rows, dimension);
-    const { memory, dotRows } = instantiate(wasm, bytes);
+    const kernel = new KernelMemory(wasm, bytes);
     this.kernel = "wasm";
-    this.data = new Float32Array(memory.buffer, matrixAt, rows * dimension);
-    this.#scan = (query) => scanMemory(memory, dotRows, query, rows, dimension);
+    this.data = new Float32Array(kernel.memory.buffer, matrixAt, rows * dimension);
+    this.#scan = (query) => kernel.scan(query, rows, dimension);
   }
 
   /**
@@ -163,8 +185,7 @@ export class DotMatrix {
  * another dimension count as zeros. Synchronous: load and scan within one turn of the event loop.
  */
 export class BatchDots {
-  #memory: WasmMemory | null = null;
-  #dotRows: DotRows | null = null;
+  #kernel: KernelMemory | null = null;
   #plain = new Float32Array(0);
   #rows = 0;
   #d = 0;
@@ -194,9 +215,9 @@ export class BatchDots {
   scan(query: ArrayLike<number>): Float64Array {
     const rows = this.#rows;
     const d = this.#d;
-    if (!this.#wasm || !this.#memory || d % 4 !== 0 || rows === 0)
+    if (!this.#wasm || !this.#kernel || d % 4 !== 0 || rows === 0)
       return dotRowsJs(query, this.#data(rows * d), rows, d);
-    return scanMemory(this.#memory, this.#dotRows!, query, rows, d);
+    return this.#kernel.scan(query, rows, d);
   }
 
   /** The scratch matrix for `values` floats (after the query; room for the scores after it). */
@@ -206,12 +227,9 @@ export class BatchDots {
       const wasm = kernelModule();
       if (wasm) {
         const { matrixAt, bytes } = layout(values / Math.max(d, 1), d);
-        if (!this.#memory) {
-          ({ memory: this.#memory, dotRows: this.#dotRows } = instantiate(wasm, bytes));
-        } else if (bytes > this.#memory.buffer.byteLength) {
-          this.#memory.grow(Math.ceil(bytes / PAGE) - this.#memory.buffer.byteLength / PAGE);
-        }
-        return new Float32Array(this.#memory.buffer, matrixAt, values);
+        if (!this.#kernel) this.#kernel = new KernelMemory(wasm, bytes);
+        else this.#kernel.grow(bytes);
+        return new Float32Array(this.#kernel.memory.buffer, matrixAt, values);
       }
       this.#wasm = false;
     }

@@ -163,16 +163,21 @@ function tasteVector(
   positives: Readonly<Record<string, number>>,
   vectors: ReadonlyMap<string, ArrayLike<number>>,
 ): number[] | null {
-  let acc: number[] | null = null;
+  // Sums in float64 (a Float64Array holds what a number array would, unboxed), in the same order.
+  let acc: Float64Array | null = null;
   for (const [id, weight] of Object.entries(positives)) {
     const vector = vectors.get(id);
     if (!vector || vector.length === 0) continue;
-    if (acc === null) acc = new Array<number>(vector.length).fill(0);
+    if (acc === null) acc = new Float64Array(vector.length);
     if (vector.length !== acc.length) continue;
     for (let i = 0; i < acc.length; i++) acc[i]! += weight * vector[i]!;
   }
   if (acc === null) return null;
-  const length = Math.sqrt(acc.reduce((s, x) => s + x * x, 0));
+  let squares = 0;
+  for (let i = 0; i < acc.length; i++) squares += acc[i]! * acc[i]!;
+  const length = Math.sqrt(squares);
   if (length === 0) return null;
-  return acc.map((x) => x / length);
+  const taste: number[] = [];
+  for (let i = 0; i < acc.length; i++) taste.push(acc[i]! / length);
+  return taste;
 }

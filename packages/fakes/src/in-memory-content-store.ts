@@ -139,6 +139,8 @@ export class InMemoryContentStore implements ContentStore {
       exclude: ReadonlySet<string> | undefined;
       precision: VectorPrecision;
       hits: readonly ContentHit[];
+      /** With the vectors in their file: the hits' rows, to read them again without looking ids up. */
+      rows: readonly number[] | null;
     }[]
   >();
   readonly #keptAnswers: number;
@@ -324,7 +326,7 @@ export class InMemoryContentStore implements ContentStore {
     const known = answers.find(
       (answer) => answer.limit === limit && answer.exclude === exclude && answer.precision === precision,
     );
-    if (known) return this.#file ? this.#reread(known.hits) : (known.hits as ContentHit[]);
+    if (known) return known.rows ? this.#reread(known.hits, known.rows) : (known.hits as ContentHit[]);
     const hits = search();
     for (const hit of hits) Object.freeze(hit);
     Object.freeze(hits);
@@ -335,7 +337,8 @@ export class InMemoryContentStore implements ContentStore {
     const kept = this.#file
       ? Object.freeze(hits.map((hit) => Object.freeze({ ...hit, vector: null })))
       : hits;
-    answers.push({ limit, exclude, precision, hits: kept });
+    const rows = this.#file ? hits.map((hit) => this.#position.get(hit.id)!) : null;
+    answers.push({ limit, exclude, precision, hits: kept, rows });
     if (this.#answers.size > this.#keptAnswers) this.#answers.delete(this.#answers.keys().next().value!);
     return hits;
   }
@@ -345,11 +348,9 @@ export class InMemoryContentStore implements ContentStore {
    * second time is likely to be given again (a warm user's next request), and its rows are then the same
    * arrays, so the serve path does not derive their norms and unit copies again.
    */
-  #reread(hits: readonly ContentHit[]): ContentHit[] {
-    return this.#hits(
-      hits.map((hit) => [this.#position.get(hit.id)!, hit.score] as const),
-      true,
-    );
+  #reread(hits: readonly ContentHit[], rows: readonly number[]): ContentHit[] {
+    const vectors = this.#vectorsOf(rows, true);
+    return hits.map((hit, k) => this.#hit(rows[k]!, hit.score, vectors[k]!));
   }
 
   #hit(index: number, score: number, vector: Float32Array | null): ContentHit {
@@ -415,12 +416,16 @@ export class InMemoryContentStore implements ContentStore {
     const scores = this.#scan(normalized(vector));
     const best: [number, number][] = [];
     const before = (a: readonly [number, number], b: readonly [number, number]) => a[1] > b[1];
+    const vectors = this.#vectors;
+    // The score to beat once the list is full (the last one's).
+    let floor = Number.NaN;
     for (let index = 0; index < scores.length; index++) {
       // Compared before anything is made for it: most items of a large catalogue never enter the list.
       const score = scores[index]!;
-      if (best.length === limit && !(score > best[limit - 1]![1])) continue;
-      if (this.#vectors[index] === null || this.#excluded(index, exclude)) continue;
+      if (!(score > floor) && best.length === limit) continue;
+      if (vectors[index] === null || this.#excluded(index, exclude)) continue;
       keepBest(best, [index, score], limit, before);
+      if (best.length === limit) floor = best[limit - 1]![1];
     }
     return this.#hits(best);
   }
@@ -474,8 +479,9 @@ export class InMemoryContentStore implements ContentStore {
    */
   #scan(unit: Float32Array): Float64Array {
     for (const scan of this.#recentScans) {
-      if (scan.unit.every((x, i) => x === unit[i]!)) return scan.scores;
-      if (scan.unit.every((x, i) => x === -unit[i]!)) return scan.scores.map((x) => -x);
+      const sign = sameUpToSign(scan.unit, unit);
+      if (sign === 1) return scan.scores;
+      if (sign === -1) return negated(scan.scores);
     }
     const scores = this.#units!.dotAll(unit);
     this.exactScans += 1;
@@ -640,6 +646,27 @@ class TagSums {
     this.sums[index] = 0 + term;
     this.touched[this.count++] = index;
   }
+}
+
+/**
+ * 1 when two vectors of one length hold the same values, −1 when one is the other negated, else 0. Plain
+ * loops: a typed array's `every` with a callback costs tens of nanoseconds a value.
+ */
+function sameUpToSign(a: Float32Array, b: Float32Array): 1 | -1 | 0 {
+  if (a.length !== b.length) return 0;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  if (i === a.length) return 1;
+  i = 0;
+  while (i < a.length && a[i] === -b[i]!) i++;
+  return i === a.length ? -1 : 0;
+}
+
+/** A copy with every value negated. */
+function negated(values: Float64Array): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = -values[i]!;
+  return out;
 }
 
 /**

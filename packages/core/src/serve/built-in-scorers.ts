@@ -28,29 +28,32 @@ export function vectorScoresOf(
     });
   }
   const norms = queries.map((q) => (q && q.length > 0 ? sumOfSquares(q) : 0));
-  /** cosine(query i, candidate r), as `cosine` defines it (0 for a length mismatch or a zero norm). */
-  const cos = (i: number, r: number, vector: Float32Array): number => {
+  /**
+   * cosine(query i, candidate r), as `cosine` defines it (0 for a length mismatch or a zero norm); `nb` is
+   * the candidate's sum of squares, computed once for all its queries.
+   */
+  const cos = (i: number, r: number, vector: Float32Array, nb: number): number => {
     const q = queries[i];
     const table = dots[i];
     if (!q || q.length !== vector.length) return 0;
     // A vector of another dimension than the pool's (not in the batch): computed alone.
     if (!table || vector.length !== d) return cosineOfFixed(q, vector);
-    const nb = sumOfSquares(vector);
     if (norms[i] === 0 || nb === 0) return 0;
     return table[r]! / (Math.sqrt(norms[i]!) * Math.sqrt(nb));
   };
-  const similarity = (i: number, r: number, vector: Float32Array | null): number => {
+  const similarity = (i: number, r: number, vector: Float32Array, nb: number): number => {
     const q = queries[i];
-    if (!q || q.length === 0 || !present(vector)) return 0;
-    return (cos(i, r, vector) + 1) / 2;
+    if (!q || q.length === 0) return 0;
+    return (cos(i, r, vector, nb) + 1) / 2;
   };
   return vectors.map((vector, r) => {
+    if (!present(vector)) return { semantic: 0, recency: 0, affinity: 0 };
+    const nb = vector.length === d ? sumOfSquares(vector) : 0;
     let affinity = 0;
-    if (present(vector))
-      context.liked.forEach((item, k) => {
-        affinity = Math.max(affinity, (item.weight * (cos(2 + k, r, vector) + 1)) / 2);
-      });
-    return { semantic: similarity(0, r, vector), recency: similarity(1, r, vector), affinity };
+    context.liked.forEach((item, k) => {
+      affinity = Math.max(affinity, (item.weight * (cos(2 + k, r, vector, nb) + 1)) / 2);
+    });
+    return { semantic: similarity(0, r, vector, nb), recency: similarity(1, r, vector, nb), affinity };
   });
 }
 
