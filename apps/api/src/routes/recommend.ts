@@ -3,11 +3,15 @@ import { RecommendOptionsSchema, RecommendQuerySchema, UserIdSchema } from "@rec
 import { toJsonSchema } from "@valibot/to-json-schema";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
+import { recommendBody } from "../answer-json.js";
 import { guard, isOperator } from "../auth.js";
 import { newRequestId } from "../request-id.js";
 import { RecommendResponseSchema } from "../schemas.js";
 import { ServedRecorder } from "../served.js";
 import { errorResponses, json, type RouteContext, validationHook, withSettingsVersion } from "./shared.js";
+
+/** The headers `c.json` sets. */
+const JSON_CONTENT = { "Content-Type": "application/json" } as const;
 
 type JsonSchema = { readonly description?: string } & Record<string, unknown>;
 
@@ -87,7 +91,8 @@ export function recommendRoutes(context: RouteContext): Hono {
         now: clock(),
         record: !lookUp,
       });
-      return c.json({ result });
+      // JSON.stringify({ result }) to the byte, each content's text made once (src/answer-json.ts).
+      return c.body(recommendBody(result), 200, JSON_CONTENT);
     },
   );
 }
