@@ -86,8 +86,8 @@ function layout(rows: number, d: number): { matrixAt: number; outAt: number; byt
 }
 
 /**
- * A kernel instance over a memory of its own, with views of that memory made once (and again after it
- * grows): a view per call cost more than a small batch's dot products.
+ * A kernel instance over a memory of its own, with its views of that memory made once (and again after
+ * it grows) rather than at every call; shared by {@link DotMatrix} and {@link BatchDots}.
  */
 class KernelMemory {
   readonly memory: WasmMemory;

