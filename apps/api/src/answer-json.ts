@@ -1,17 +1,10 @@
+import { onceForFrozen } from "@recsys/core/serve";
 import type { RecommendationItem } from "@recsys/ports";
 
-/** Contents as JSON text, by content object (only frozen ones: a catalogue item cannot change). */
+/** Contents as JSON text, by content object (kept for frozen ones: a catalogue item cannot change). */
 const contentTexts = new WeakMap<object, string>();
-
-function contentText(content: object): string {
-  if (!Object.isFrozen(content)) return JSON.stringify(content);
-  let text = contentTexts.get(content);
-  if (text === undefined) {
-    text = JSON.stringify(content);
-    contentTexts.set(content, text);
-  }
-  return text;
-}
+const contentText = (content: object): string =>
+  onceForFrozen(contentTexts, content, () => JSON.stringify(content));
 
 /** One item's JSON: its own fields, then its content's text (content is the item's last field). */
 function itemText(item: RecommendationItem): string {

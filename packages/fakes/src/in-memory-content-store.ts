@@ -139,8 +139,6 @@ export class InMemoryContentStore implements ContentStore {
       exclude: ReadonlySet<string> | undefined;
       precision: VectorPrecision;
       hits: readonly ContentHit[];
-      /** With the vectors in their file: the hits' rows, to read them again without looking ids up. */
-      rows: readonly number[] | null;
     }[]
   >();
   readonly #keptAnswers: number;
@@ -326,7 +324,7 @@ export class InMemoryContentStore implements ContentStore {
     const known = answers.find(
       (answer) => answer.limit === limit && answer.exclude === exclude && answer.precision === precision,
     );
-    if (known) return known.rows ? this.#reread(known.hits, known.rows) : (known.hits as ContentHit[]);
+    if (known) return this.#file ? this.#reread(known.hits) : (known.hits as ContentHit[]);
     const hits = search();
     for (const hit of hits) Object.freeze(hit);
     Object.freeze(hits);
@@ -337,8 +335,7 @@ export class InMemoryContentStore implements ContentStore {
     const kept = this.#file
       ? Object.freeze(hits.map((hit) => Object.freeze({ ...hit, vector: null })))
       : hits;
-    const rows = this.#file ? hits.map((hit) => this.#position.get(hit.id)!) : null;
-    answers.push({ limit, exclude, precision, hits: kept, rows });
+    answers.push({ limit, exclude, precision, hits: kept });
     if (this.#answers.size > this.#keptAnswers) this.#answers.delete(this.#answers.keys().next().value!);
     return hits;
   }
@@ -348,7 +345,8 @@ export class InMemoryContentStore implements ContentStore {
    * second time is likely to be given again (a warm user's next request), and its rows are then the same
    * arrays, so the serve path does not derive their norms and unit copies again.
    */
-  #reread(hits: readonly ContentHit[], rows: readonly number[]): ContentHit[] {
+  #reread(hits: readonly ContentHit[]): ContentHit[] {
+    const rows = hits.map((hit) => this.#position.get(hit.id)!);
     const vectors = this.#vectorsOf(rows, true);
     return hits.map((hit, k) => this.#hit(rows[k]!, hit.score, vectors[k]!));
   }

@@ -95,7 +95,8 @@ export class UnitRowReader {
 
   /**
    * The unit vectors of some rows, one array each: a kept row is the array handed out before; the others
-   * are read now and, with `keep`, kept (the least recently used making room once `keep` rows are kept).
+   * are read now and, with `keep`, kept (nearly the least recently used making room once `keep` rows are
+   * kept: see below).
    * Callers must not write to them.
    * @param rows - row numbers
    * @param keep - keep the rows read now (rows that will be asked for again)

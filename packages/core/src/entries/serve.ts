@@ -3,6 +3,8 @@
  * policies, for composing a serve path of one's own. `Recommender` runs them in order.
  * @packageDocumentation
  */
+
+export { onceForFrozen } from "../memo.js";
 export {
   DISTRACTOR_STRATEGIES_TABLE,
   type DistractorChoice,
