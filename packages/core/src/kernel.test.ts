@@ -65,6 +65,16 @@ describe("the exact-scan kernel (docs/behaviour.md §7.2)", () => {
           const a = wasm.dotAll(query);
           const b = js.dotAll(query);
           for (let r = 0; r < rows; r++) expect(Object.is(a[r], b[r])).toBe(true);
+          // A float64 query (a taste vector: values no float32 holds) keeps its values in both kernels,
+          // whether typed, plain, or a frozen plain array (copied once, then reused).
+          const wide = Float64Array.from({ length: d }, () => next() / 3);
+          const frozen = Object.freeze(Array.from(wide));
+          const expected = js.dotAll(wide);
+          for (const q of [wide, Array.from(wide), frozen, frozen]) {
+            const got = wasm.dotAll(q);
+            for (let r = 0; r < rows; r++) expect(Object.is(got[r], expected[r])).toBe(true);
+          }
+          expect(expected).not.toEqual(js.dotAll(Float32Array.from(wide)));
           // and the JavaScript kernel is the float64 dot product up to rounding
           for (let r = 0; r < rows; r++) {
             let exact = 0;
@@ -107,9 +117,13 @@ describe("the batch kernel and the pool's vector scores", () => {
     );
     batchDots.load(many, 64);
     const query = Float32Array.from({ length: 64 }, (_, j) => (j % 5) - 2);
-    expect(batchDots.scan(query)).toEqual(
-      dotRowsJs(query, Float32Array.from(many.flatMap((r) => [...r])), 3000, 64),
-    );
+    const expected = dotRowsJs(query, Float32Array.from(many.flatMap((r) => [...r])), 3000, 64);
+    expect(batchDots.scan(query)).toEqual(expected);
+    // Into the caller's array: its first values written, the rest left; the same array returned.
+    const out = new Float64Array(3002).fill(7);
+    expect(batchDots.scan(query, out)).toBe(out);
+    expect(out.subarray(0, 3000)).toEqual(expected);
+    expect([...out.subarray(3000)]).toEqual([7, 7]);
   });
 
   it("vectorScoresOf equals the scorers applied one candidate at a time (to 1e-12)", async () => {

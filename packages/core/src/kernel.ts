@@ -1,4 +1,5 @@
 import { KERNEL_WASM_BASE64 } from "./kernel-wasm.js";
+import { onceForFrozen } from "./memo.js";
 
 /**
  * The dot product of `query` with every row of a row-major matrix, in JavaScript: products and sums in
@@ -75,14 +76,31 @@ function kernelModule(): { readonly api: WasmApi; readonly module: object } | nu
 const PAGE = 65_536;
 const align = (bytes: number, to: number) => Math.ceil(bytes / to) * to;
 
-/** The kernel's export: dot products of the query at `q` with `rows` rows at `m`, written at `out`. */
+/**
+ * The kernel's export: dot products of the float64 query at `q` with `rows` float32 rows at `m`, written
+ * (float64) at `out`.
+ */
 type DotRows = (q: number, m: number, rows: number, d: number, out: number) => void;
 
-/** Where the kernel reads and writes in its memory: the query, the matrix, the scores, 16-byte aligned. */
+/** Where the kernel reads and writes in its memory: the query (float64), the matrix, the scores, 16-byte aligned. */
 function layout(rows: number, d: number): { matrixAt: number; outAt: number; bytes: number } {
-  const matrixAt = align(d * 4, 16);
+  const matrixAt = align(d * 8, 16);
   const outAt = align(matrixAt + rows * d * 4, 16);
   return { matrixAt, outAt, bytes: outAt + rows * 8 };
+}
+
+/** Frozen plain-array queries as float64 arrays, by query (see {@link asTyped}). */
+const typedQueries = new WeakMap<object, Float64Array>();
+
+/**
+ * A query ready to be copied into the kernel's memory. A frozen plain array (a stored model's taste or
+ * recency vector, which V8 keeps as boxed numbers) is copied into a `Float64Array` once per array (the same
+ * values): copying 384 boxed numbers into the kernel's memory took ~10 µs a call, a typed copy ~0.05–0.4 µs.
+ * @param query - the query
+ */
+function asTyped(query: ArrayLike<number>): ArrayLike<number> {
+  if (ArrayBuffer.isView(query) || !Object.isFrozen(query)) return query;
+  return onceForFrozen(typedQueries, query, () => Float64Array.from(query));
 }
 
 /**
@@ -92,7 +110,6 @@ function layout(rows: number, d: number): { matrixAt: number; outAt: number; byt
 class KernelMemory {
   readonly memory: WasmMemory;
   readonly #dotRows: DotRows;
-  #floats: Float32Array;
   #doubles: Float64Array;
 
   /**
@@ -103,7 +120,6 @@ class KernelMemory {
     this.memory = new wasm.api.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
     const instance = new wasm.api.Instance(wasm.module, { env: { memory: this.memory } });
     this.#dotRows = instance.exports.dotRows as DotRows;
-    this.#floats = new Float32Array(this.memory.buffer);
     this.#doubles = new Float64Array(this.memory.buffer);
   }
 
@@ -112,16 +128,18 @@ class KernelMemory {
     const have = this.memory.buffer.byteLength;
     if (bytes <= have) return;
     this.memory.grow(Math.ceil(bytes / PAGE) - have / PAGE);
-    this.#floats = new Float32Array(this.memory.buffer);
     this.#doubles = new Float64Array(this.memory.buffer);
   }
 
-  /** One kernel call: the query written at 0, the scores read back (a new array). */
-  scan(query: ArrayLike<number>, rows: number, d: number): Float64Array {
+  /** One kernel call: the query written at 0, the scores read back (into `out`, else a new array). */
+  scan(query: ArrayLike<number>, rows: number, d: number, out?: Float64Array): Float64Array {
     const { matrixAt, outAt } = layout(rows, d);
-    this.#floats.set(query, 0);
+    this.#doubles.set(asTyped(query), 0);
     this.#dotRows(0, matrixAt, rows, d, outAt);
-    return this.#doubles.slice(outAt / 8, outAt / 8 + rows);
+    const scores = this.#doubles.subarray(outAt / 8, outAt / 8 + rows);
+    if (!out) return scores.slice();
+    out.set(scores);
+    return out;
   }
 }
 
@@ -209,15 +227,19 @@ export class BatchDots {
   }
 
   /**
-   * The dot product of `query` with every loaded row (a new array).
+   * The dot product of `query` with every loaded row.
    * @param query - `d` values
+   * @param out - where to write them (at least as many values as rows loaded; its first values are
+   *   written): a caller scanning many queries reuses one array instead of a new one per scan (a new
+   *   array of a few hundred values is an allocation outside the heap, ~1 µs)
+   * @returns `out`, or a new array without it
    */
-  scan(query: ArrayLike<number>): Float64Array {
+  scan(query: ArrayLike<number>, out?: Float64Array): Float64Array {
     const rows = this.#rows;
     const d = this.#d;
     if (!this.#wasm || !this.#kernel || d % 4 !== 0 || rows === 0)
-      return dotRowsJs(query, this.#data(rows * d), rows, d);
-    return this.#kernel.scan(query, rows, d);
+      return dotRowsJs(query, this.#data(rows * d), rows, d, out);
+    return this.#kernel.scan(query, rows, d, out);
   }
 
   /** The scratch matrix for `values` floats (after the query; room for the scores after it). */

@@ -39,10 +39,12 @@ export function mmrRerank(items: readonly MmrItem[], k: number, lambda: number):
       items.map((item) => item.vector),
       d,
     );
+  // One array for every step's similarities (each step reads only its own).
+  const scratch = new Float64Array(items.length);
   while (selected.length < limit) {
     const last = items[selected[selected.length - 1]!]!.vector;
     // Every item's similarity with the newly selected one (0 without a vector of the same length).
-    const sims = last && last.length === d && d > 0 ? batchDots.scan(last) : null;
+    const sims = last && last.length === d && d > 0 ? batchDots.scan(last, scratch) : null;
     let bestPos = -1;
     let bestValue = Number.NEGATIVE_INFINITY;
     for (let pos = 0; pos < remaining.length; pos++) {

@@ -23,8 +23,11 @@ export function vectorScoresOf(
   const dots: (Float64Array | null)[] = queries.map(() => null);
   if (d > 0 && queries.some((q) => q && q.length === d)) {
     batchDots.load(vectors, d);
+    // Every query's dot products in one array (a row of it each), not one new array per query.
+    const rows = vectors.length;
+    const all = new Float64Array(queries.length * rows);
     queries.forEach((q, i) => {
-      if (q && q.length === d) dots[i] = batchDots.scan(q);
+      if (q && q.length === d) dots[i] = batchDots.scan(q, all.subarray(i * rows, (i + 1) * rows));
     });
   }
   const norms = queries.map((q) => (q && q.length > 0 ? sumOfSquares(q) : 0));
