@@ -11,7 +11,11 @@ const ID_KEYS: ReadonlySet<string> = new Set([
   "request_id",
 ]);
 
-const BIG_DIGITS = /\d{16}/;
+/**
+ * A run of 16 digits. Spelled out rather than `\d{16}`: V8 then skips ahead 16 characters at a time
+ * (19 KB of a 100-event body: ~4 µs instead of ~30 µs).
+ */
+const BIG_DIGITS = /\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d\d/;
 
 /**
  * Parse an ingest body like `JSON.parse`, except that an integer id beyond 2^53 (a `userId`, a content id,
