@@ -72,9 +72,10 @@ export class DurableLog {
   /**
    * Append a served list to its day's segment.
    * @param entry - the served list
+   * @param text - exactly `JSON.stringify(entry)`, when the caller has made it
    */
-  async appendServed(entry: ServedEntry): Promise<void> {
-    await this.#append("served", entry.ts.slice(0, 10), [JSON.stringify(entry)]);
+  async appendServed(entry: ServedEntry, text?: string): Promise<void> {
+    await this.#append("served", entry.ts.slice(0, 10), [text ?? JSON.stringify(entry)]);
   }
 
   async #append(kind: "events" | "served", day: string, lines: readonly string[]): Promise<void> {

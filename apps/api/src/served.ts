@@ -1,7 +1,26 @@
 import { impressionsOf, toRecommendationItems } from "@recsys/core";
 import type { Recommendation, RecommendationItem, ServedEntry } from "@recsys/ports";
+import {
+  impressionTexts,
+  recommendBody,
+  type ScoreTexts,
+  scoreTextsOf,
+  servedEntryText,
+} from "./answer-json.js";
 import type { Components } from "./components.js";
 import type { Logger } from "./logger.js";
+
+/** How a recommendation is answered and recorded. */
+export interface AnswerOptions {
+  readonly requestId: string;
+  readonly includeContent: boolean;
+  readonly filter: string | null;
+  readonly now: number;
+  /** False: the items are not impressions awaiting a reward (a preview). */
+  readonly impressions?: boolean;
+  /** False: answer without recording anything (an operator's look-up). */
+  readonly record?: boolean;
+}
 
 /**
  * Records what was served, off the request's path: the served-log entry and the impressions that wait for
@@ -24,7 +43,9 @@ export class ServedRecorder {
    * @param items - its items as answered
    * @param requestId - the answer's request id
    * @param now - the server time
-   * @param options - `impressions: false` logs the list without impressions (a preview is not rewarded)
+   * @param options - `impressions: false` logs the list without impressions (a preview is not rewarded);
+   *   `scores`: the items' score texts (`scoreTextsOf(items)`), when made already: the entry's and the
+   *   impressions' texts are then made from them and handed to the stores, so each score becomes text once
    */
   record(
     components: Components,
@@ -32,7 +53,7 @@ export class ServedRecorder {
     items: readonly RecommendationItem[],
     requestId: string,
     now: number,
-    options: { readonly impressions?: boolean } = {},
+    options: { readonly impressions?: boolean; readonly scores?: readonly ScoreTexts[] } = {},
   ): void {
     const { servedLog, feedback, eventLog } = components;
     const entry: ServedEntry = {
@@ -55,10 +76,15 @@ export class ServedRecorder {
         features,
       })),
     };
-    this.#track(servedLog.append(entry), "served log");
-    if (eventLog) this.#track(eventLog.appendServed(entry), "event log");
-    if (options.impressions ?? true)
-      this.#track(feedback.putImpressions(requestId, impressionsOf(rec, entry.variant)), "impressions");
+    const { scores } = options;
+    const text = scores ? servedEntryText(entry, items, scores) : undefined;
+    this.#track(servedLog.append(entry, text), "served log");
+    if (eventLog) this.#track(eventLog.appendServed(entry, text), "event log");
+    if (options.impressions ?? true) {
+      const impressions = impressionsOf(rec, entry.variant);
+      const texts = scores ? impressionTexts(impressions, items, scores) : undefined;
+      this.#track(feedback.putImpressions(requestId, impressions, texts), "impressions");
+    }
   }
 
   /**
@@ -68,25 +94,32 @@ export class ServedRecorder {
    * @param options - the request id, content on or off, the filter, the server time, and whether the
    *   items are impressions awaiting a reward (not for a preview)
    */
-  answer(
-    components: Components,
-    rec: Recommendation,
-    options: {
-      readonly requestId: string;
-      readonly includeContent: boolean;
-      readonly filter: string | null;
-      readonly now: number;
-      readonly impressions?: boolean;
-      /** False: answer without recording anything (an operator's look-up). */
-      readonly record?: boolean;
-    },
-  ) {
+  answer(components: Components, rec: Recommendation, options: AnswerOptions) {
+    return this.#answer(components, rec, options, false).result;
+  }
+
+  /**
+   * The recommend route's body (`JSON.stringify({ result })` of {@link ServedRecorder.answer}'s result),
+   * recorded the same way; each item's scores become text once for the body, the served log and the
+   * impressions.
+   * @param components - the tenant's stores the list is recorded in
+   * @param rec - the recommendation, settings version included
+   * @param options - as {@link ServedRecorder.answer}'s
+   */
+  answerBody(components: Components, rec: Recommendation, options: AnswerOptions): string {
+    const { result, scores } = this.#answer(components, rec, options, true);
+    return recommendBody(result, scores);
+  }
+
+  #answer(components: Components, rec: Recommendation, options: AnswerOptions, texts: boolean) {
     const items = toRecommendationItems(rec, { includeContent: options.includeContent });
+    const scores = texts ? scoreTextsOf(items) : undefined;
     if (options.record ?? true)
       this.record(components, rec, items, options.requestId, options.now, {
         impressions: options.impressions ?? true,
+        ...(scores ? { scores } : {}),
       });
-    return {
+    const result = {
       user_id: rec.user_id,
       request_id: options.requestId,
       strategy: rec.strategy,
@@ -94,6 +127,7 @@ export class ServedRecorder {
       diagnostics: rec.diagnostics,
       filter: options.filter,
     };
+    return { result, scores };
   }
 
   #track(write: Promise<unknown>, what: string): void {

@@ -46,10 +46,14 @@ export class RedisFeedbackStore implements FeedbackStore {
     return `${this.#prefix}:policy:linucb`;
   }
 
-  async putImpressions(requestId: string, impressions: Readonly<Record<string, Impression>>): Promise<void> {
+  async putImpressions(
+    requestId: string,
+    impressions: Readonly<Record<string, Impression>>,
+    texts?: Readonly<Record<string, string>>,
+  ): Promise<void> {
     const fields = Object.entries(impressions).flatMap(([id, impression]) => [
       id,
-      JSON.stringify(impression),
+      (texts && Object.hasOwn(texts, id) ? texts[id] : undefined) ?? JSON.stringify(impression),
     ]);
     if (fields.length === 0) return;
     const key = this.#impressionKey(requestId);
@@ -175,9 +179,9 @@ export class RedisServedLog implements ServedLog {
     this.#clock = options.clock ?? Date.now;
   }
 
-  async append(entry: ServedEntry): Promise<void> {
+  async append(entry: ServedEntry, text?: string): Promise<void> {
     const now = this.#clock();
-    const add = ["MAXLEN", "~", this.#max, "*", "e", JSON.stringify(entry)] as const;
+    const add = ["MAXLEN", "~", this.#max, "*", "e", text ?? JSON.stringify(entry)] as const;
     // The age trim and the key's TTL are renewed at most once a second: one XADD per list otherwise.
     if (now - this.#maintainedAt < 1000) {
       await guarded("servedLog.append", () => this.#client.xadd(this.key, ...add));

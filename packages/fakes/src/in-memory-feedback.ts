@@ -1,6 +1,22 @@
 import { addPolicySums, emptyPolicySums } from "@recsys/core";
 import type { FeedbackStore, Impression, PolicySums, ServedEntry, ServedLog } from "@recsys/ports";
 
+/**
+ * `JSON.stringify(impressions)` from the impressions' own texts where given (ids in `Object.keys` order,
+ * which is `JSON.stringify`'s).
+ */
+function impressionsText(
+  impressions: Readonly<Record<string, Impression>>,
+  ids: readonly string[],
+  texts: Readonly<Record<string, string>>,
+): string {
+  const parts = ids.map(
+    (id) =>
+      `${JSON.stringify(id)}:${(Object.hasOwn(texts, id) ? texts[id] : undefined) ?? JSON.stringify(impressions[id])}`,
+  );
+  return `{${parts.join(",")}}`;
+}
+
 /** Options of {@link InMemoryFeedbackStore}. */
 export interface InMemoryFeedbackStoreOptions {
   /** An impression waits this long for its reward (the setting `impression_ttl_hours`, default 24). */
@@ -36,12 +52,16 @@ export class InMemoryFeedbackStore implements FeedbackStore {
     this.#clock = options.clock ?? Date.now;
   }
 
-  async putImpressions(requestId: string, impressions: Readonly<Record<string, Impression>>): Promise<void> {
+  async putImpressions(
+    requestId: string,
+    impressions: Readonly<Record<string, Impression>>,
+    texts?: Readonly<Record<string, string>>,
+  ): Promise<void> {
     const left = Object.keys(impressions);
     if (left.length === 0) return;
     this.#impressions.delete(requestId);
     this.#impressions.set(requestId, {
-      text: JSON.stringify(impressions),
+      text: texts ? impressionsText(impressions, left, texts) : JSON.stringify(impressions),
       left,
       expiresAt: this.#clock() + this.#ttlMs,
     });
@@ -125,8 +145,8 @@ export class InMemoryServedLog implements ServedLog {
     this.#clock = options.clock ?? Date.now;
   }
 
-  async append(entry: ServedEntry): Promise<void> {
-    this.#entries.push({ entry: JSON.stringify(entry), at: this.#clock() });
+  async append(entry: ServedEntry, text?: string): Promise<void> {
+    this.#entries.push({ entry: text ?? JSON.stringify(entry), at: this.#clock() });
     const oldest = this.#clock() - this.#ttlMs;
     while (
       this.#head < this.#entries.length &&

@@ -3,7 +3,6 @@ import { RecommendOptionsSchema, RecommendQuerySchema, UserIdSchema } from "@rec
 import { toJsonSchema } from "@valibot/to-json-schema";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
-import { recommendBody } from "../answer-json.js";
 import { guard, isOperator } from "../auth.js";
 import { newRequestId } from "../request-id.js";
 import { RecommendResponseSchema } from "../schemas.js";
@@ -84,7 +83,7 @@ export function recommendRoutes(context: RouteContext): Hono {
       }
       // The request's id (the caller's X-Request-Id, or a new one), echoed in the response header; a view
       // that echoes it back is the reward of the item viewed.
-      const result = recorder.answer(components, rec, {
+      const body = recorder.answerBody(components, rec, {
         requestId: c.get("requestId") ?? newRequestId(),
         includeContent,
         filter: options.filter ?? null,
@@ -92,7 +91,7 @@ export function recommendRoutes(context: RouteContext): Hono {
         record: !lookUp,
       });
       // JSON.stringify({ result }) to the byte, each content's text made once (src/answer-json.ts).
-      return c.body(recommendBody(result), 200, JSON_CONTENT);
+      return c.body(body, 200, JSON_CONTENT);
     },
   );
 }

@@ -70,6 +70,20 @@ export function describeFeedbackStoreContract(options: StoreContractOptions<Feed
       expect(await store().consumeImpression(`${run}-r1`, "102")).toBeNull();
     });
 
+    it("keeps the texts a caller made of some impressions (the others serialised), giving each as it was put", async () => {
+      const first = impression([0.1, 0.2, 0.30000000000000004, 0, 0, 1], 1);
+      const second = impression([1, 0, 0, 0, 0, 0], 2, "B");
+      const third = impression([0, 0, 0, 0, 0, 0.5], 3);
+      await store().putImpressions(
+        `${run}-r4`,
+        { "9": first, "10": second, x: third },
+        { "10": JSON.stringify(second), x: JSON.stringify(third) },
+      );
+      expect(await store().consumeImpression(`${run}-r4`, "10")).toEqual(second);
+      expect(await store().consumeImpression(`${run}-r4`, "9")).toEqual(first);
+      expect(await store().consumeImpression(`${run}-r4`, "x")).toEqual(third);
+    });
+
     it("gives an impression to one of many concurrent takers only", async () => {
       await store().putImpressions(`${run}-r2`, { "7": impression([1, 0, 0, 0, 0, 0]) });
       const taken = await Promise.all(
@@ -178,6 +192,12 @@ export function describeServedLogContract(options: StoreContractOptions<ServedLo
       expect(await log().recent({ limit: 1 })).toEqual([entry(5, "bob")]);
       expect((await log().recent({ userId: "alice" })).map((e) => e.request_id)).toEqual(["req-4", "req-2"]);
       expect(await log().recent({ userId: "carol" })).toEqual([]);
+    });
+
+    it("keeps the text a caller made of an entry, giving the entry back as it was", async () => {
+      const given = entry(6, "dana");
+      await log().append(given, JSON.stringify(given));
+      expect(await log().recent({ userId: "dana" })).toEqual([given]);
     });
   });
 }

@@ -36,8 +36,15 @@ export interface FeedbackStore {
    * `impressions` is empty.
    * @param requestId - the served list's request id
    * @param impressions - content id → its impression
+   * @param texts - content id → exactly `JSON.stringify` of its impression, when the caller has made them
+   *   (the service makes them from its answer's own score texts); a store that keeps impressions as JSON
+   *   keeps these instead of serialising again, and serialises those not given
    */
-  putImpressions(requestId: string, impressions: Readonly<Record<string, Impression>>): Promise<void>;
+  putImpressions(
+    requestId: string,
+    impressions: Readonly<Record<string, Impression>>,
+    texts?: Readonly<Record<string, string>>,
+  ): Promise<void>;
   /**
    * Take an impression, at most once: the first call for a (request, item) pair answers it, every later
    * one (a re-delivered event, a concurrent ingest on another replica) answers null.

@@ -8,8 +8,10 @@ export interface ServedLog {
   /**
    * Record one served list.
    * @param entry - the list
+   * @param text - exactly `JSON.stringify(entry)`, when the caller has made it (the service makes it from its
+   *   answer's own score texts); a store that keeps entries as JSON keeps it instead of serialising again
    */
-  append(entry: ServedEntry): Promise<void>;
+  append(entry: ServedEntry, text?: string): Promise<void>;
   /**
    * The newest entries first.
    * @param options - `limit` (default 50), `userId` to keep one user's only
