@@ -131,6 +131,21 @@ class KernelMemory {
     this.#doubles = new Float64Array(this.memory.buffer);
   }
 
+  /**
+   * Copy `d` float32 values at byte `from` to float64 values at byte `to` (widened exactly), growing the
+   * memory as needed.
+   */
+  widen(from: number, to: number, d: number): void {
+    this.grow(to + d * 8);
+    this.#doubles.set(new Float32Array(this.memory.buffer, from, d), to / 8);
+  }
+
+  /** One row's dot product: the float64 query at byte `q` with the float32 row at byte `m`. */
+  dotAt(q: number, m: number, d: number, out: number): number {
+    this.#dotRows(q, m, 1, d, out);
+    return this.#doubles[out / 8]!;
+  }
+
   /** One kernel call: the query written at 0, the scores read back (into `out`, else a new array). */
   scan(query: ArrayLike<number>, rows: number, d: number, out?: Float64Array): Float64Array {
     const { matrixAt, outAt } = layout(rows, d);
@@ -205,6 +220,9 @@ export class DotMatrix {
 export class BatchDots {
   #kernel: KernelMemory | null = null;
   #plain = new Float32Array(0);
+  /** Held rows of the JavaScript path ({@link BatchDots.holdRow}). */
+  #held = new Float64Array(0);
+  readonly #one = new Float64Array(1);
   #rows = 0;
   #d = 0;
   #wasm = true;
@@ -240,6 +258,51 @@ export class BatchDots {
     if (!this.#wasm || !this.#kernel || d % 4 !== 0 || rows === 0)
       return dotRowsJs(query, this.#data(rows * d), rows, d, out);
     return this.#kernel.scan(query, rows, d, out);
+  }
+
+  /**
+   * Keep loaded row `row` as a query in slot `slot` (its values as the kernel reads a query), for
+   * {@link BatchDots.dotRow}: a caller comparing a few loaded rows with some others (MMR) computes only
+   * the products it needs, without writing a query for each.
+   * @param row - a loaded row
+   * @param slot - a slot number (0, 1, …); a later call for the same slot replaces it
+   */
+  holdRow(row: number, slot: number): void {
+    const d = this.#d;
+    if (this.#kernel && this.#wasm && d % 4 === 0) {
+      const { matrixAt } = layout(this.#rows, d);
+      this.#kernel.widen(matrixAt + row * d * 4, this.#slotAt(slot), d);
+      return;
+    }
+    const values = this.#plain.subarray(row * d, (row + 1) * d);
+    if (this.#held.length < (slot + 1) * d) {
+      const grown = new Float64Array(Math.max((slot + 1) * d, this.#held.length * 2));
+      grown.set(this.#held);
+      this.#held = grown;
+    }
+    this.#held.set(values, slot * d);
+  }
+
+  /**
+   * The dot product of the row held in `slot` ({@link BatchDots.holdRow}) with loaded row `row`: the same
+   * bits as `scan` with the held row as the query, read at `row`.
+   * @param slot - a held slot
+   * @param row - a loaded row
+   */
+  dotRow(slot: number, row: number): number {
+    const d = this.#d;
+    if (this.#kernel && this.#wasm && d % 4 === 0) {
+      const { matrixAt, outAt } = layout(this.#rows, d);
+      return this.#kernel.dotAt(this.#slotAt(slot), matrixAt + row * d * 4, d, outAt);
+    }
+    const query = this.#held.subarray(slot * d, (slot + 1) * d);
+    return dotRowsJs(query, this.#plain.subarray(row * d, (row + 1) * d), 1, d, this.#one)[0]!;
+  }
+
+  /** Where slot `slot` is in the kernel's memory: after the loaded rows' scores. */
+  #slotAt(slot: number): number {
+    const { outAt } = layout(this.#rows, this.#d);
+    return align(outAt + this.#rows * 8, 16) + slot * this.#d * 8;
   }
 
   /** The scratch matrix for `values` floats (after the query; room for the scores after it). */
