@@ -18,24 +18,35 @@ export function dotRowsJs(
   d: number,
   out: Float64Array = new Float64Array(rows),
 ): Float64Array {
-  const whole = d - (d % 4);
-  for (let r = 0; r < rows; r++) {
-    const offset = r * d;
-    let l0 = 0;
-    let l1 = 0;
-    let l2 = 0;
-    let l3 = 0;
-    let j = 0;
-    for (; j < whole; j += 4) {
-      l0 += query[j]! * matrix[offset + j]!;
-      l1 += query[j + 1]! * matrix[offset + j + 1]!;
-      l2 += query[j + 2]! * matrix[offset + j + 2]!;
-      l3 += query[j + 3]! * matrix[offset + j + 3]!;
-    }
-    for (; j < d; j++) l0 += query[j]! * matrix[offset + j]!;
-    out[r] = l0 + l1 + (l2 + l3);
-  }
+  for (let r = 0; r < rows; r++) out[r] = dotAtJs(query, 0, matrix, r * d, d);
   return out;
+}
+
+/**
+ * One product of {@link dotRowsJs}: `d` values of `query` from index `q` with `d` values of `matrix` from
+ * index `m`, summed in its order.
+ */
+function dotAtJs(
+  query: ArrayLike<number>,
+  q: number,
+  matrix: ArrayLike<number>,
+  m: number,
+  d: number,
+): number {
+  const whole = d - (d % 4);
+  let l0 = 0;
+  let l1 = 0;
+  let l2 = 0;
+  let l3 = 0;
+  let j = 0;
+  for (; j < whole; j += 4) {
+    l0 += query[q + j]! * matrix[m + j]!;
+    l1 += query[q + j + 1]! * matrix[m + j + 1]!;
+    l2 += query[q + j + 2]! * matrix[m + j + 2]!;
+    l3 += query[q + j + 3]! * matrix[m + j + 3]!;
+  }
+  for (; j < d; j++) l0 += query[q + j]! * matrix[m + j]!;
+  return l0 + l1 + (l2 + l3);
 }
 
 /** The part of the WebAssembly API the kernel uses (core is built without DOM or Node types). */
@@ -222,7 +233,6 @@ export class BatchDots {
   #plain = new Float32Array(0);
   /** Held rows of the JavaScript path ({@link BatchDots.holdRow}). */
   #held = new Float64Array(0);
-  readonly #one = new Float64Array(1);
   #rows = 0;
   #d = 0;
   #wasm = true;
@@ -295,8 +305,7 @@ export class BatchDots {
       const { matrixAt, outAt } = layout(this.#rows, d);
       return this.#kernel.dotAt(this.#slotAt(slot), matrixAt + row * d * 4, d, outAt);
     }
-    const query = this.#held.subarray(slot * d, (slot + 1) * d);
-    return dotRowsJs(query, this.#plain.subarray(row * d, (row + 1) * d), 1, d, this.#one)[0]!;
+    return dotAtJs(this.#held, slot * d, this.#plain, row * d, d);
   }
 
   /** Where slot `slot` is in the kernel's memory: after the loaded rows' scores. */
