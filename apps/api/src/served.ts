@@ -10,6 +10,22 @@ import {
 import type { Components } from "./components.js";
 import type { Logger } from "./logger.js";
 
+/**
+ * A served list's items as the served log keeps them: each answered item's id, rank, role, relevance,
+ * breakdown and features (no reason, no content).
+ * @param items - the wire items answered
+ */
+export function servedItems(items: readonly RecommendationItem[]): ServedEntry["items"] {
+  return items.map(({ id, rank, role, relevance_score, breakdown, features }) => ({
+    id,
+    rank,
+    role,
+    relevance_score,
+    breakdown,
+    features,
+  }));
+}
+
 /** How a recommendation is answered and recorded. */
 export interface AnswerOptions {
   readonly requestId: string;
@@ -67,14 +83,7 @@ export class ServedRecorder {
         rec.diagnostics.settings_version === undefined ? null : String(rec.diagnostics.settings_version),
       variant: rec.diagnostics.variant ?? null,
       filter: rec.diagnostics.filter,
-      items: items.map(({ id, rank, role, relevance_score, breakdown, features }) => ({
-        id,
-        rank,
-        role,
-        relevance_score,
-        breakdown,
-        features,
-      })),
+      items: servedItems(items),
     };
     const { scores } = options;
     const text = scores ? servedEntryText(entry, items, scores) : undefined;

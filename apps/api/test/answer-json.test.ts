@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { impressionTexts, recommendBody, scoreTextsOf, servedEntryText } from "../src/answer-json.js";
 import { createApp } from "../src/app.js";
+import { servedItems } from "../src/served.js";
 import { embeddedComponents } from "./helpers.js";
 
 const text = fc.string({ unit: "binary", maxLength: 12 });
@@ -119,17 +120,7 @@ describe("the served list's and the impressions' texts (made from the answer's p
     fc.assert(
       fc.property(head, items, (h, wire) => {
         // As the recorder makes it.
-        const entry = {
-          ...h,
-          items: wire.map(({ id, rank, role, relevance_score, breakdown, features }) => ({
-            id,
-            rank,
-            role,
-            relevance_score,
-            breakdown,
-            features,
-          })),
-        } as ServedEntry;
+        const entry = { ...h, items: servedItems(wire) } as ServedEntry;
         expect(servedEntryText(entry, wire, scoreTextsOf(wire))).toBe(JSON.stringify(entry));
       }),
       { numRuns: 1000 },
@@ -185,15 +176,14 @@ describe("the served list's and the impressions' texts (made from the answer's p
     await new Promise((resolve) => setTimeout(resolve, 10));
     const [entry] = await components.servedLog.recent({ limit: 1 });
     expect(entry?.request_id).toBe(result.request_id);
-    expect(entry?.items).toEqual(
-      result.items.map(({ id, rank, role, relevance_score, breakdown, features }) => ({
-        id,
-        rank,
-        role,
-        relevance_score,
-        breakdown,
-        features,
-      })),
-    );
+    expect(entry?.items).toEqual(servedItems(result.items));
+    expect(Object.keys(entry?.items[0] ?? {})).toEqual([
+      "id",
+      "rank",
+      "role",
+      "relevance_score",
+      "breakdown",
+      "features",
+    ]);
   });
 });
