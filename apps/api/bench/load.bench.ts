@@ -1,6 +1,6 @@
 // Load benchmark (loopback only, bounded in time): recommend and ingest throughput and p50/p99 latency
 // of the service on the embedded default, beside the same process's /health (and a bare Hono route)
-// measured in the same run. The server
+// measured in the same run, and the server's CPU time per request beside /health's. The server
 // runs in a child process; autocannon drives it from this one.
 import { once } from "node:events";
 import { rmSync, writeFileSync } from "node:fs";
@@ -24,11 +24,36 @@ interface Row {
   p50: number;
   p99: number;
   non2xx: number;
+  /** The server process's CPU time (all its threads) per request during the row, µs. */
+  cpuPerRequest: number;
 }
 
-async function run(options: autocannon.Options): Promise<autocannon.Result> {
+/** A measured row: autocannon's result and the server's CPU time per request over it. */
+interface Measured {
+  readonly result: autocannon.Result;
+  readonly cpuPerRequest: number;
+}
+
+/**
+ * One row: a second's warm-up, then `DURATION` seconds measured, with the server's CPU time read from the
+ * target before and after (its `/cpu` route on the bare port). CPU time per request is what a shared, busy
+ * machine disturbs least: throughput moves with whatever else runs, CPU per request much less.
+ */
+async function runRow(options: autocannon.Options, barePort: number): Promise<Measured> {
   await autocannon({ connections: CONNECTIONS, duration: 1, ...options }); // warm-up, not reported
-  return autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+  const before = await serverCpu(barePort);
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+  const after = await serverCpu(barePort);
+  return { result, cpuPerRequest: (after - before) / Math.max(1, result.requests.total) };
+}
+
+/** The target's CPU time so far (user + system, µs). */
+async function serverCpu(barePort: number): Promise<number> {
+  const { user, system } = (await (await fetch(`http://127.0.0.1:${barePort}/cpu`)).json()) as {
+    user: number;
+    system: number;
+  };
+  return user + system;
 }
 
 /**
@@ -88,6 +113,7 @@ async function measureLog(catalogue: string): Promise<Row[]> {
   try {
     const origin = `http://127.0.0.1:${ports.recsysPort}`;
     const base = `${origin}/recsys/api`;
+    const run = (options: autocannon.Options) => runRow(options, ports.barePort);
     const health = await run({ url: `${origin}/health` });
     const inTurn = await run(warmUsersInTurn(base, ports.warmUsers));
     const ingest = await run(ingestRun(base));
@@ -102,7 +128,8 @@ async function measureLog(catalogue: string): Promise<Row[]> {
   }
 }
 
-function toRow(catalogue: string, target: string, r: autocannon.Result, eventsPerRequest?: number): Row {
+function toRow(catalogue: string, target: string, m: Measured, eventsPerRequest?: number): Row {
+  const r = m.result;
   return {
     catalogue,
     target,
@@ -111,14 +138,16 @@ function toRow(catalogue: string, target: string, r: autocannon.Result, eventsPe
     p50: r.latency.p50,
     p99: r.latency.p99,
     non2xx: r.non2xx + r.errors,
+    cpuPerRequest: m.cpuPerRequest,
   };
 }
 
 async function measure(catalogue: string, env: Record<string, string>): Promise<Row[]> {
   const { child, ports } = await startTarget({ BENCH_WARM_USERS: WARM_USERS, ...env });
   const rows: Row[] = [];
-  const row = (target: string, r: autocannon.Result, eventsPerRequest?: number): Row =>
-    toRow(catalogue, target, r, eventsPerRequest);
+  const row = (target: string, m: Measured, eventsPerRequest?: number): Row =>
+    toRow(catalogue, target, m, eventsPerRequest);
+  const run = (options: autocannon.Options) => runRow(options, ports.barePort);
   try {
     const origin = `http://127.0.0.1:${ports.recsysPort}`;
     rows.push(row("GET /health (baseline)", await run({ url: `${origin}/health` })));
@@ -171,6 +200,7 @@ console.log(
 for (const catalogue of new Set(rows.map((r) => r.catalogue))) {
   const subset = rows.filter((r) => r.catalogue === catalogue);
   const baseline = subset[0]!.requestsPerSecond;
+  const baselineCpu = subset[0]!.cpuPerRequest;
   console.log(`\n${catalogue}`);
   console.table(
     subset.map((r) => ({
@@ -181,6 +211,10 @@ for (const catalogue of new Set(rows.map((r) => r.catalogue))) {
       "p50 ms": r.p50,
       "p99 ms": r.p99,
       "non-2xx": r.non2xx,
+      "server CPU µs/req": Math.round(r.cpuPerRequest),
+      // /health's CPU per request over this row's: what "× /health req/s" would be if both were bound by
+      // the server's CPU alone (the machine's other work moves it far less).
+      "× /health by CPU": (baselineCpu / r.cpuPerRequest).toFixed(3),
     })),
   );
 }

@@ -37,6 +37,8 @@ const bare = new Hono();
 bare.get("/hello", (c) => c.json({ status: "ok" }));
 // Resident memory now (after the same two collections as `rssMb`), for a benchmark to read after its load.
 bare.get("/rss", async (c) => c.json({ rssMb: await settledRssMb() }));
+// This process's CPU time so far (user and system, µs, every thread), for a benchmark to take per request.
+bare.get("/cpu", (c) => c.json(process.cpuUsage()));
 
 // A warm user to recommend for: a few deep reads of catalogue items.
 const now = Date.now();
