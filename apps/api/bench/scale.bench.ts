@@ -44,6 +44,15 @@ async function writeJsonLines(points: readonly CatalogPoint[], path: string): Pr
 const load = (url: string, connections: number) =>
   autocannon({ url, connections, duration: SECONDS }).then((r) => r);
 
+/** The target's CPU time so far (user + system, µs, every thread), from its `/cpu` route on the bare port. */
+async function serverCpu(barePort: number): Promise<number> {
+  const { user, system } = (await (await fetch(`http://127.0.0.1:${barePort}/cpu`)).json()) as {
+    user: number;
+    system: number;
+  };
+  return user + system;
+}
+
 /** Recall@30 of the approximate index against the exact scan, over warm-user-like tastes. */
 async function recallAt30(points: readonly CatalogPoint[]): Promise<number> {
   const exact = InMemoryContentStore.fromPoints(points, { annThreshold: Number.POSITIVE_INFINITY });
@@ -149,6 +158,8 @@ interface Row {
   p50Single: number;
   p99Single: number;
   rps10: number;
+  /** The server's CPU time (every thread) per request at 10 connections, µs. */
+  cpuPerRequest10: number;
   p99At10: number;
   /** Warm users in turn: one client's p50/p99, and req/s at 10 connections. */
   p50SingleTurn: number;
@@ -187,7 +198,9 @@ for (const items of SIZES) {
     const warm = `${base}/recsys/api/recommend?user_id=bench-warm`;
     await autocannon({ url: warm, connections: 1, duration: 1 });
     const single = await load(warm, 1);
+    const cpuBefore = await serverCpu(ports.barePort);
     const ten = await load(warm, 10);
+    const cpu10 = (await serverCpu(ports.barePort)) - cpuBefore;
     // The same, users in turn (nothing kept from one user's request serves the next).
     const inTurn = warmUsersInTurn(`${base}/recsys/api`, ports.warmUsers);
     const singleTurn = await autocannon({ ...inTurn, connections: 1, duration: SECONDS });
@@ -206,6 +219,7 @@ for (const items of SIZES) {
       p50Single: single.latency.p50,
       p99Single: single.latency.p99,
       rps10: ten.requests.average,
+      cpuPerRequest10: cpu10 / Math.max(1, ten.requests.total),
       p99At10: ten.latency.p99,
       p50SingleTurn: singleTurn.latency.p50,
       p99SingleTurn: singleTurn.latency.p99,
@@ -280,6 +294,7 @@ console.table(
     "req/s at 10 conn.": Math.round(r.rps10),
     "p99 ms at 10": r.p99At10,
     "× bare": (r.rps10 / r.bareRps).toFixed(3),
+    "server CPU µs/req at 10": Math.round(r.cpuPerRequest10),
     "users in turn: one client p50 / p99 ms": `${r.p50SingleTurn} / ${r.p99SingleTurn}`,
     "users in turn: req/s at 10": Math.round(r.rps10Turn),
     "CLI users/s, 1 / 2 workers": `${r.cli1?.toFixed(0)} / ${r.cli2?.toFixed(0)}`,
