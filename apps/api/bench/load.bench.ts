@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { startRedisServer } from "@recsys/adapters-redis/testing";
 import { generateCatalog, serializeCatalog } from "@recsys/fakes";
 import autocannon from "autocannon";
-import { startTarget, WARM_USERS, warmUsersInTurn } from "./target-process.js";
+import { serverCpu, startTarget, WARM_USERS, warmUsersInTurn } from "./target-process.js";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 10;
@@ -45,15 +45,6 @@ async function runRow(options: autocannon.Options, barePort: number): Promise<Me
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
   const after = await serverCpu(barePort);
   return { result, cpuPerRequest: (after - before) / Math.max(1, result.requests.total) };
-}
-
-/** The target's CPU time so far (user + system, µs). */
-async function serverCpu(barePort: number): Promise<number> {
-  const { user, system } = (await (await fetch(`http://127.0.0.1:${barePort}/cpu`)).json()) as {
-    user: number;
-    system: number;
-  };
-  return user + system;
 }
 
 /**

@@ -22,7 +22,7 @@ import {
   writePackedCatalog,
 } from "@recsys/fakes";
 import autocannon from "autocannon";
-import { startTarget, WARM_USERS, warmUserBodies, warmUsersInTurn } from "./target-process.js";
+import { serverCpu, startTarget, WARM_USERS, warmUserBodies, warmUsersInTurn } from "./target-process.js";
 
 const SIZES = (process.env.BENCH_ITEMS ?? "1000,10000,100000").split(",").map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -43,15 +43,6 @@ async function writeJsonLines(points: readonly CatalogPoint[], path: string): Pr
 
 const load = (url: string, connections: number) =>
   autocannon({ url, connections, duration: SECONDS }).then((r) => r);
-
-/** The target's CPU time so far (user + system, µs, every thread), from its `/cpu` route on the bare port. */
-async function serverCpu(barePort: number): Promise<number> {
-  const { user, system } = (await (await fetch(`http://127.0.0.1:${barePort}/cpu`)).json()) as {
-    user: number;
-    system: number;
-  };
-  return user + system;
-}
 
 /** Recall@30 of the approximate index against the exact scan, over warm-user-like tastes. */
 async function recallAt30(points: readonly CatalogPoint[]): Promise<number> {

@@ -89,3 +89,17 @@ export function warmUsersInTurn(base: string, users: number): autocannon.Options
     ],
   };
 }
+
+/**
+ * The benchmark target's CPU time so far (user + system, µs, every thread), from its `/cpu` route on the
+ * bare port: read before and after a row, it gives the server's CPU per request, which a shared, busy
+ * machine disturbs far less than throughput.
+ * @param barePort - the target's bare port
+ */
+export async function serverCpu(barePort: number): Promise<number> {
+  const { user, system } = (await (await fetch(`http://127.0.0.1:${barePort}/cpu`)).json()) as {
+    user: number;
+    system: number;
+  };
+  return user + system;
+}
