@@ -82,19 +82,14 @@ export function recommendBody(
 }
 
 /**
- * `JSON.stringify(entry)` of a served-log entry whose items were made from `items` (the same ids, ranks,
- * roles, scores, breakdown and features, in the same order), from the items' score texts.
+ * `JSON.stringify(entry)` of a served-log entry, its items' scores from the texts of the wire items they
+ * were made from (the same scores, breakdown and features, in the same order).
  * @param entry - the entry
- * @param items - the wire items its items were made from
- * @param scores - their score texts
+ * @param scores - its items' score texts
  */
-export function servedEntryText(
-  entry: ServedEntry,
-  items: readonly RecommendationItem[],
-  scores: readonly ScoreTexts[],
-): string {
+export function servedEntryText(entry: ServedEntry, scores: readonly ScoreTexts[]): string {
   return withItems(entry, () =>
-    items
+    entry.items
       .map((item, i) => {
         const s = scores[i]!;
         return `{"id":${JSON.stringify(item.id)},"rank":${JSON.stringify(item.rank)},"role":${JSON.stringify(item.role)},"relevance_score":${s.relevance},"breakdown":${s.breakdown},"features":${s.features}}`;

@@ -86,7 +86,7 @@ export class ServedRecorder {
       items: servedItems(items),
     };
     const { scores } = options;
-    const text = scores ? servedEntryText(entry, items, scores) : undefined;
+    const text = scores ? servedEntryText(entry, scores) : undefined;
     this.#track(servedLog.append(entry, text), "served log");
     if (eventLog) this.#track(eventLog.appendServed(entry, text), "event log");
     if (options.impressions ?? true) {
@@ -104,7 +104,7 @@ export class ServedRecorder {
    *   items are impressions awaiting a reward (not for a preview)
    */
   answer(components: Components, rec: Recommendation, options: AnswerOptions) {
-    return this.#answer(components, rec, options, false).result;
+    return this.#answer(components, rec, options).result;
   }
 
   /**
@@ -116,17 +116,17 @@ export class ServedRecorder {
    * @param options - as {@link ServedRecorder.answer}'s
    */
   answerBody(components: Components, rec: Recommendation, options: AnswerOptions): string {
-    const { result, scores } = this.#answer(components, rec, options, true);
+    const { result, scores } = this.#answer(components, rec, options);
     return recommendBody(result, scores);
   }
 
-  #answer(components: Components, rec: Recommendation, options: AnswerOptions, texts: boolean) {
+  #answer(components: Components, rec: Recommendation, options: AnswerOptions) {
     const items = toRecommendationItems(rec, { includeContent: options.includeContent });
-    const scores = texts ? scoreTextsOf(items) : undefined;
+    const scores = scoreTextsOf(items);
     if (options.record ?? true)
       this.record(components, rec, items, options.requestId, options.now, {
         impressions: options.impressions ?? true,
-        ...(scores ? { scores } : {}),
+        scores,
       });
     const result = {
       user_id: rec.user_id,

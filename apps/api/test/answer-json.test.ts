@@ -121,7 +121,7 @@ describe("the served list's and the impressions' texts (made from the answer's p
       fc.property(head, items, (h, wire) => {
         // As the recorder makes it.
         const entry = { ...h, items: servedItems(wire) } as ServedEntry;
-        expect(servedEntryText(entry, wire, scoreTextsOf(wire))).toBe(JSON.stringify(entry));
+        expect(servedEntryText(entry, scoreTextsOf(wire))).toBe(JSON.stringify(entry));
       }),
       { numRuns: 1000 },
     );

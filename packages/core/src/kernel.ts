@@ -265,9 +265,9 @@ export class BatchDots {
   scan(query: ArrayLike<number>, out?: Float64Array): Float64Array {
     const rows = this.#rows;
     const d = this.#d;
-    if (!this.#wasm || !this.#kernel || d % 4 !== 0 || rows === 0)
-      return dotRowsJs(query, this.#data(rows * d), rows, d, out);
-    return this.#kernel.scan(query, rows, d, out);
+    const kernel = this.#onKernel();
+    if (!kernel || rows === 0) return dotRowsJs(query, this.#data(rows * d), rows, d, out);
+    return kernel.scan(query, rows, d, out);
   }
 
   /**
@@ -279,9 +279,10 @@ export class BatchDots {
    */
   holdRow(row: number, slot: number): void {
     const d = this.#d;
-    if (this.#kernel && this.#wasm && d % 4 === 0) {
+    const kernel = this.#onKernel();
+    if (kernel) {
       const { matrixAt } = layout(this.#rows, d);
-      this.#kernel.widen(matrixAt + row * d * 4, this.#slotAt(slot), d);
+      kernel.widen(matrixAt + row * d * 4, this.#slotAt(slot), d);
       return;
     }
     const values = this.#plain.subarray(row * d, (row + 1) * d);
@@ -301,11 +302,17 @@ export class BatchDots {
    */
   dotRow(slot: number, row: number): number {
     const d = this.#d;
-    if (this.#kernel && this.#wasm && d % 4 === 0) {
+    const kernel = this.#onKernel();
+    if (kernel) {
       const { matrixAt, outAt } = layout(this.#rows, d);
-      return this.#kernel.dotAt(this.#slotAt(slot), matrixAt + row * d * 4, d, outAt);
+      return kernel.dotAt(this.#slotAt(slot), matrixAt + row * d * 4, d, outAt);
     }
     return dotAtJs(this.#held, slot * d, this.#plain, row * d, d);
+  }
+
+  /** The kernel whose memory holds the loaded rows, or null when they are in `#plain` (JavaScript path). */
+  #onKernel(): KernelMemory | null {
+    return this.#wasm && this.#d % 4 === 0 ? this.#kernel : null;
   }
 
   /** Where slot `slot` is in the kernel's memory: after the loaded rows' scores. */

@@ -143,7 +143,7 @@ export class InMemoryContentStore implements ContentStore {
        * With the vectors in their file: the hits' rows, to read them again without looking their ids up
        * in the catalogue's id map (at 100,000 items each look-up is a cache miss under load).
        */
-      rows: Int32Array | null;
+      rows: readonly number[] | null;
     }[]
   >();
   readonly #keptAnswers: number;
@@ -340,7 +340,7 @@ export class InMemoryContentStore implements ContentStore {
     const kept = this.#file
       ? Object.freeze(hits.map((hit) => Object.freeze({ ...hit, vector: null })))
       : hits;
-    const rows = this.#file ? Int32Array.from(hits, (hit) => this.#position.get(hit.id)!) : null;
+    const rows = this.#file ? hits.map((hit) => this.#position.get(hit.id)!) : null;
     answers.push({ limit, exclude, precision, hits: kept, rows });
     if (this.#answers.size > this.#keptAnswers) this.#answers.delete(this.#answers.keys().next().value!);
     return hits;
@@ -351,7 +351,7 @@ export class InMemoryContentStore implements ContentStore {
    * second time is likely to be given again (a warm user's next request), and its rows are then the same
    * arrays, so the serve path does not derive their norms and unit copies again.
    */
-  #reread(hits: readonly ContentHit[], rows: Int32Array): ContentHit[] {
+  #reread(hits: readonly ContentHit[], rows: readonly number[]): ContentHit[] {
     const vectors = this.#vectorsOf(rows, true);
     return hits.map((hit, k) => this.#hit(rows[k]!, hit.score, vectors[k]!));
   }
@@ -364,8 +364,8 @@ export class InMemoryContentStore implements ContentStore {
    * Items' unit vectors: views into the matrix, or rows of the vectors' file (rows kept by the reader are
    * the arrays handed out before; with `keep` the rows read now are kept too).
    */
-  #vectorsOf(indexes: ArrayLike<number>, keep = false): (Float32Array | null)[] {
-    if (!this.#file) return Array.from(indexes, (index) => this.#vectors[index] ?? null);
+  #vectorsOf(indexes: readonly number[], keep = false): (Float32Array | null)[] {
+    if (!this.#file) return indexes.map((index) => this.#vectors[index] ?? null);
     return this.#file.rows(indexes, keep);
   }
 

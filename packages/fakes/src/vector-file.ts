@@ -101,7 +101,7 @@ export class UnitRowReader {
    * @param rows - row numbers
    * @param keep - keep the rows read now (rows that will be asked for again)
    */
-  rows(rows: ArrayLike<number>, keep = false): Float32Array[] {
+  rows(rows: readonly number[], keep = false): Float32Array[] {
     const kept = this.#kept;
     const raw = this.#raw;
     const bytes = new Uint8Array(raw.buffer);
@@ -111,9 +111,7 @@ export class UnitRowReader {
     // bound's rows were put last after its last use (exact LRU: the whole bound; with a bound of 3 only
     // the newest row stays put, which is exact).
     const recent = Math.floor(this.#keep / 2);
-    const out: Float32Array[] = [];
-    for (let k = 0; k < rows.length; k++) {
-      const row = rows[k]!;
+    return rows.map((row) => {
       let unit = kept.get(row);
       if (unit) {
         if (this.#moves - this.#movedAt[row]! >= recent) {
@@ -121,8 +119,7 @@ export class UnitRowReader {
           kept.set(row, unit);
           this.#movedAt[row] = ++this.#moves;
         }
-        out.push(unit);
-        continue;
+        return unit;
       }
       this.#fill(bytes, row * this.#d * 4);
       unit = normalizeInto(raw, new Float32Array(this.#d), 0, norm(raw));
@@ -131,9 +128,8 @@ export class UnitRowReader {
         kept.set(row, unit);
         this.#movedAt[row] = ++this.#moves;
       }
-      out.push(unit);
-    }
-    return out;
+      return unit;
+    });
   }
 
   /** How many rows are kept (see {@link UnitRowReader.rows}). */
