@@ -1,5 +1,3 @@
-const DIGITS = /[0-9]+/;
-
 /**
  * Normalise a content id (docs/behaviour.md §4.4): the first run of ASCII digits of its text, or the text
  * unchanged when it has none.
@@ -11,6 +9,16 @@ const DIGITS = /[0-9]+/;
 export function normalizeContentId(value: string | number | null | undefined): string | null {
   if (value === null || value === undefined) return null;
   const text = String(value);
-  const match = DIGITS.exec(text);
-  return match ? match[0] : text;
+  // The first run of ASCII digits, found without a regular expression (its match arrays were ~2 % of what
+  // an ingest allocated); an id that is all digits is returned as it is.
+  let start = 0;
+  while (start < text.length && !isDigit(text.charCodeAt(start))) start++;
+  if (start === text.length) return text;
+  let end = start + 1;
+  while (end < text.length && isDigit(text.charCodeAt(end))) end++;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
