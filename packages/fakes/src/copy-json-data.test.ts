@@ -34,4 +34,14 @@ describe("copyJsonData (the in-memory model store's copy of a saved model)", () 
     expect(copy.taste).toEqual([0.5, 0.25]);
     expect(Array.isArray(copy.taste)).toBe(true);
   });
+
+  it("copies a record of plain values (integer-like keys, an own __proto__) as a new record", () => {
+    const record = JSON.parse('{"101":0.5,"__proto__":1,"tag:a":null,"7":"x"}') as Record<string, unknown>;
+    const copy = copyJsonData(record) as Record<string, unknown>;
+    expect(copy).not.toBe(record);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.keys(copy)).toEqual(["7", "101", "__proto__", "tag:a"]);
+    expect(Object.getOwnPropertyDescriptor(copy, "__proto__")?.value).toBe(1);
+    expect(copy).toStrictEqual(record);
+  });
 });

