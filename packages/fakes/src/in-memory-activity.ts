@@ -8,6 +8,17 @@ interface Totals {
   positive: number;
 }
 
+/** Count one visitor's activity on an item into its totals (`sign` −1 takes it out again). */
+function add(t: Totals, entry: VisitorItemActivity, sign: 1 | -1): void {
+  t.views += sign * entry.visits;
+  t.visitors += sign;
+  if (entry.dwell !== null) {
+    t.dwellSum += sign * entry.dwell;
+    t.dwellN += sign;
+  }
+  if (entry.positive) t.positive += sign;
+}
+
 const activity = (id: string, t: Totals): ItemActivity => ({
   content_id: id,
   views: t.views,
@@ -38,19 +49,8 @@ export class InMemoryActivityStore implements ActivityStore {
 
   #apply(id: string, before: VisitorItemActivity | undefined, after: VisitorItemActivity | undefined): void {
     const t = this.#items.get(id) ?? { views: 0, visitors: 0, dwellSum: 0, dwellN: 0, positive: 0 };
-    for (const [entry, sign] of [
-      [before, -1],
-      [after, 1],
-    ] as const) {
-      if (!entry) continue;
-      t.views += sign * entry.visits;
-      t.visitors += sign;
-      if (entry.dwell !== null) {
-        t.dwellSum += sign * entry.dwell;
-        t.dwellN += sign;
-      }
-      if (entry.positive) t.positive += sign;
-    }
+    if (before) add(t, before, -1);
+    if (after) add(t, after, 1);
     if (t.visitors <= 0) this.#items.delete(id);
     else this.#items.set(id, t);
   }
