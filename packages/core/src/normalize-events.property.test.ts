@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { normalizeEvents } from "./normalize-events.js";
+import { eventTime } from "./time.js";
 
 const now = Date.UTC(2026, 5, 10, 12);
 
@@ -100,6 +101,39 @@ describe("normalizeEvents properties", () => {
           expect(normalizeEvents(shuffled, { now }).events).toEqual(normalizeEvents(events, { now }).events);
         },
       ),
+    );
+  });
+  it("orders and windows events by the instant of their stored timestamp, whatever form it was sent in", () => {
+    const day = 86_400_000;
+    const sent = fc.integer({ min: now - 40 * day, max: now + 3_600_000 }).chain((ms) =>
+      fc.constantFrom(
+        { time: { timestamp: new Date(ms).toISOString() }, ms },
+        { time: { timestamp: new Date(ms).toISOString().replace(".", ",").replace("Z", "+00:00") }, ms },
+        { time: { timestamp: `${new Date(ms + 7_200_000).toISOString().slice(0, 23)}+02:00` }, ms },
+        {
+          time: { originalTimestamp: new Date(ms).toISOString().slice(0, 19) },
+          ms: Math.floor(ms / 1000) * 1000,
+        },
+        { time: { sentAt: new Date(ms).toISOString() }, ms },
+        { time: {}, ms: now },
+      ),
+    );
+    fc.assert(
+      fc.property(fc.array(sent, { maxLength: 12 }), (items) => {
+        const result = normalizeEvents(
+          items.map(({ time }, i) => ({
+            event: "CONTENT_VIEW_STARTED",
+            userId: "u1",
+            properties: { content: `content_${i}` },
+            ...time,
+          })),
+          { now, windowDays: 30 },
+        );
+        const kept = items.filter(({ ms }) => ms >= now - 30 * day).map(({ ms }) => ms);
+        expect(result.events.map((event) => eventTime(event.ts))).toEqual(kept.sort((a, b) => a - b));
+        expect(result.outsideWindow).toBe(items.length - kept.length);
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -113,6 +113,8 @@ function userIdOf(item: Json): string {
 interface Clock {
   readonly nowMs: number;
   readonly maxFutureMs: number;
+  /** The instant of the timestamp `timestampOf` read last (epoch ms), so it is not read again. */
+  readMs: number;
 }
 
 /** The earliest and latest instants a stored timestamp can hold (years 0001 to 9999, in UTC). */
@@ -132,7 +134,10 @@ function timestampOf(item: Json, clock: Clock): string {
       : truthy(item.sentAt)
         ? "sentAt"
         : null;
-  if (key === null) return formatTimestamp(clock.nowMs);
+  if (key === null) {
+    clock.readMs = clock.nowMs;
+    return formatTimestamp(clock.nowMs);
+  }
   const value = item[key];
   if (typeof value !== "string") throw new Reject(`${key} must be an ISO-8601 string`);
   // What SDKs send is mostly canonical already: read once, and kept as sent (formatting it again would
@@ -148,6 +153,7 @@ function timestampOf(item: Json, clock: Clock): string {
   if (ms > clock.nowMs + clock.maxFutureMs) {
     throw new Reject(`${key} lies in the future: ${JSON.stringify(value)}`);
   }
+  clock.readMs = ms;
   return canonical !== null ? value : formatTimestamp(ms);
 }
 
@@ -315,7 +321,7 @@ export function callsOf(raw: unknown): unknown[] | null {
  */
 export function normalizeEvents(raw: unknown, options: NormalizeOptions): NormalizeResult {
   const nowMs = toEpochMs(options.now);
-  const clock: Clock = { nowMs, maxFutureMs: options.maxFutureMs ?? DAY_MS };
+  const clock: Clock = { nowMs, maxFutureMs: options.maxFutureMs ?? DAY_MS, readMs: Number.NaN };
   const oldest =
     options.windowDays === undefined ? Number.NEGATIVE_INFINITY : nowMs - options.windowDays * DAY_MS;
   const items = callsOf(raw);
@@ -342,12 +348,15 @@ export function normalizeEvents(raw: unknown, options: NormalizeOptions): Normal
         return;
       }
       // A canonical event (as the durable event log writes them) is taken as it is.
-      const event = isCanonicalEvent(item)
-        ? { ...item }
-        : isIdentify(item)
-          ? normalizeIdentify(item, clock)
-          : normalizeTrack(item, clock);
-      const ms = eventTime(event.ts);
+      let event: InteractionEvent;
+      let ms: number;
+      if (isCanonicalEvent(item)) {
+        event = { ...item };
+        ms = eventTime(event.ts);
+      } else {
+        event = isIdentify(item) ? normalizeIdentify(item, clock) : normalizeTrack(item, clock);
+        ms = clock.readMs; // the instant its timestamp was read as
+      }
       if (ms < oldest) {
         outsideWindow += 1;
         return;

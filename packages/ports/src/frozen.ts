@@ -7,15 +7,29 @@
  * @returns the same value, frozen
  */
 export function freezeDeep<T>(value: T): T {
-  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
+  if (unfrozenObject(value)) freezeObject(value);
+  return value;
+}
+
+function unfrozenObject(value: unknown): value is object {
+  return typeof value === "object" && value !== null && !Object.isFrozen(value);
+}
+
+/** Freeze an object and what it holds, visiting only members that are objects (most are not). */
+function freezeObject(value: object): void {
   Object.freeze(value);
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) freezeDeep(value[i]);
+    for (let i = 0; i < value.length; i++) {
+      const member: unknown = value[i];
+      if (unfrozenObject(member)) freezeObject(member);
+    }
   } else {
     // Own keys without the array Object.values would allocate for every object.
-    for (const key in value) if (Object.hasOwn(value, key)) freezeDeep(value[key]);
+    for (const key in value) {
+      const member: unknown = (value as Record<string, unknown>)[key];
+      if (unfrozenObject(member) && Object.hasOwn(value, key)) freezeObject(member);
+    }
   }
-  return value;
 }
 
 function refuse(): never {
