@@ -47,6 +47,18 @@ describe("buildUserSignals: docs/behaviour.md Appendix B (the 101 + 102 user)", 
   });
 });
 
+describe("buildUserSignals: counts", () => {
+  it("counts the positives the model holds, also beside an id a record cannot hold as a key", () => {
+    const s = build([
+      ...views("u1", "101", 120, "next_button", NOW - HOUR),
+      ...views("u1", "__proto__", 120, "next_button", NOW - HOUR),
+    ]);
+    expect(Object.keys(s.positives)).toEqual(["101"]);
+    expect(s.behavior.n_positive).toBe(1);
+    expect(s.viewed).toEqual(["101", "__proto__"]);
+  });
+});
+
 describe("buildUserSignals: reference scenarios (§12 test_signal_builder)", () => {
   it("a 1 s abandon is a negative with aversion on its theme", () => {
     const s = build(views("u1", "201", 1, "abandon", NOW - HOUR));

@@ -1,0 +1,57 @@
+// The work the instructions benchmark counts (bench/instructions.bench.ts runs this file under valgrind):
+// the built service on the embedded BB fixtures, in this process, doing `count` units of one kind.
+// Plain JavaScript on the built packages, so valgrind counts the service, not a TypeScript loader.
+//   node bench/instructions-target.mjs <ingest|recommend|health> <count>
+import { buildComponents, createApp } from "../dist/index.js";
+
+const [kind, countText] = process.argv.slice(2);
+const count = Number(countText);
+const components = await buildComponents({}, {});
+const app = createApp(components, { dev: true, logger: () => {} });
+// Events of the last minutes, inside the event window whatever the date.
+const now = Date.now();
+
+/** A 100-event ingest body for ten users no earlier body named (as the load benchmark sends). */
+function ingestBody(n) {
+  const events = [];
+  for (let u = 0; u < 10; u++) {
+    for (let v = 0; v < 5; v++) {
+      const content = { content_id: `content_${101 + v}` };
+      const start = now - (v + 1) * 60_000;
+      const user = `load-${n}-${u}`;
+      events.push({
+        type: "track",
+        event: "CONTENT_VIEW_STARTED",
+        userId: user,
+        timestamp: new Date(start).toISOString(),
+        properties: { content },
+      });
+      events.push({
+        type: "track",
+        event: "CONTENT_VIEW_ENDED",
+        userId: user,
+        timestamp: new Date(start + 30_000).toISOString(),
+        properties: { content, details: { dwell_seconds: 30, reason: "next_button" } },
+      });
+    }
+  }
+  return JSON.stringify(events);
+}
+
+async function send(path, body) {
+  const init =
+    body === undefined ? {} : { method: "POST", body, headers: { "content-type": "application/json" } };
+  const res = await app.request(path, init);
+  if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+  await res.arrayBuffer();
+}
+
+// A warm user for the recommend unit (three deep reads), made whatever the kind, so every run does the
+// same set-up work.
+await send("/recsys/api/ingest", ingestBody(-1).replaceAll("load--1-", "warm-"));
+for (let i = 0; i < count; i++) {
+  if (kind === "ingest") await send("/recsys/api/ingest", ingestBody(i));
+  else if (kind === "recommend") await send("/recsys/api/recommend?user_id=warm-0");
+  else await send("/health");
+}
+process.exit(0);

@@ -1,0 +1,69 @@
+// Instructions benchmark: the instructions the service runs per ingest body, per warm recommend and per
+// /health request, counted by valgrind (cachegrind, no cache simulation) in one single-threaded Node
+// process (GC and compilation included). A count does not move with whatever else the shared machine runs,
+// as throughput and CPU time do (±10 % between identical runs here), so it resolves a few per cent
+// between two builds: run it in both checkouts and compare. Not a throughput: the requests go through
+// `app.request` in process (no sockets), and time also depends on memory and caches.
+// Run: pnpm --filter @recsys/api bench:instructions (after pnpm build; needs valgrind).
+import { execFile } from "node:child_process";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const target = join(import.meta.dirname, "instructions-target.mjs");
+
+/** Instructions of one run of the target (`kind`, `count` units), start-up included. */
+async function instructions(kind: string, count: number): Promise<number> {
+  const { stderr } = await run(
+    "valgrind",
+    [
+      "--tool=cachegrind",
+      "--cache-sim=no",
+      "--cachegrind-out-file=/dev/null",
+      "--smc-check=all",
+      process.execPath,
+      "--single-threaded",
+      target,
+      kind,
+      String(count),
+    ],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  const match = /I\s+refs:\s+([\d,]+)/.exec(stderr);
+  if (!match) throw new Error(`no instruction count from valgrind:\n${stderr.slice(-2000)}`);
+  return Number(match[1]!.replaceAll(",", ""));
+}
+
+try {
+  await run("valgrind", ["--version"]);
+} catch {
+  console.log("instructions benchmark: valgrind is not installed here; nothing measured");
+  process.exit(0);
+}
+
+const units = { health: 4000, recommend: 1500, ingest: 300 } as const;
+const rows: { kind: string; units: number; perUnit: number }[] = [];
+for (const [kind, count] of Object.entries(units)) {
+  // `count` units, then twice as many: the difference is `count` units once the code is compiled and
+  // warm (start-up, and the compilation the first units pay for, cancel out). Side by side (two cores).
+  const [once, twice] = await Promise.all([instructions(kind, count), instructions(kind, 2 * count)]);
+  rows.push({ kind, units: count, perUnit: (twice - once) / count });
+}
+const health = rows.find((row) => row.kind === "health")!.perUnit;
+console.log(
+  `instructions per unit, ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}; BB dev fixtures, in process, valgrind cachegrind, node --single-threaded`,
+);
+console.table(
+  rows.map((row) => ({
+    unit:
+      row.kind === "ingest"
+        ? "POST /ingest (100 events, 10 new users)"
+        : row.kind === "recommend"
+          ? "GET /recommend (warm user)"
+          : "GET /health (baseline)",
+    units: row.units,
+    "instructions per unit (millions)": (row.perUnit / 1e6).toFixed(3),
+    "× /health": (row.perUnit / health).toFixed(2),
+  })),
+);
