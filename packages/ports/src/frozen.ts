@@ -26,8 +26,9 @@ function freezeObject(value: object): void {
   } else {
     // Own keys without the array Object.values would allocate for every object.
     for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
       const member: unknown = (value as Record<string, unknown>)[key];
-      if (unfrozenObject(member) && Object.hasOwn(value, key)) freezeObject(member);
+      if (unfrozenObject(member)) freezeObject(member);
     }
   }
 }

@@ -59,14 +59,7 @@ export function emptyUserSignals(userId: string): UserSignals {
  * @returns true when `positives` has fewer than `minPositives` entries
  */
 export function isCold(signals: Pick<UserSignals, "positives">, minPositives = 1): boolean {
-  return countKeys(signals.positives, minPositives) < minPositives;
-}
-
-/** How many own enumerable keys a record has, up to `upTo` (without the array `Object.keys` allocates). */
-function countKeys(record: object, upTo = Number.POSITIVE_INFINITY): number {
-  let n = 0;
-  for (const key in record) if (Object.hasOwn(record, key) && ++n >= upTo) break;
-  return n;
+  return Object.keys(signals.positives).length < minPositives;
 }
 
 /**
