@@ -142,4 +142,27 @@ describe("the reason line of each served item (docs/behaviour.md §6.9)", () => 
           : "A place to start in the collection.",
       );
   });
+
+  it("names a custom scorer that leads the breakdown; of two equal leaders, the first in the breakdown", async () => {
+    const contentStore = createBBContentStore({ sampling: "ascending" });
+    const events = viewEvents("c", "101", 120, "next_button", BB_NOW - HOUR);
+    const cfg = resolveConfig({});
+    const updater = new UserModelUpdater({ contentStore, modelStore: new InMemoryUserModelStore(), cfg });
+    const signals = await updater.build("c", events, { now: BB_NOW });
+    const constant = (name: string) => ({ name, weight: 5, score: () => 1 });
+    const recommender = new Recommender({
+      contentStore,
+      modelStore: new InMemoryUserModelStore(),
+      cfg,
+      scorers: [constant("freshness"), constant("editorial")],
+    });
+    const rec = await recommender.recommendForSignals(signals, { seed: 1 });
+    const targets = rec.items.filter((item) => item.kind !== "distractor");
+    expect(targets.length).toBeGreaterThan(0);
+    for (const item of targets) {
+      expect(item.breakdown.freshness).toBe(5);
+      expect(item.breakdown.editorial).toBe(5);
+      expect(item.reason).toBe("Because it matches your freshness profile.");
+    }
+  });
 });

@@ -36,15 +36,22 @@ export function likedForReasons(state: ServeState, byId: ReadonlyMap<string, Con
 export function reasonFor(item: ScoredCandidate, state: ServeState, liked: LikedForReasons): string {
   if (item.kind === "distractor") return "Something different, to widen the view.";
   const { signals } = state;
-  const top = Object.entries(item.breakdown)
-    .filter(([, value]) => value > 0)
-    .sort((a, b) => b[1] - a[1])[0];
-  if (!top)
+  // The scorer that added most (the first of equals, in breakdown order), found in one pass.
+  let top: string | null = null;
+  let most = 0;
+  for (const name in item.breakdown) {
+    const value = item.breakdown[name]!;
+    if (value > most && Object.hasOwn(item.breakdown, name)) {
+      top = name;
+      most = value;
+    }
+  }
+  if (top === null)
     return state.strategy === "cold"
       ? "A place to start in the collection."
       : "Something new from the collection.";
   const likedByWeight = liked.byWeight;
-  switch (top[0]) {
+  switch (top) {
     case "tag": {
       const tags = item.content ? contentTagWeights(item.content) : new Map<string, number>();
       let best: { key: string; value: number } | null = null;
@@ -71,5 +78,5 @@ export function reasonFor(item: ScoredCandidate, state: ServeState, liked: Liked
     case "geo":
       return "Because it is near you.";
   }
-  return `Because it matches your ${top[0]} profile.`;
+  return `Because it matches your ${top} profile.`;
 }
