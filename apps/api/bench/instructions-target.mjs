@@ -2,6 +2,7 @@
 // the built service on the embedded BB fixtures, in this process, doing `count` units of one kind.
 // Plain JavaScript on the built packages, so valgrind counts the service, not a TypeScript loader.
 //   node bench/instructions-target.mjs <ingest|recommend|health> <count>
+import { rudderstackViews } from "@recsys/fakes";
 import { buildComponents, createApp } from "../dist/index.js";
 
 const [kind, countText] = process.argv.slice(2);
@@ -11,30 +12,14 @@ const app = createApp(components, { dev: true, logger: () => {} });
 // Events of the last minutes, inside the event window whatever the date.
 const now = Date.now();
 
-/** A 100-event ingest body for ten users no earlier body named (as the load benchmark sends). */
+/** A 100-event ingest body: ten users no earlier body named, five full reads each. */
 function ingestBody(n) {
   const events = [];
-  for (let u = 0; u < 10; u++) {
-    for (let v = 0; v < 5; v++) {
-      const content = { content_id: `content_${101 + v}` };
-      const start = now - (v + 1) * 60_000;
-      const user = `load-${n}-${u}`;
-      events.push({
-        type: "track",
-        event: "CONTENT_VIEW_STARTED",
-        userId: user,
-        timestamp: new Date(start).toISOString(),
-        properties: { content },
-      });
-      events.push({
-        type: "track",
-        event: "CONTENT_VIEW_ENDED",
-        userId: user,
-        timestamp: new Date(start + 30_000).toISOString(),
-        properties: { content, details: { dwell_seconds: 30, reason: "next_button" } },
-      });
-    }
-  }
+  for (let u = 0; u < 10; u++)
+    for (let v = 0; v < 5; v++)
+      events.push(
+        ...rudderstackViews(`load-${n}-${u}`, `${101 + v}`, 30, "next_button", now - (v + 1) * 60_000),
+      );
   return JSON.stringify(events);
 }
 
@@ -46,8 +31,8 @@ async function send(path, body) {
   await res.arrayBuffer();
 }
 
-// A warm user for the recommend unit (three deep reads), made whatever the kind, so every run does the
-// same set-up work.
+// Warm users for the recommend unit (warm-0 … warm-9, five reads each), made whatever the kind, so every
+// run does the same set-up work.
 await send("/recsys/api/ingest", ingestBody(-1).replaceAll("load--1-", "warm-"));
 for (let i = 0; i < count; i++) {
   if (kind === "ingest") await send("/recsys/api/ingest", ingestBody(i));
