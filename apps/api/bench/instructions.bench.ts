@@ -1,9 +1,11 @@
 // Instructions benchmark: the instructions the service runs per ingest body, per warm recommend and per
 // /health request, counted by valgrind (cachegrind, no cache simulation) in one single-threaded Node
 // process (GC and compilation included). A count does not move with whatever else the shared machine runs,
-// as throughput and CPU time do (±10 % between identical runs here), so it resolves a few per cent
-// between two builds: run it in both checkouts and compare. Not a throughput: the requests go through
-// `app.request` in process (no sockets), and time also depends on memory and caches.
+// as throughput and CPU time do (±10 % between identical runs here); identical code in two checkouts
+// agreed within 0.5–6 % (the lightest unit, /health, the least), so it resolves differences of several
+// per cent between two builds: run it in both checkouts with the same counts and compare. Not a
+// throughput: the requests go through `app.request` in process (no sockets), and time also depends on
+// memory and caches.
 // Run: pnpm --filter @recsys/api bench:instructions (after pnpm build; needs valgrind).
 import { execFile } from "node:child_process";
 import { cpus } from "node:os";
