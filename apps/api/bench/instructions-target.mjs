@@ -12,13 +12,13 @@ const app = createApp(components, { dev: true, logger: () => {} });
 // Events of the last minutes, inside the event window whatever the date.
 const now = Date.now();
 
-/** A 100-event ingest body: ten users no earlier body named, five full reads each. */
-function ingestBody(n) {
+/** A 100-event ingest body: users `${prefix}0` … `${prefix}9`, five full reads each. */
+function ingestBody(prefix) {
   const events = [];
   for (let u = 0; u < 10; u++)
     for (let v = 0; v < 5; v++)
       events.push(
-        ...rudderstackViews(`load-${n}-${u}`, `${101 + v}`, 30, "next_button", now - (v + 1) * 60_000),
+        ...rudderstackViews(`${prefix}${u}`, `${101 + v}`, 30, "next_button", now - (v + 1) * 60_000),
       );
   return JSON.stringify(events);
 }
@@ -33,9 +33,10 @@ async function send(path, body) {
 
 // Warm users for the recommend unit (warm-0 … warm-9, five reads each), made whatever the kind, so every
 // run does the same set-up work.
-await send("/recsys/api/ingest", ingestBody(-1).replaceAll("load--1-", "warm-"));
+await send("/recsys/api/ingest", ingestBody("warm-"));
 for (let i = 0; i < count; i++) {
-  if (kind === "ingest") await send("/recsys/api/ingest", ingestBody(i));
+  if (kind === "ingest")
+    await send("/recsys/api/ingest", ingestBody(`load-${i}-`)); // ten new users each
   else if (kind === "recommend") await send("/recsys/api/recommend?user_id=warm-0");
   else await send("/health");
 }
