@@ -1,7 +1,8 @@
 // Load benchmark (loopback only, bounded in time): recommend and ingest throughput and p50/p99 latency
 // of the service on the embedded default, beside the same process's /health (and a bare Hono route)
 // measured in the same run, and the server's CPU time per request beside /health's. The server
-// runs in a child process; autocannon drives it from this one.
+// runs in a child process; autocannon drives it from this one, and the fixed-rate rows are sent open
+// loop (bench/open-loop.ts).
 import { once } from "node:events";
 import { rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -9,11 +10,15 @@ import { join } from "node:path";
 import { startRedisServer } from "@recsys/adapters-redis/testing";
 import { generateCatalog, serializeCatalog } from "@recsys/fakes";
 import autocannon from "autocannon";
-import { serverCpu, startTarget, WARM_USERS, warmUsersInTurn } from "./target-process.js";
+import { openLoop } from "./open-loop.js";
+import { serverCpu, startTarget, WARM_USERS, warmUserPath, warmUsersInTurn } from "./target-process.js";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 10;
-/** The fixed request rate of the latency row (issue 16: p99 ≤ 5 ms at 1,000 req/s). */
+/**
+ * The fixed request rate of the latency rows (issue 16: p99 ≤ 5 ms at 1,000 req/s), sent open loop by
+ * bench/open-loop.ts (autocannon's `overallRate` sends each second's budget in a burst).
+ */
 const FIXED_RATE = 1000;
 
 interface Row {
@@ -119,6 +124,31 @@ async function measureLog(catalogue: string): Promise<Row[]> {
   }
 }
 
+/**
+ * A fixed-rate row: a second at the rate as warm-up, then `DURATION` seconds measured open loop (see
+ * bench/open-loop.ts), with the server's CPU time per request over it.
+ */
+async function runFixedRate(origin: string, path: (i: number) => string, barePort: number) {
+  await openLoop({ origin, path, rate: FIXED_RATE, seconds: 1 });
+  const before = await serverCpu(barePort);
+  const result = await openLoop({ origin, path, rate: FIXED_RATE, seconds: DURATION });
+  const after = await serverCpu(barePort);
+  return { result, cpuPerRequest: (after - before) / Math.max(1, result.requests) };
+}
+
+function toFixedRateRow(catalogue: string, target: string, m: Awaited<ReturnType<typeof runFixedRate>>): Row {
+  const r = m.result;
+  return {
+    catalogue,
+    target,
+    requestsPerSecond: r.requestsPerSecond,
+    p50: r.p50,
+    p99: r.p99,
+    non2xx: r.non2xx,
+    cpuPerRequest: m.cpuPerRequest,
+  };
+}
+
 function toRow(catalogue: string, target: string, m: Measured, eventsPerRequest?: number): Row {
   const r = m.result;
   return {
@@ -147,17 +177,20 @@ async function measure(catalogue: string, env: Record<string, string>): Promise<
     rows.push(row("GET /recommend (warm user)", await run({ url: `${base}/recommend?user_id=bench-warm` })));
     const inTurn = warmUsersInTurn(base, ports.warmUsers);
     rows.push(row(`GET /recommend (${ports.warmUsers} warm users in turn)`, await run(inTurn)));
+    const fixed = (path: (i: number) => string) => runFixedRate(origin, path, ports.barePort);
     rows.push(
-      row(
-        `GET /recommend (warm users in turn) at a fixed ${FIXED_RATE} req/s`,
-        await run({ ...inTurn, overallRate: FIXED_RATE }),
+      toFixedRateRow(
+        catalogue,
+        `GET /recommend (warm users in turn) at a fixed ${FIXED_RATE} req/s, open loop`,
+        await fixed(() => warmUserPath(ports.warmUsers)),
       ),
     );
     // The same fixed rate on /health: the tail this process and machine give a request that does nothing.
     rows.push(
-      row(
-        `GET /health at a fixed ${FIXED_RATE} req/s (the tail's baseline)`,
-        await run({ url: `${origin}/health`, overallRate: FIXED_RATE }),
+      toFixedRateRow(
+        catalogue,
+        `GET /health at a fixed ${FIXED_RATE} req/s, open loop (the tail's baseline)`,
+        await fixed(() => "/health"),
       ),
     );
     rows.push(row("GET /recommend (cold user)", await run({ url: `${base}/recommend?user_id=nobody` })));
@@ -168,6 +201,9 @@ async function measure(catalogue: string, env: Record<string, string>): Promise<
   }
   return rows;
 }
+
+/** Milliseconds to one decimal (autocannon's are whole already; the open-loop rows' are not). */
+const round = (ms: number) => Math.round(ms * 10) / 10;
 
 const catalogFile = join(tmpdir(), `recsys-bench-catalog-${process.pid}.jsonl`);
 writeFileSync(catalogFile, serializeCatalog(generateCatalog({ items: 10_000, dimension: 384, seed: 7 })));
@@ -199,8 +235,8 @@ for (const catalogue of new Set(rows.map((r) => r.catalogue))) {
       "req/s": Math.round(r.requestsPerSecond),
       "events/s": r.eventsPerSecond ? Math.round(r.eventsPerSecond) : "",
       "× /health req/s": (r.requestsPerSecond / baseline).toFixed(3),
-      "p50 ms": r.p50,
-      "p99 ms": r.p99,
+      "p50 ms": round(r.p50),
+      "p99 ms": round(r.p99),
       "non-2xx": r.non2xx,
       "server CPU µs/req": Math.round(r.cpuPerRequest),
       // /health's CPU per request over this row's: what "× /health req/s" would be if both were bound by

@@ -79,15 +79,16 @@ let next = 0;
 export function warmUsersInTurn(base: string, users: number): autocannon.Options {
   return {
     url: `${base}/recommend?user_id=bench-warm-0`,
-    requests: [
-      {
-        setupRequest: (req) => ({
-          ...req,
-          path: `/recsys/api/recommend?user_id=bench-warm-${next++ % users}`,
-        }),
-      },
-    ],
+    requests: [{ setupRequest: (req) => ({ ...req, path: warmUserPath(users) }) }],
   };
+}
+
+/**
+ * The path of the next seeded warm user's recommend request (the same turn as {@link warmUsersInTurn}).
+ * @param users - how many were seeded
+ */
+export function warmUserPath(users: number): string {
+  return `/recsys/api/recommend?user_id=bench-warm-${next++ % users}`;
 }
 
 /**
