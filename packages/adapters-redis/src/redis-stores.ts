@@ -1,3 +1,4 @@
+import { keepNewest } from "@recsys/core/serve";
 import { eventTime, formatTimestamp, parseTimestamp } from "@recsys/core/time";
 import {
   type AppendResult,
@@ -291,7 +292,7 @@ export class RedisUserModelStore implements UserModelStore {
     }
     const model = freezeSignals(parsed.output);
     this.#decoded.set(userId, { bytes, model });
-    if (this.#decoded.size > DECODED_MODELS) this.#decoded.delete(this.#decoded.keys().next().value!);
+    keepNewest(this.#decoded, DECODED_MODELS);
     return model;
   }
 

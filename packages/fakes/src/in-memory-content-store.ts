@@ -1,5 +1,6 @@
 import type { RandomSource } from "@recsys/core";
 import { BatchDots, DotMatrix, haversineM, norm, normalized, normalizeInto } from "@recsys/core/scoring";
+import { keepNewest } from "@recsys/core/serve";
 import { compareIds, normalizeFilterValue, normalizeKey } from "@recsys/core/taxonomy";
 import {
   type Content,
@@ -342,7 +343,7 @@ export class InMemoryContentStore implements ContentStore {
       : hits;
     const rows = this.#file ? hits.map((hit) => this.#position.get(hit.id)!) : null;
     answers.push({ limit, exclude, precision, hits: kept, rows });
-    if (this.#answers.size > this.#keptAnswers) this.#answers.delete(this.#answers.keys().next().value!);
+    keepNewest(this.#answers, this.#keptAnswers);
     return hits;
   }
 

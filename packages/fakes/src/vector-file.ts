@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { norm, normalizeInto } from "@recsys/core/scoring";
+import { keepNewest } from "@recsys/core/serve";
 import { InvalidArgumentError } from "@recsys/ports";
 
 /**
@@ -124,8 +125,8 @@ export class UnitRowReader {
       this.#fill(bytes, row * this.#d * 4);
       unit = normalizeInto(raw, new Float32Array(this.#d), 0, norm(raw));
       if (keep && this.#keep > 0) {
-        if (kept.size >= this.#keep) kept.delete(kept.keys().next().value!);
         kept.set(row, unit);
+        keepNewest(kept, this.#keep);
         this.#movedAt[row] = ++this.#moves;
       }
       return unit;

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-export { onceForFrozen } from "../memo.js";
+export { keepNewest, onceForFrozen } from "../memo.js";
 export {
   DISTRACTOR_STRATEGIES_TABLE,
   type DistractorChoice,
