@@ -1,4 +1,4 @@
-import { keepNewest } from "@recsys/core/serve";
+import { MapFront } from "@recsys/core/serve";
 import { eventTime, formatTimestamp, parseTimestamp } from "@recsys/core/time";
 import {
   type AppendResult,
@@ -253,6 +253,7 @@ export class RedisUserModelStore implements UserModelStore {
    * a read whose bytes are the same gets the same frozen model without decoding and validating again.
    */
   readonly #decoded = new Map<string, { bytes: Buffer; model: UserSignals }>();
+  readonly #decodedFront = new MapFront(this.#decoded);
 
   /** @param options - client, prefix, TTL, format, logger */
   constructor(options: RedisStoresOptions) {
@@ -292,7 +293,7 @@ export class RedisUserModelStore implements UserModelStore {
     }
     const model = freezeSignals(parsed.output);
     this.#decoded.set(userId, { bytes, model });
-    keepNewest(this.#decoded, DECODED_MODELS);
+    while (this.#decoded.size > DECODED_MODELS) this.#decodedFront.shift();
     return model;
   }
 

@@ -17,28 +17,59 @@ export function onceForFrozen<K extends object, V>(cache: WeakMap<K, V>, key: K,
 }
 
 /**
- * Bound a Map used as a least-recently-used cache (each use deletes its key and sets it again, so the
- * oldest entry comes first): when it holds more than `max` entries, drop the oldest ones, down to an eighth
- * below the bound. V8's Map iteration starts at the table's first slot and steps over every slot a
- * deletion left empty until the table is rebuilt, so dropping one entry at a time with `keys().next()`
- * walks those slots at every insertion (about 3 µs a drop at 10,000 entries); dropping an eighth at once
- * pays that walk once per `max / 8` insertions. For caches only: entries go before the bound requires it.
- * @param map - the cache, oldest entry first
- * @param max - the most entries it may hold (0: none)
- * @returns how many entries were dropped
+ * The front (oldest entry) of a Map kept in insertion order: a least-recently-used cache whose every use
+ * deletes its key and sets it again, or a store that drops its oldest entries first. `map.keys().next()`
+ * begins at the table's first slot at every call and steps over each slot a deletion left empty since the
+ * table was last rebuilt, so a cache that drops its oldest entry at each insertion walks more empty slots
+ * the longer it runs (about 3 µs a drop at 10,000 entries, 5–10 µs at 100,000). This keeps one iterator
+ * going from where the last look stopped: entries deleted behind it are never walked again, and entries
+ * set later are met in their turn (a Map iterator sees what is added while it runs).
+ *
+ * `shift` in a loop is exact for any use. An entry `peek` returns is remembered until it is shifted or its
+ * key no longer maps to the same value: a key moved to the back (deleted and set again) with the same value
+ * object while it is the remembered front would still be taken for the front, so a Map whose uses move
+ * keys should only `shift`.
+ *
  * @example
- * cache.delete(key);
- * cache.set(key, value); // most recently used
- * keepNewest(cache, 10_000);
+ * const front = new MapFront(cache);
+ * cache.set(key, value);
+ * while (cache.size > max) front.shift();
  */
-export function keepNewest<K, V>(map: Map<K, V>, max: number): number {
-  if (map.size <= max) return 0;
-  const dropped = map.size - Math.max(0, max - Math.floor(max / 8));
-  let left = dropped;
-  for (const key of map.keys()) {
-    if (left === 0) break;
-    map.delete(key);
-    left -= 1;
+export class MapFront<K, V> {
+  readonly #map: Map<K, V>;
+  #cursor: Iterator<[K, V]> | null = null;
+  #front: [K, V] | null = null;
+
+  /** @param map - the Map whose front this finds (its entries in insertion order, oldest first) */
+  constructor(map: Map<K, V>) {
+    this.#map = map;
   }
-  return dropped;
+
+  /** The oldest entry still in the map, or undefined when it is empty. */
+  peek(): readonly [K, V] | undefined {
+    const front = this.#front;
+    if (front !== null && this.#map.has(front[0]) && this.#map.get(front[0]) === front[1]) return front;
+    this.#front = null;
+    for (let restarted = false; ; restarted = true) {
+      this.#cursor ??= this.#map.entries();
+      const step = this.#cursor.next();
+      if (step.done !== true) {
+        this.#front = step.value;
+        return step.value;
+      }
+      // The iterator has seen every entry; a new one starts at the table's beginning.
+      this.#cursor = null;
+      if (restarted || this.#map.size === 0) return undefined;
+    }
+  }
+
+  /** Delete the oldest entry and return it (undefined when the map is empty). */
+  shift(): readonly [K, V] | undefined {
+    const front = this.peek();
+    if (front !== undefined) {
+      this.#map.delete(front[0]);
+      this.#front = null;
+    }
+    return front;
+  }
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { viewEvents } from "./bb-fixtures.js";
 import { InMemoryContentStore } from "./in-memory-content-store.js";
 import { InMemoryEventBuffer } from "./in-memory-event-buffer.js";
+import { InMemoryFeedbackStore, InMemoryServedLog } from "./in-memory-feedback.js";
 import { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
 
 const DAY = 86_400_000;
@@ -118,6 +119,81 @@ describe("InMemoryEventBuffer bounds", () => {
     // 24x more users than the first pass did not grow the heap by anything like 24x what they hold
     const grown = process.memoryUsage().heapUsed - afterFirst;
     expect(grown).toBeLessThan(8 * 1024 * 1024);
+  });
+});
+
+describe("InMemoryFeedbackStore bounds", () => {
+  const impression = {
+    features: [1, 0, 0, 0, 0, 0],
+    rank: 1,
+    strategy: "warm",
+    ranking: "static",
+    variant: null,
+  };
+  const put = (store: InMemoryFeedbackStore, requestId: string) =>
+    store.putImpressions(requestId, { "101": impression });
+  const held = async (store: InMemoryFeedbackStore, requestId: string) =>
+    (await store.consumeImpression(requestId, "101")) !== null;
+
+  it("drops the oldest served lists beyond maxRequests; a list put again is the newest", async () => {
+    const store = new InMemoryFeedbackStore({ maxRequests: 2 });
+    await put(store, "r1");
+    await put(store, "r2");
+    await put(store, "r1"); // again: now newer than r2
+    await put(store, "r3");
+    expect(store.pendingRequests).toBe(2);
+    expect(await held(store, "r2")).toBe(false);
+    expect(await held(store, "r1")).toBe(true);
+    expect(await held(store, "r3")).toBe(true);
+  });
+
+  it("drops lists older than the impression TTL at the next put, through consumed ones", async () => {
+    let now = START;
+    const store = new InMemoryFeedbackStore({ impressionTtlHours: 1, clock: () => now });
+    for (const id of ["r1", "r2", "r3", "r4"]) await put(store, id);
+    expect(await held(store, "r2")).toBe(true); // consumed: gone from the store
+    now += 30 * 60_000;
+    await put(store, "r5");
+    now += 40 * 60_000; // r1, r3 and r4 are 70 minutes old, r5 40
+    await put(store, "r6");
+    expect(store.pendingRequests).toBe(2);
+    expect(await held(store, "r5")).toBe(true);
+    expect(await held(store, "r6")).toBe(true);
+  });
+});
+
+describe("InMemoryServedLog keeps its texts flat", () => {
+  it("holds a text built from many pieces in about its own size", async () => {
+    // A text built piece by piece is a tree of its pieces in V8 (~3.4x its characters); kept flat, it is
+    // about its characters (one byte each here).
+    const log = new InMemoryServedLog();
+    const entry = {
+      request_id: "r",
+      user_id: "u",
+      ts: new Date(START).toISOString(),
+      strategy: "warm" as const,
+      ranking: "static",
+      policy_version: 0,
+      settings_version: null,
+      variant: null,
+      filter: null,
+      items: [],
+    };
+    const count = 2000;
+    collectGarbage();
+    const before = process.memoryUsage().heapUsed;
+    let chars = 0;
+    for (let n = 0; n < count; n++) {
+      let text = `{"request_id":"r${n}","items":[`;
+      for (let i = 0; i < 40; i++) text += `${i === 0 ? "" : ","}{"id":"${i}","score":${(n + i) / 7}}`;
+      text += "]}";
+      chars += text.length;
+      await log.append(entry, text);
+    }
+    collectGarbage();
+    const perEntry = (process.memoryUsage().heapUsed - before) / count;
+    expect(log.size).toBe(count);
+    expect(perEntry).toBeLessThan(1.5 * (chars / count));
   });
 });
 

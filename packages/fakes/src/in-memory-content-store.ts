@@ -1,6 +1,6 @@
 import type { RandomSource } from "@recsys/core";
 import { BatchDots, DotMatrix, haversineM, norm, normalized, normalizeInto } from "@recsys/core/scoring";
-import { keepNewest } from "@recsys/core/serve";
+import { MapFront } from "@recsys/core/serve";
 import { compareIds, normalizeFilterValue, normalizeKey } from "@recsys/core/taxonomy";
 import {
   type Content,
@@ -147,6 +147,7 @@ export class InMemoryContentStore implements ContentStore {
       rows: readonly number[] | null;
     }[]
   >();
+  readonly #answersFront = new MapFront(this.#answers);
   readonly #keptAnswers: number;
   /** Number of `query` calls served (one per round trip). */
   roundTrips = 0;
@@ -343,7 +344,7 @@ export class InMemoryContentStore implements ContentStore {
       : hits;
     const rows = this.#file ? hits.map((hit) => this.#position.get(hit.id)!) : null;
     answers.push({ limit, exclude, precision, hits: kept, rows });
-    keepNewest(this.#answers, this.#keptAnswers);
+    while (this.#answers.size > this.#keptAnswers) this.#answersFront.shift();
     return hits;
   }
 

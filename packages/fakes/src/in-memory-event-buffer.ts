@@ -1,3 +1,4 @@
+import { MapFront } from "@recsys/core/serve";
 import { eventTime } from "@recsys/core/time";
 import {
   type AppendResult,
@@ -74,6 +75,8 @@ export class InMemoryEventBuffer implements EventBuffer {
    * first, for least-recently-used eviction.
    */
   readonly #events = new Map<string, UserEvents>();
+  /** The least recently used user, without walking the Map's emptied slots (see `MapFront`). */
+  readonly #oldest = new MapFront(this.#events);
   /** Versions of users whose events were all trimmed away (so a version never repeats). */
   #generation = 0;
   readonly #windowMs: number | null;
@@ -146,11 +149,8 @@ export class InMemoryEventBuffer implements EventBuffer {
       user.expiresAt = now + this.#ttlMs;
       this.#use(id, user);
     }
-    // Least recently used users out, beyond the cap (deleting while iterating a Map is safe).
-    for (const id of this.#events.keys()) {
-      if (this.#events.size <= this.#maxUsers) break;
-      this.#events.delete(id);
-    }
+    // Least recently used users out, beyond the cap.
+    while (this.#events.size > this.#maxUsers) this.#oldest.shift();
     return { added };
   }
 

@@ -1,4 +1,5 @@
 import { addPolicySums, emptyPolicySums } from "@recsys/core";
+import { MapFront } from "@recsys/core/serve";
 import type { FeedbackStore, Impression, PolicySums, ServedEntry, ServedLog } from "@recsys/ports";
 
 /**
@@ -55,6 +56,11 @@ export class InMemoryFeedbackStore implements FeedbackStore {
    * request and up to `maxRequests` are held, and most are never rewarded.
    */
   readonly #impressions = new Map<string, { text: string; left: string[]; expiresAt: number }>();
+  /**
+   * The oldest served list's impressions, without walking the Map's emptied slots (see `MapFront`; each put
+   * sets a new entry object, and nothing moves a key, so a peeked entry stays valid).
+   */
+  readonly #oldest = new MapFront(this.#impressions);
   readonly #ttlMs: number;
   readonly #maxRequests: number;
   readonly #clock: () => number;
@@ -82,9 +88,9 @@ export class InMemoryFeedbackStore implements FeedbackStore {
       expiresAt: this.#clock() + this.#ttlMs,
     });
     const now = this.#clock();
-    for (const [id, entry] of this.#impressions) {
-      if (this.#impressions.size <= this.#maxRequests && entry.expiresAt > now) break;
-      this.#impressions.delete(id);
+    for (let oldest = this.#oldest.peek(); oldest !== undefined; oldest = this.#oldest.peek()) {
+      if (this.#impressions.size <= this.#maxRequests && oldest[1].expiresAt > now) break;
+      this.#oldest.shift();
     }
   }
 

@@ -1,3 +1,4 @@
+import { MapFront } from "@recsys/core/serve";
 import { freezeSignals, safeParseUserSignals, type UserModelStore, type UserSignals } from "@recsys/ports";
 
 /** Options of {@link InMemoryUserModelStore}. */
@@ -24,6 +25,8 @@ export class InMemoryUserModelStore implements UserModelStore {
    * it does not read back as a model), and expiry; Map order is recency of use (oldest first).
    */
   readonly #models = new Map<string, { copy: unknown; model?: UserSignals | null; expiresAt: number }>();
+  /** The least recently used model, without walking the Map's emptied slots (see `MapFront`). */
+  readonly #oldest = new MapFront(this.#models);
   readonly #ttlMs: number;
   readonly #maxUsers: number;
   readonly #clock: () => number;
@@ -55,7 +58,7 @@ export class InMemoryUserModelStore implements UserModelStore {
       copy: copyJsonData(signals),
       expiresAt: this.#clock() + this.#ttlMs,
     });
-    while (this.#models.size > this.#maxUsers) this.#models.delete(this.#models.keys().next().value!);
+    while (this.#models.size > this.#maxUsers) this.#oldest.shift();
   }
 
   async ping(): Promise<void> {}

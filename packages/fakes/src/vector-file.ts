@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { norm, normalizeInto } from "@recsys/core/scoring";
-import { keepNewest } from "@recsys/core/serve";
+import { MapFront } from "@recsys/core/serve";
 import { InvalidArgumentError } from "@recsys/ports";
 
 /**
@@ -58,6 +58,7 @@ export class UnitRowReader {
   readonly #raw: Float32Array;
   /** Rows kept after they were read, by row number; Map order is recency of use (newest last). */
   readonly #kept = new Map<number, Float32Array>();
+  readonly #keptFront = new MapFront(this.#kept);
   readonly #keep: number;
   /** Rows put last in `#kept` so far, and when each kept row was put there (that count then). */
   #moves = 0;
@@ -126,7 +127,7 @@ export class UnitRowReader {
       unit = normalizeInto(raw, new Float32Array(this.#d), 0, norm(raw));
       if (keep && this.#keep > 0) {
         kept.set(row, unit);
-        keepNewest(kept, this.#keep);
+        while (kept.size > this.#keep) this.#keptFront.shift();
         this.#movedAt[row] = ++this.#moves;
       }
       return unit;

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-export { keepNewest, onceForFrozen } from "../memo.js";
+export { MapFront, onceForFrozen } from "../memo.js";
 export {
   DISTRACTOR_STRATEGIES_TABLE,
   type DistractorChoice,
