@@ -1,6 +1,6 @@
-// Instructions benchmark: the instructions the service runs per ingest body, per warm recommend and per
-// /health request, counted by valgrind (cachegrind, no cache simulation) in one single-threaded Node
-// process (GC and compilation included). A count does not move with whatever else the shared machine runs,
+// Instructions benchmark: the instructions the service runs per ingest body, per warm recommend (one user
+// asked again, and users in turn each asked once) and per /health request, counted by valgrind
+// (cachegrind, no cache simulation) in one single-threaded Node process (GC and compilation included). A count does not move with whatever else the shared machine runs,
 // as throughput and CPU time do (±10 % between identical runs here); identical code in two checkouts
 // agreed within 0.5–6 % (the lightest unit, /health, the least), so it resolves differences of several
 // per cent between two builds: run it in both checkouts with the same counts and compare. Not a
@@ -44,7 +44,7 @@ try {
   process.exit(0);
 }
 
-const units = { health: 4000, recommend: 1500, ingest: 300 } as const;
+const units = { health: 4000, recommend: 1500, turn: 500, ingest: 300 } as const;
 const rows: { kind: string; units: number; perUnit: number }[] = [];
 for (const [kind, count] of Object.entries(units)) {
   // `count` units, then twice as many: the difference is `count` units once the code is compiled and
@@ -52,18 +52,19 @@ for (const [kind, count] of Object.entries(units)) {
   const [once, twice] = await Promise.all([instructions(kind, count), instructions(kind, 2 * count)]);
   rows.push({ kind, units: count, perUnit: (twice - once) / count });
 }
+const LABELS = {
+  health: "GET /health (baseline)",
+  recommend: "GET /recommend (warm user)",
+  turn: "GET /recommend (warm users in turn, each asked once)",
+  ingest: "POST /ingest (100 events, 10 new users)",
+} as const satisfies Record<keyof typeof units, string>;
 const health = rows.find((row) => row.kind === "health")!.perUnit;
 console.log(
   `instructions per unit, ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}; BB dev fixtures, in process, valgrind cachegrind, node --single-threaded`,
 );
 console.table(
   rows.map((row) => ({
-    unit:
-      row.kind === "ingest"
-        ? "POST /ingest (100 events, 10 new users)"
-        : row.kind === "recommend"
-          ? "GET /recommend (warm user)"
-          : "GET /health (baseline)",
+    unit: LABELS[row.kind as keyof typeof units],
     units: row.units,
     "instructions per unit (millions)": (row.perUnit / 1e6).toFixed(3),
     "× /health": (row.perUnit / health).toFixed(2),
