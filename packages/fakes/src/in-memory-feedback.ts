@@ -3,10 +3,6 @@ import { MapFront } from "@recsys/core/serve";
 import type { FeedbackStore, Impression, PolicySums, ServedEntry, ServedLog } from "@recsys/ports";
 
 /**
- * `JSON.stringify(impressions)` from the impressions' own texts where given (ids in `Object.keys` order,
- * which is `JSON.stringify`'s).
- */
-/**
  * The same text as one flat string. A string made by concatenation is, in V8, a tree of its pieces (a
  * served-log entry's: slices of a larger text and the pieces joined around them), which holds more memory
  * than its characters and more objects for every collection to mark and every scavenge to copy; a store
@@ -22,6 +18,10 @@ export function keptText(text: string): string {
 
 const FLATTEN = /^/;
 
+/**
+ * `JSON.stringify(impressions)` from the impressions' own texts where given (ids in `Object.keys` order,
+ * which is `JSON.stringify`'s).
+ */
 function impressionsText(
   impressions: Readonly<Record<string, Impression>>,
   ids: readonly string[],
