@@ -1,11 +1,17 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { contentFromPayload, freezeSet, safeParseUserSignals, type UserSignals } from "@recsys/ports";
+import {
+  contentFromPayload,
+  freezeSet,
+  type ServedEntry,
+  safeParseUserSignals,
+  type UserSignals,
+} from "@recsys/ports";
 import { describe, expect, it } from "vitest";
 import { viewEvents } from "./bb-fixtures.js";
 import { InMemoryContentStore } from "./in-memory-content-store.js";
 import { InMemoryEventBuffer } from "./in-memory-event-buffer.js";
-import { InMemoryFeedbackStore, InMemoryServedLog } from "./in-memory-feedback.js";
+import { InMemoryFeedbackStore, InMemoryServedLog, keptText } from "./in-memory-feedback.js";
 import { InMemoryUserModelStore } from "./in-memory-user-model-store.js";
 
 const DAY = 86_400_000;
@@ -16,6 +22,27 @@ function collectGarbage(): void {
   (runInNewContext("gc") as () => void)();
 }
 const START = Date.UTC(2026, 5, 10, 12);
+
+/** An impression as the service records it, and a served list without items. */
+const IMPRESSION = {
+  features: [1, 0, 0, 0, 0, 0],
+  rank: 1,
+  strategy: "warm",
+  ranking: "static",
+  variant: null,
+};
+const SERVED_ENTRY: ServedEntry = {
+  request_id: "r1",
+  user_id: "u1",
+  ts: new Date(START).toISOString(),
+  strategy: "warm",
+  ranking: "static",
+  policy_version: 0,
+  settings_version: null,
+  variant: null,
+  filter: null,
+  items: [],
+};
 
 function signals(userId: string): UserSignals {
   const parsed = safeParseUserSignals({ user_id: userId, positives: { "101": 1 }, viewed: ["101"] });
@@ -123,15 +150,8 @@ describe("InMemoryEventBuffer bounds", () => {
 });
 
 describe("InMemoryFeedbackStore bounds", () => {
-  const impression = {
-    features: [1, 0, 0, 0, 0, 0],
-    rank: 1,
-    strategy: "warm",
-    ranking: "static",
-    variant: null,
-  };
   const put = (store: InMemoryFeedbackStore, requestId: string) =>
-    store.putImpressions(requestId, { "101": impression });
+    store.putImpressions(requestId, { "101": IMPRESSION });
   const held = async (store: InMemoryFeedbackStore, requestId: string) =>
     (await store.consumeImpression(requestId, "101")) !== null;
 
@@ -167,18 +187,7 @@ describe("InMemoryServedLog keeps its texts flat", () => {
     // A text built piece by piece is a tree of its pieces in V8 (~3.4x its characters); kept flat, it is
     // about its characters (one byte each here).
     const log = new InMemoryServedLog();
-    const entry = {
-      request_id: "r",
-      user_id: "u",
-      ts: new Date(START).toISOString(),
-      strategy: "warm" as const,
-      ranking: "static",
-      policy_version: 0,
-      settings_version: null,
-      variant: null,
-      filter: null,
-      items: [],
-    };
+    const entry = SERVED_ENTRY;
     const count = 2000;
     collectGarbage();
     const before = process.memoryUsage().heapUsed;
@@ -194,6 +203,32 @@ describe("InMemoryServedLog keeps its texts flat", () => {
     const perEntry = (process.memoryUsage().heapUsed - before) / count;
     expect(log.size).toBe(count);
     expect(perEntry).toBeLessThan(1.5 * (chars / count));
+  });
+});
+
+describe("keptText", () => {
+  /** A text made of many pieces, as the service makes a served-log entry's. */
+  function pieced(n: number): string {
+    let text = '{"items":[';
+    for (let i = 0; i < n; i++) text += `${i === 0 ? "" : ","}{"id":"${i}","score":${i / 7}}`;
+    return `${text}]}`;
+  }
+
+  it("returns the very text it was given, whatever its characters", () => {
+    for (const text of [pieced(40), "", " padded ", "é\u0301 — 𝄞", '{"a":"\\u0000"}']) {
+      expect(keptText(text)).toBe(text);
+    }
+  });
+
+  it("leaves what the stores give back unchanged", async () => {
+    const log = new InMemoryServedLog();
+    // Made of pieces (a slice and a concatenation), as the service's entry texts are.
+    const text = `${JSON.stringify(SERVED_ENTRY).slice(0, -1)}}`;
+    await log.append(SERVED_ENTRY, text);
+    expect(await log.recent()).toEqual([SERVED_ENTRY]);
+    const feedback = new InMemoryFeedbackStore();
+    await feedback.putImpressions("r1", { "101": IMPRESSION }, { "101": JSON.stringify(IMPRESSION) });
+    expect(await feedback.consumeImpression("r1", "101")).toEqual(IMPRESSION);
   });
 });
 
