@@ -1,14 +1,12 @@
 // Instructions benchmark: the instructions the service runs per ingest body, per warm recommend (one user
 // asked again, and users in turn each asked once) and per /health request, counted by valgrind
 // (cachegrind, no cache simulation) in one single-threaded Node process with a predictable collection
-// schedule (GC and compilation included). A count does not move with whatever else the shared machine runs,
-// as throughput and CPU time do (±10 % between identical runs here); identical code in two checkouts
-// agreed within 0.5–6 % (the lightest unit, /health, the least; before the fixed schedule), so it resolves
-// differences of several per cent between two builds: run it in both checkouts with the same counts and
-// compare. The unit of users in turn is the loosest: a full collection more or less inside its counted
-// window moves it by ~0.2 M instructions a request (three identical runs). Not a
-// throughput: the requests go through `app.request` in process (no sockets), and time also depends on
-// memory and caches.
+// schedule and no full collections (scavenges and compilation included). A count does not move with
+// whatever else the shared machine runs, as throughput and CPU time do (±10 % between identical runs
+// here); identical code in two checkouts agreed within 0.5–6 % (the lightest unit, /health, the least;
+// before the fixed schedule), so it resolves differences of several per cent between two builds: run it
+// in both checkouts with the same counts and compare. Not a throughput: the requests go through
+// `app.request` in process (no sockets), and time also depends on memory, caches and full collections.
 // Run: pnpm --filter @recsys/api bench:instructions (after pnpm build; needs valgrind).
 import { execFile } from "node:child_process";
 import { cpus } from "node:os";
@@ -29,10 +27,12 @@ async function instructions(kind: string, count: number): Promise<number> {
       "--smc-check=all",
       process.execPath,
       "--single-threaded",
-      // Collections on a fixed schedule (heap growth, idle and memory-reducing work not timed by the clock):
-      // without it, how many full collections fall inside a run depends on how long valgrind took, and the
-      // unit of users in turn moved by a third between identical runs.
+      // Collections on a fixed schedule (heap growth, idle and memory-reducing work not timed by the clock),
+      // and an old generation large enough that no full collection runs at all: whether one falls inside
+      // the counted units or just outside them moved the unit of users in turn between 1.3 and 2.4 M
+      // instructions a request for the same code. Scavenges are counted; full collections are not.
       "--predictable-gc-schedule",
+      "--initial-old-space-size=1024",
       target,
       kind,
       String(count),
@@ -67,7 +67,7 @@ const LABELS = {
 } as const satisfies Record<keyof typeof units, string>;
 const health = rows.find((row) => row.kind === "health")!.perUnit;
 console.log(
-  `instructions per unit, ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}; BB dev fixtures, in process, valgrind cachegrind, node --single-threaded --predictable-gc-schedule`,
+  `instructions per unit, ${new Date().toISOString().slice(0, 10)}, ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}; BB dev fixtures, in process, valgrind cachegrind, node --single-threaded --predictable-gc-schedule --initial-old-space-size=1024 (no full collections)`,
 );
 console.table(
   rows.map((row) => ({
