@@ -9,6 +9,7 @@ import {
 } from "@recsys/ports";
 import { describe, expect, it } from "vitest";
 import { viewEvents } from "./bb-fixtures.js";
+import { InMemoryActivityStore } from "./in-memory-activity.js";
 import { InMemoryContentStore } from "./in-memory-content-store.js";
 import { InMemoryEventBuffer } from "./in-memory-event-buffer.js";
 import { InMemoryFeedbackStore, InMemoryServedLog, keptText } from "./in-memory-feedback.js";
@@ -179,6 +180,37 @@ describe("InMemoryFeedbackStore bounds", () => {
     expect(store.pendingRequests).toBe(2);
     expect(await held(store, "r5")).toBe(true);
     expect(await held(store, "r6")).toBe(true);
+  });
+});
+
+describe("InMemoryActivityStore bounds", () => {
+  const visitor = (id: string, minute: number) => ({
+    user_id: id,
+    last_interaction: new Date(START + minute * 60_000).toISOString(),
+    n_events: 2,
+    n_views: 1,
+    n_liked: 1,
+    n_seen: 1,
+    cold: false,
+  });
+
+  it("drops the least recently recorded visitor beyond maxVisitors, with their item activity", async () => {
+    const store = new InMemoryActivityStore({ maxVisitors: 2 });
+    await store.record(visitor("a", 1), [{ id: "101", visits: 1, dwell: 60, positive: true }]);
+    await store.record(visitor("b", 2), [
+      { id: "101", visits: 2, dwell: 30, positive: false },
+      { id: "102", visits: 1, dwell: 10, positive: false },
+    ]);
+    await store.record(visitor("a", 3), [{ id: "101", visits: 1, dwell: 60, positive: true }]); // a again
+    await store.record(visitor("c", 4), [{ id: "103", visits: 1, dwell: 20, positive: true }]); // b out
+    expect(await store.visitorCount()).toBe(2);
+    expect((await store.visitors(10)).map((v) => v.user_id)).toEqual(["c", "a"]);
+    expect(await store.item("102")).toBeNull();
+    expect((await store.item("101"))?.visitors).toBe(1);
+    expect((await store.item("101"))?.views).toBe(1);
+    await store.record(visitor("d", 5), []); // a out
+    expect((await store.visitors(10)).map((v) => v.user_id)).toEqual(["d", "c"]);
+    expect(await store.item("101")).toBeNull();
   });
 });
 

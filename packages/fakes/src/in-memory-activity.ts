@@ -1,3 +1,4 @@
+import { MapFront } from "@recsys/core/serve";
 import type { ActivityStore, ItemActivity, VisitorActivity, VisitorItemActivity } from "@recsys/ports";
 
 interface Totals {
@@ -39,6 +40,8 @@ export class InMemoryActivityStore implements ActivityStore {
     string,
     { visitor: VisitorActivity; items: Map<string, VisitorItemActivity> }
   >();
+  /** The least recently active visitor, without walking the Map's emptied slots (see `MapFront`). */
+  readonly #oldest = new MapFront(this.#visitors);
   readonly #items = new Map<string, Totals>();
   readonly #max: number;
 
@@ -65,9 +68,8 @@ export class InMemoryActivityStore implements ActivityStore {
     }
     this.#visitors.set(visitor.user_id, { visitor: { ...visitor }, items: next });
     while (this.#visitors.size > this.#max) {
-      const [oldest, entry] = this.#visitors.entries().next().value!;
+      const [, entry] = this.#oldest.shift()!;
       for (const [id, item] of entry.items) this.#apply(id, item, undefined);
-      this.#visitors.delete(oldest);
     }
   }
 
