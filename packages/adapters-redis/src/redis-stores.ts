@@ -1,4 +1,3 @@
-import { MapFront } from "@recsys/core/serve";
 import { eventTime, formatTimestamp, parseTimestamp } from "@recsys/core/time";
 import {
   type AppendResult,
@@ -7,6 +6,7 @@ import {
   freezeSignals,
   type InteractionEvent,
   isCanonicalEvent,
+  MapFront,
   type ParseResult,
   StoreUnavailableError,
   safeParseInteractionEvent,

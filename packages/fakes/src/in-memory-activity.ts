@@ -1,5 +1,10 @@
-import { MapFront } from "@recsys/core/serve";
-import type { ActivityStore, ItemActivity, VisitorActivity, VisitorItemActivity } from "@recsys/ports";
+import {
+  type ActivityStore,
+  type ItemActivity,
+  MapFront,
+  type VisitorActivity,
+  type VisitorItemActivity,
+} from "@recsys/ports";
 
 interface Totals {
   views: number;

@@ -1,6 +1,5 @@
 import type { RandomSource } from "@recsys/core";
 import { BatchDots, DotMatrix, haversineM, norm, normalized, normalizeInto } from "@recsys/core/scoring";
-import { MapFront } from "@recsys/core/serve";
 import { compareIds, normalizeFilterValue, normalizeKey } from "@recsys/core/taxonomy";
 import {
   type Content,
@@ -11,6 +10,7 @@ import {
   freezeDeep,
   InvalidArgumentError,
   isFrozenSet,
+  MapFront,
   type Tag,
   type Vector,
   type VectorPrecision,

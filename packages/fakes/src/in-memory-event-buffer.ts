@@ -1,4 +1,3 @@
-import { MapFront } from "@recsys/core/serve";
 import { eventTime } from "@recsys/core/time";
 import {
   type AppendResult,
@@ -6,6 +5,7 @@ import {
   type EventBuffer,
   freezeDeep,
   type InteractionEvent,
+  MapFront,
 } from "@recsys/ports";
 
 /** Options of {@link InMemoryEventBuffer}. */

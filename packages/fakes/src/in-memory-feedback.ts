@@ -1,6 +1,12 @@
 import { addPolicySums, emptyPolicySums } from "@recsys/core";
-import { MapFront } from "@recsys/core/serve";
-import type { FeedbackStore, Impression, PolicySums, ServedEntry, ServedLog } from "@recsys/ports";
+import {
+  type FeedbackStore,
+  type Impression,
+  MapFront,
+  type PolicySums,
+  type ServedEntry,
+  type ServedLog,
+} from "@recsys/ports";
 
 /**
  * The same text as one flat string. A string made by concatenation is, in V8, a tree of its pieces (a

@@ -1,7 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { norm, normalizeInto } from "@recsys/core/scoring";
-import { MapFront } from "@recsys/core/serve";
-import { InvalidArgumentError } from "@recsys/ports";
+import { InvalidArgumentError, MapFront } from "@recsys/ports";
 
 /**
  * A catalogue's vectors in a file rather than in memory: row-major little-endian float32, row `i` the

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-export { MapFront, onceForFrozen } from "../memo.js";
+export { onceForFrozen } from "../memo.js";
 export {
   DISTRACTOR_STRATEGIES_TABLE,
   type DistractorChoice,
