@@ -16,6 +16,17 @@ const NO_VECTOR = 0xffff;
 const HEADER_BYTES = 7;
 /** The largest finite float16. */
 const FLOAT16_MAX = 65_504;
+/**
+ * Field texts of at least this many bytes are deflated; shorter ones are kept as they are, in one stored
+ * (uncompressed) deflate block. Deflating costs ~20–40 µs a save however short the text (Node makes a zlib
+ * stream each time) and saves about 200 bytes on a text of 500; a stored block costs a copy, and any
+ * inflater reads it, so earlier readers of the layout still read every model.
+ */
+export const DEFLATE_FROM_BYTES = 1024;
+/** The header byte of a final stored deflate block (RFC 1951 §3.2.4: BFINAL 1, BTYPE 00). */
+const STORED_BLOCK = 0x01;
+/** Bytes of a stored block's header: its first byte, then LEN and NLEN (16-bit little-endian each). */
+const STORED_HEADER_BYTES = 5;
 
 /**
  * How far a float16 vector component read back may be from the one written: 2⁻¹¹ of its size, plus 2⁻²⁵
@@ -36,6 +47,37 @@ const FIELDS = [
 ] as const;
 
 /**
+ * The fields' JSON text as raw deflate: compressed from {@link DEFLATE_FROM_BYTES} bytes on, else one
+ * stored block.
+ * @param text - the fields' JSON text
+ */
+function packFields(text: string): Buffer {
+  const length = Buffer.byteLength(text, "utf8");
+  if (length >= DEFLATE_FROM_BYTES) return deflateRawSync(text);
+  const out = Buffer.allocUnsafe(STORED_HEADER_BYTES + length);
+  out[0] = STORED_BLOCK;
+  out.writeUInt16LE(length, 1);
+  out.writeUInt16LE(~length & 0xffff, 3);
+  out.write(text, STORED_HEADER_BYTES, "utf8");
+  return out;
+}
+
+/**
+ * The fields' JSON text from their raw deflate: a single stored block is read as it is, anything else is
+ * inflated (and throws when damaged).
+ * @param bytes - the bytes after the vectors
+ */
+function unpackFields(bytes: Uint8Array): string {
+  if (bytes.length >= STORED_HEADER_BYTES && bytes[0] === STORED_BLOCK) {
+    const length = bytes[1]! | (bytes[2]! << 8);
+    const check = bytes[3]! | (bytes[4]! << 8);
+    if (STORED_HEADER_BYTES + length === bytes.length && (length ^ check) === 0xffff)
+      return Buffer.from(bytes.buffer, bytes.byteOffset + STORED_HEADER_BYTES, length).toString("utf8");
+  }
+  return inflateRawSync(bytes).toString("utf8");
+}
+
+/**
  * Whether a stored value is a compact model (rather than the reference's JSON text).
  * @param bytes - the stored value
  */
@@ -46,8 +88,9 @@ export function isCompactModel(bytes: Uint8Array): boolean {
 /**
  * The compact, binary form of a user model: a 7-byte header (zero byte, layout version, vector precision,
  * and the two vector dimensions as little-endian 16-bit numbers, 0xFFFF for no vector), the taste and
- * recency vectors as IEEE float16 (default) or float32, then the other fields as a raw-deflated JSON
- * array in a fixed order. The user id is not stored: it is the key's. A 384-d model of 30 viewed items
+ * recency vectors as IEEE float16 (default) or float32, then the other fields as a JSON array in a fixed
+ * order, in raw deflate (compressed from {@link DEFLATE_FROM_BYTES} bytes of text, shorter texts in one
+ * stored block). The user id is not stored: it is the key's. A 384-d model of 30 viewed items
  * takes about 2.5 KB with float16 vectors, against about 19 KB as the reference's JSON. Float16 keeps 11
  * significant bits, so a vector component moves by at most 2⁻¹¹ of its size (cosines by about 1e-4 at
  * worst); BENCHMARKS.md has the measurement behind the default.
@@ -67,7 +110,7 @@ export function encodeCompactModel(signals: UserSignals, precision: VectorPrecis
     if (fitsHalf) fitsHalf = vector.every((value) => Math.abs(value) <= FLOAT16_MAX);
   }
   const width = fitsHalf ? 2 : 4;
-  const rest = deflateRawSync(JSON.stringify(FIELDS.map((field) => signals[field])));
+  const rest = packFields(JSON.stringify(FIELDS.map((field) => signals[field])));
   const vectorBytes = ((taste?.length ?? 0) + (recency?.length ?? 0)) * width;
   const out = Buffer.allocUnsafe(HEADER_BYTES + vectorBytes + rest.length);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
@@ -122,7 +165,7 @@ export function decodeCompactModel(userId: string, bytes: Uint8Array): ParseResu
   }
   let fields: unknown;
   try {
-    fields = JSON.parse(inflateRawSync(bytes.subarray(offset)).toString("utf8"));
+    fields = JSON.parse(unpackFields(bytes.subarray(offset)));
   } catch {
     return { success: false, message: "damaged fields" };
   }

@@ -1,4 +1,4 @@
-import { deflateRawSync } from "node:zlib";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { normalizeEvents, Recommender, resolveConfig, UserModelUpdater } from "@recsys/core";
 import {
   BB_NOW,
@@ -8,9 +8,16 @@ import {
   InMemoryEventBuffer,
   InMemoryUserModelStore,
 } from "@recsys/fakes";
-import { ConfigError, emptyUserSignals, interactionEvent, type Recommendation } from "@recsys/ports";
+import {
+  ConfigError,
+  emptyUserSignals,
+  interactionEvent,
+  type Recommendation,
+  type UserSignals,
+} from "@recsys/ports";
 import { describe, expect, it } from "vitest";
 import {
+  DEFLATE_FROM_BYTES,
   decodeCompactModel,
   encodeCompactModel,
   FLOAT16_VECTOR_ERROR,
@@ -110,7 +117,7 @@ describe("compact user models", () => {
     });
   });
 
-  it("write the documented layout: zero byte, version, precision, dimensions, vectors, deflated fields", () => {
+  it("write the documented layout: zero byte, version, precision, dimensions, vectors, fields (short: a stored block)", () => {
     const model = {
       ...emptyUserSignals("u"),
       positives: { "101": 0.5 },
@@ -122,9 +129,44 @@ describe("compact user models", () => {
     expect([...bytes.subarray(0, 7)]).toEqual([0, 1, 16, 3, 0, 0xff, 0xff]);
     // float16 of 1, -0.5, 0.25, little-endian
     expect([...bytes.subarray(7, 13)]).toEqual([0x00, 0x3c, 0x00, 0xb8, 0x00, 0x34]);
-    const fields = [{ "101": 0.5 }, {}, ["101"], ["101"], {}, {}, {}, {}];
-    expect(bytes.subarray(13)).toEqual(deflateRawSync(JSON.stringify(fields)));
+    // A short fields text is one stored deflate block: 0x01, its length and the length's complement
+    // (16-bit little-endian each), the text; any inflater reads it as the text.
+    const text = JSON.stringify([{ "101": 0.5 }, {}, ["101"], ["101"], {}, {}, {}, {}]);
+    expect(text.length).toBe(44);
+    expect([...bytes.subarray(13, 18)]).toEqual([0x01, 44, 0, 0xd3, 0xff]);
+    expect(bytes.subarray(18).toString("utf8")).toBe(text);
+    expect(inflateRawSync(bytes.subarray(13)).toString("utf8")).toBe(text);
     expect(decodeCompactModel("u", bytes)).toEqual({ success: true, output: model });
+  });
+
+  it("deflate the fields from DEFLATE_FROM_BYTES bytes of text on, and read models deflated either way", () => {
+    // 83 viewed ids make a fields text of 1,020 bytes; the last id is lengthened by `extra` characters.
+    const sized = (extra: number) => {
+      const viewed = Array.from({ length: 83 }, (_, i) => `item-${1000 + i}`);
+      viewed[82] += "x".repeat(extra);
+      return { ...emptyUserSignals("u"), viewed, taste_vector: [0.5] };
+    };
+    const textOf = (model: UserSignals) => JSON.stringify([{}, {}, model.viewed, [], {}, {}, {}, {}]);
+    const below = sized(DEFLATE_FROM_BYTES - 1021);
+    const at = sized(DEFLATE_FROM_BYTES - 1020);
+    expect(Buffer.byteLength(textOf(below))).toBe(DEFLATE_FROM_BYTES - 1);
+    expect(Buffer.byteLength(textOf(at))).toBe(DEFLATE_FROM_BYTES);
+    // 7 header bytes and one float16 component, then the fields
+    const stored = encodeCompactModel(below);
+    const deflated = encodeCompactModel(at);
+    expect([...stored.subarray(9, 14)]).toEqual([0x01, 0xff, 0x03, 0x00, 0xfc]);
+    expect(stored.length).toBe(9 + 5 + DEFLATE_FROM_BYTES - 1);
+    expect(deflated.subarray(9)).toEqual(deflateRawSync(textOf(at)));
+    expect(deflated.length).toBeLessThan(9 + 400);
+    for (const model of [below, at])
+      expect(decodeCompactModel("u", encodeCompactModel(model))).toEqual({ success: true, output: model });
+    // What earlier writers stored (every fields text deflated) reads the same.
+    const earlier = Buffer.concat([stored.subarray(0, 9), deflateRawSync(textOf(below))]);
+    expect(decodeCompactModel("u", earlier)).toEqual({ success: true, output: below });
+    // A stored block whose length does not match what follows goes to the inflater, which refuses it.
+    const lying = Buffer.from(stored);
+    lying[10] = 0xfe;
+    expect(decodeCompactModel("u", lying)).toEqual({ success: false, message: "damaged fields" });
   });
 
   it("mixed formats: a model in the reference's JSON is read, recommended from, and rewritten compactly on its next save", async () => {
