@@ -85,9 +85,35 @@ const defaultLogger: RedisLogger = (entry) =>
 /** A user's buffer version: its count, oldest and newest member, in one atomic read. */
 const BUFFER_VERSION = `return { redis.call('ZCARD', KEYS[1]), redis.call('ZRANGE', KEYS[1], 0, 0), redis.call('ZRANGE', KEYS[1], -1, -1) }`;
 
-/** The client with the version script defined. */
-interface VersionCommand {
+/**
+ * A batch append on a single Redis: per user key, add the members, drop what left the window, keep the
+ * newest `cap`, and (re)set the TTL; returns how many members were new. KEYS: the users' keys. ARGV:
+ * the window's cutoff (an exclusive score), the cap, the TTL in seconds, then per key its number of
+ * members and its score/member pairs. ZADD takes at most 1,000 pairs at a time (Lua's `unpack` has a
+ * limit).
+ */
+const APPEND_BATCH = `
+local cutoff, keep, ttl = ARGV[1], -(tonumber(ARGV[2]) + 1), ARGV[3]
+local at, added = 4, 0
+for i = 1, #KEYS do
+  local key, n = KEYS[i], tonumber(ARGV[at])
+  at = at + 1
+  for first = 0, n - 1, 1000 do
+    local last = math.min(first + 1000, n) - 1
+    added = added + redis.call('ZADD', key, unpack(ARGV, at + 2 * first, at + 2 * last + 1))
+  end
+  at = at + 2 * n
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', cutoff)
+  redis.call('ZREMRANGEBYRANK', key, 0, keep)
+  redis.call('EXPIRE', key, ttl)
+end
+return added
+`;
+
+/** The client with the buffer's scripts defined. */
+interface BufferCommands {
   recsysBufferVersion(key: string): Promise<[number, string[], string[]]>;
+  recsysAppendBatch(...keysAndArgs: (string | number)[]): Promise<number>;
 }
 
 /**
@@ -113,6 +139,8 @@ export class RedisEventBuffer implements EventBuffer {
     // EVALSHA after the first call (ioredis loads the script once per connection), not the text each time.
     if (!("recsysBufferVersion" in this.#client))
       this.#client.defineCommand("recsysBufferVersion", { numberOfKeys: 1, lua: BUFFER_VERSION });
+    if (!("recsysAppendBatch" in this.#client))
+      this.#client.defineCommand("recsysAppendBatch", { lua: APPEND_BATCH });
     this.#prefix = options.prefix ?? "default";
     this.#windowMs = (options.windowDays ?? 30) * 86_400_000;
     this.#clock = options.clock ?? Date.now;
@@ -161,9 +189,15 @@ export class RedisEventBuffer implements EventBuffer {
         );
         return { added: counts.reduce((a, b) => a + b, 0) };
       }
-      let tx = this.#client.multi();
-      for (const [user, args] of byUser) tx = commands(tx, user, args);
-      return { added: addedBy(checkExec(await tx.exec(), "append")) };
+      const keys: string[] = [];
+      const rest: (string | number)[] = [cutoff, this.#cap, this.#ttlSeconds];
+      for (const [user, args] of byUser) {
+        keys.push(this.key(user));
+        rest.push(args.length / 2);
+        for (const arg of args) rest.push(arg);
+      }
+      const client = this.#client as unknown as BufferCommands;
+      return { added: await client.recsysAppendBatch(keys.length, ...keys, ...rest) };
     });
   }
 
@@ -201,7 +235,7 @@ export class RedisEventBuffer implements EventBuffer {
     // Count, oldest and newest member, read atomically by one script: an append that stores anything
     // changes the count, or (when the cap or the window trimmed as much as was added) the oldest member.
     const read = await guarded("version", () =>
-      (this.#client as unknown as VersionCommand).recsysBufferVersion(key),
+      (this.#client as unknown as BufferCommands).recsysBufferVersion(key),
     );
     return JSON.stringify(read);
   }
