@@ -119,9 +119,9 @@ interface BufferCommands {
 /**
  * The hot event buffer on Redis (docs/behaviour.md §7.4): one sorted set per user, member = the compact event
  * array or the canonical event JSON (an exact replay is stored once), score = epoch seconds, trimmed to the
- * event window and the per-user cap on every append, with a TTL renewed on every append. A
- * batch append is one MULTI/EXEC transaction on a single Redis (all or nothing); on Redis Cluster it is one
- * transaction per user, since a user's key is the only key a command touches.
+ * event window and the per-user cap on every append, with a TTL renewed on every append. A batch append is
+ * one script call on a single Redis (atomic: nothing runs between its writes); on Redis Cluster it is one
+ * MULTI/EXEC transaction per user, since a user's key is the only key a command touches.
  */
 export class RedisEventBuffer implements EventBuffer {
   readonly #client: RedisClient;
@@ -168,8 +168,8 @@ export class RedisEventBuffer implements EventBuffer {
     }
     const cutoff = `(${(this.#clock() - this.#windowMs) / 1000}`;
     // Per user: add, drop what left the window, keep the newest `cap`, and (re)set the key's TTL to the
-    // window plus a margin, so a visitor who never returns leaves nothing behind (4 commands; the first
-    // answers the count).
+    // window plus a margin, so a visitor who never returns leaves nothing behind. On Cluster 4 commands in
+    // a transaction (the first answers the count); on a single Redis the batch script does the same.
     const commands = (tx: ReturnType<RedisClient["multi"]>, user: string, args: (string | number)[]) => {
       const key = this.key(user);
       return tx

