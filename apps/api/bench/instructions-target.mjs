@@ -2,12 +2,19 @@
 // the built service on the embedded BB fixtures, in this process, doing `count` units of one kind.
 // Plain JavaScript on the built packages, so valgrind counts the service, not a TypeScript loader.
 //   node bench/instructions-target.mjs <ingest|recommend|turn|health> <count>
+//   REDIS_URL=… node bench/instructions-target.mjs <redis-ingest|redis-turn|…> <count>
 import { rudderstackViews } from "@recsys/fakes";
 import { buildComponents, createApp } from "../dist/index.js";
 
-const [kind, countText] = process.argv.slice(2);
+const [kindText, countText] = process.argv.slice(2);
 const count = Number(countText);
-const components = await buildComponents({}, {});
+// `redis-<kind>`: the same unit on Redis stores (REDIS_URL, a key prefix of this run's own).
+const redis = kindText.startsWith("redis-");
+const kind = redis ? kindText.slice("redis-".length) : kindText;
+const env = redis
+  ? { REDIS_URL: process.env.REDIS_URL, RECSYS_REDIS_PREFIX: `instructions-${process.pid}-${Date.now()}` }
+  : {};
+const components = await buildComponents({}, env);
 const app = createApp(components, { dev: true, logger: () => {} });
 // Events of the last minutes, inside the event window whatever the date.
 const now = Date.now();
