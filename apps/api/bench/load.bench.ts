@@ -1,6 +1,7 @@
 // Load benchmark (loopback only, bounded in time): recommend and ingest throughput and p50/p99 latency
 // of the service on the embedded default, beside the same process's /health (and a bare Hono route)
-// measured in the same run, and the server's CPU time per request beside /health's. The server
+// measured in the same run, and the server's CPU time per request beside /health's. Each server first
+// settles (every kind of request for a few seconds, not reported) so the rows measure optimised code. The server
 // runs in a child process; autocannon drives it from this one, and the fixed-rate rows are sent open
 // loop (bench/open-loop.ts).
 import { once } from "node:events";
@@ -51,6 +52,34 @@ async function runRow(options: autocannon.Options, barePort: number): Promise<Me
   const after = await serverCpu(barePort);
   return { result, cpuPerRequest: (after - before) / Math.max(1, result.requests.total) };
 }
+
+/** A kind of request sent before the rows until V8 has optimised what it runs, and its cost meanwhile. */
+interface Settling {
+  readonly label: string;
+  readonly seconds: number;
+  readonly options: autocannon.Options;
+}
+
+/**
+ * Send each kind of request the rows will send, for a few seconds each, before any row: V8 goes on
+ * compiling and re-optimising the recommend and ingest code for thousands of requests (in process, users in
+ * turn cost 990–1,080 µs of CPU a request over requests 200–2,200 and 370–380 µs over 8,000–10,000; an
+ * ingest body 2,370 µs over bodies 100–400 and 1,370 µs over 1,500–1,800), so without this the rows
+ * measured the compiler as much as the service. Returns the server's CPU per request while settling, to
+ * print beside the rows.
+ */
+async function settle(kinds: readonly Settling[], barePort: number): Promise<Record<string, number>> {
+  const cpu: Record<string, number> = {};
+  for (const kind of kinds) {
+    const before = await serverCpu(barePort);
+    const result = await autocannon({ connections: CONNECTIONS, duration: kind.seconds, ...kind.options });
+    cpu[kind.label] = ((await serverCpu(barePort)) - before) / Math.max(1, result.requests.total);
+  }
+  return cpu;
+}
+
+/** What each group printed while settling (label → server CPU µs a request), by catalogue. */
+const settled = new Map<string, Record<string, number>>();
 
 /**
  * Ingest bodies of 100 events (10 users × 5 views, STARTED + ENDED, of BB-style ids), each for ten users
@@ -110,6 +139,16 @@ async function measureLog(catalogue: string): Promise<Row[]> {
     const origin = `http://127.0.0.1:${ports.recsysPort}`;
     const base = `${origin}/recsys/api`;
     const run = (options: autocannon.Options) => runRow(options, ports.barePort);
+    settled.set(
+      catalogue,
+      await settle(
+        [
+          { label: "warm users in turn", seconds: 4, options: warmUsersInTurn(base, ports.warmUsers) },
+          { label: "ingest", seconds: 4, options: ingestRun(base) },
+        ],
+        ports.barePort,
+      ),
+    );
     const health = await run({ url: `${origin}/health` });
     const inTurn = await run(warmUsersInTurn(base, ports.warmUsers));
     const ingest = await run(ingestRun(base));
@@ -171,9 +210,21 @@ async function measure(catalogue: string, env: Record<string, string>): Promise<
   const run = (options: autocannon.Options) => runRow(options, ports.barePort);
   try {
     const origin = `http://127.0.0.1:${ports.recsysPort}`;
+    const base = `${origin}/recsys/api`;
+    settled.set(
+      catalogue,
+      await settle(
+        [
+          { label: "warm user", seconds: 3, options: { url: `${base}/recommend?user_id=bench-warm` } },
+          { label: "warm users in turn", seconds: 4, options: warmUsersInTurn(base, ports.warmUsers) },
+          { label: "cold user", seconds: 1, options: { url: `${base}/recommend?user_id=nobody` } },
+          { label: "ingest", seconds: 4, options: ingestRun(base) },
+        ],
+        ports.barePort,
+      ),
+    );
     rows.push(row("GET /health (baseline)", await run({ url: `${origin}/health` })));
     rows.push(row("bare Hono GET /hello", await run({ url: `http://127.0.0.1:${ports.barePort}/hello` })));
-    const base = `${origin}/recsys/api`;
     rows.push(row("GET /recommend (warm user)", await run({ url: `${base}/recommend?user_id=bench-warm` })));
     const inTurn = warmUsersInTurn(base, ports.warmUsers);
     rows.push(row(`GET /recommend (${ports.warmUsers} warm users in turn)`, await run(inTurn)));
@@ -244,4 +295,13 @@ for (const catalogue of new Set(rows.map((r) => r.catalogue))) {
       "× /health by CPU": (baselineCpu / r.cpuPerRequest).toFixed(3),
     })),
   );
+  const settling = settled.get(catalogue);
+  if (settling)
+    console.log(
+      `  before the rows, while V8 was still optimising (not rows): server CPU µs/req ${Object.entries(
+        settling,
+      )
+        .map(([label, us]) => `${label} ${Math.round(us)}`)
+        .join(", ")}`,
+    );
 }

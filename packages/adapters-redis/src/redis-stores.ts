@@ -13,6 +13,7 @@ import {
   safeParseUserSignals,
   type UserModelStore,
   type UserSignals,
+  type VersionedEvents,
 } from "@recsys/ports";
 import type { Cluster, Redis } from "ioredis";
 import { decodeCompactEvent, encodeCompactEvent } from "./compact-event.js";
@@ -203,6 +204,17 @@ export class RedisEventBuffer implements EventBuffer {
 
   async fetchEvents(userId: string): Promise<InteractionEvent[]> {
     const members = await guarded("fetchEvents", () => this.#client.zrange(this.key(userId), 0, -1));
+    return this.#decode(userId, members);
+  }
+
+  async fetchVersioned(userId: string): Promise<VersionedEvents> {
+    // One ZRANGE: the count, first and last member the version script reads are the members read.
+    const members = await guarded("fetchEvents", () => this.#client.zrange(this.key(userId), 0, -1));
+    const version = JSON.stringify([members.length, members.slice(0, 1), members.slice(-1)]);
+    return { events: this.#decode(userId, members), version };
+  }
+
+  #decode(userId: string, members: readonly string[]): InteractionEvent[] {
     const events: InteractionEvent[] = [];
     for (const member of members) {
       const event = this.#parse(userId, member);

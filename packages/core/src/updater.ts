@@ -148,14 +148,20 @@ export class UserModelUpdater {
 
   async #refreshUntilStable(
     userId: string,
-    source: EventSource & { version?(userId: string): Promise<string> },
+    source: EventSource & Pick<EventBuffer, "version" | "fetchVersioned">,
     options: UpdateOptions & { readonly maxRounds?: number },
   ): Promise<UserSignals> {
     const rounds = options.maxRounds ?? 8;
     // With a version token, stability is checked by two small reads instead of reading the events again.
-    // The version is asked first, then the events, in the same turn: one round trip on a pipelining
-    // client, and never a version newer than the events read.
-    const read = () => Promise.all([source.version?.(userId) ?? null, source.fetchEvents(userId)]);
+    // The events and their version in one read when the buffer can; else the version is asked first, then
+    // the events, in the same turn: one round trip on a pipelining client, and never a version newer than
+    // the events read.
+    const read = source.fetchVersioned
+      ? async (): Promise<[string | null, InteractionEvent[]]> => {
+          const { version, events } = await source.fetchVersioned!(userId);
+          return [version, events];
+        }
+      : () => Promise.all([source.version?.(userId) ?? null, source.fetchEvents(userId)]);
     let [version, events] = await read();
     for (let round = 1; ; round++) {
       const signals = await this.build(userId, events, options);

@@ -1,5 +1,5 @@
 import { resolveConfig, UserModelUpdater } from "@recsys/core";
-import type { InteractionEvent } from "@recsys/ports";
+import type { EventBuffer, InteractionEvent } from "@recsys/ports";
 import { describe, expect, it } from "vitest";
 import { BB_NOW, createBBContentStore, viewEvents } from "./bb-fixtures.js";
 import { InMemoryEventBuffer } from "./in-memory-event-buffer.js";
@@ -27,6 +27,44 @@ describe("UserModelUpdater.refresh: rebuild until stable", () => {
     expect(saves).toBe(2);
     expect(Object.keys(saved.positives).sort()).toEqual(["101", "102"]);
     expect((await models.getSignals("u"))?.positives).toEqual(saved.positives);
+  });
+
+  it("reads the events and their version at once when the buffer can, and still rebuilds after a concurrent append", async () => {
+    const contentStore = createBBContentStore();
+    const buffer = new InMemoryEventBuffer();
+    const reads = { versioned: 0, events: 0, version: 0 };
+    const fetchEvents = buffer.fetchEvents.bind(buffer);
+    const version = buffer.version.bind(buffer);
+    buffer.fetchEvents = async (userId) => {
+      reads.events += 1;
+      return fetchEvents(userId);
+    };
+    buffer.version = async (userId) => {
+      reads.version += 1;
+      return version(userId);
+    };
+    const withVersion: EventBuffer = Object.assign(buffer, {
+      async fetchVersioned(userId: string) {
+        reads.versioned += 1;
+        return { events: await fetchEvents(userId), version: await version(userId) };
+      },
+    });
+    const models = new InMemoryUserModelStore();
+    const save = models.saveSignals.bind(models);
+    let saves = 0;
+    models.saveSignals = async (signals) => {
+      saves += 1;
+      await save(signals);
+      if (saves === 1) await buffer.append(viewEvents("u", "102", 120, "next_button", BB_NOW - HOUR));
+    };
+    const updater = new UserModelUpdater({ contentStore, modelStore: models, cfg: resolveConfig() });
+    await buffer.append(viewEvents("u", "101", 120, "next_button", BB_NOW - HOUR));
+    const saved = await updater.refresh("u", withVersion, { now: BB_NOW });
+    expect(saves).toBe(2);
+    expect(Object.keys(saved.positives).sort()).toEqual(["101", "102"]);
+    // Two reads of events and token at once (the first, and the one after the token changed); a token
+    // alone after each save; never the events alone.
+    expect(reads).toEqual({ versioned: 2, events: 0, version: 2 });
   });
 
   it("stops after maxRounds under endless churn, having saved each time", async () => {

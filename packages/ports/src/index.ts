@@ -22,7 +22,7 @@ export type {
   VectorPrecision,
 } from "./ports/content-store.js";
 export { LOW_PRECISION_BEAM } from "./ports/content-store.js";
-export type { AppendResult, EventBuffer, EventSource } from "./ports/event-source.js";
+export type { AppendResult, EventBuffer, EventSource, VersionedEvents } from "./ports/event-source.js";
 export type { FeedbackStore, Impression, PolicySums } from "./ports/feedback-store.js";
 export type { ServedLog } from "./ports/served-log.js";
 export type { RuntimeSettings, SettingsChange, SettingsStore } from "./ports/settings-store.js";

@@ -9,6 +9,14 @@ export interface EventSource {
   fetchEvents(userId: string): Promise<InteractionEvent[]>;
 }
 
+/** A user's buffered events and the version token of exactly those events ({@link EventBuffer.fetchVersioned}). */
+export interface VersionedEvents {
+  /** The events, in ascending timestamp order. */
+  readonly events: InteractionEvent[];
+  /** What {@link EventBuffer.version} answers while the buffer holds exactly these events. */
+  readonly version: string;
+}
+
 /** What {@link EventBuffer.append} stored. */
 export interface AppendResult {
   /** Events newly stored: an exact replay of a stored event (a retried delivery) is not counted. */
@@ -35,6 +43,13 @@ export interface EventBuffer extends EventSource {
    * @param userId - the user
    */
   version?(userId: string): Promise<string>;
+  /**
+   * A user's buffered events (as {@link EventSource.fetchEvents}) and the {@link EventBuffer.version}
+   * token of exactly those events, read at once: on a networked buffer one command instead of two. The
+   * updater uses it, when present, for the read it rebuilds a model from.
+   * @param userId - the user
+   */
+  fetchVersioned?(userId: string): Promise<VersionedEvents>;
   /** Iterate every user id with buffered events (order unspecified). */
   users(): AsyncIterable<string>;
   /** Check the buffer is reachable; rejects with `StoreUnavailableError` when not. */
