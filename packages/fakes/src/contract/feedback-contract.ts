@@ -316,5 +316,15 @@ export function describeActivityStoreContract(options: StoreContractOptions<Acti
       ]);
       expect(await store().visitorCount()).toBe(2);
     });
+
+    it("sums fractional dwell times in doubles, the old one out and the new one in, as every store does", async () => {
+      await store().record(visitor("a", 1), [{ id: "103", visits: 1, dwell: 30.1, positive: false }]);
+      await store().record(visitor("b", 2), [{ id: "103", visits: 1, dwell: 20.2, positive: false }]);
+      await store().record(visitor("a", 3), [{ id: "103", visits: 2, dwell: 40.3, positive: false }]);
+      // 0.1 + 0.2-like sums are not exact in doubles: the order of the additions shows in the last bit.
+      const sum = 0 + 30.1 + 20.2 - 30.1 + 40.3;
+      expect(sum).not.toBe(20.2 + 40.3);
+      expect((await store().item("103"))?.avg_dwell).toBe(sum / 2);
+    });
   });
 }
