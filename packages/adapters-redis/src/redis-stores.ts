@@ -203,15 +203,19 @@ export class RedisEventBuffer implements EventBuffer {
   }
 
   async fetchEvents(userId: string): Promise<InteractionEvent[]> {
-    const members = await guarded("fetchEvents", () => this.#client.zrange(this.key(userId), 0, -1));
-    return this.#decode(userId, members);
+    return this.#decode(userId, await this.#members(userId));
   }
 
   async fetchVersioned(userId: string): Promise<VersionedEvents> {
     // One ZRANGE: the count, first and last member the version script reads are the members read.
-    const members = await guarded("fetchEvents", () => this.#client.zrange(this.key(userId), 0, -1));
+    const members = await this.#members(userId);
     const version = JSON.stringify([members.length, members.slice(0, 1), members.slice(-1)]);
     return { events: this.#decode(userId, members), version };
+  }
+
+  /** Every stored member of a user's events, oldest first. */
+  #members(userId: string): Promise<string[]> {
+    return guarded("fetchEvents", () => this.#client.zrange(this.key(userId), 0, -1));
   }
 
   #decode(userId: string, members: readonly string[]): InteractionEvent[] {
