@@ -12,7 +12,14 @@ import { startRedisServer } from "@recsys/adapters-redis/testing";
 import { generateCatalog, serializeCatalog } from "@recsys/fakes";
 import autocannon from "autocannon";
 import { openLoop } from "./open-loop.js";
-import { serverCpu, startTarget, WARM_USERS, warmUserPath, warmUsersInTurn } from "./target-process.js";
+import {
+  serverCpu,
+  settle,
+  startTarget,
+  WARM_USERS,
+  warmUserPath,
+  warmUsersInTurn,
+} from "./target-process.js";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 10;
@@ -51,31 +58,6 @@ async function runRow(options: autocannon.Options, barePort: number): Promise<Me
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
   const after = await serverCpu(barePort);
   return { result, cpuPerRequest: (after - before) / Math.max(1, result.requests.total) };
-}
-
-/** A kind of request sent before the rows until V8 has optimised what it runs, and its cost meanwhile. */
-interface Settling {
-  readonly label: string;
-  readonly seconds: number;
-  readonly options: autocannon.Options;
-}
-
-/**
- * Send each kind of request the rows will send, for a few seconds each, before any row: V8 goes on
- * compiling and re-optimising the recommend and ingest code for thousands of requests (in process, users in
- * turn cost 990–1,080 µs of CPU a request over requests 200–2,200 and 370–380 µs over 8,000–10,000; an
- * ingest body 2,370 µs over bodies 100–400 and 1,370 µs over 1,500–1,800), so without this the rows
- * measured the compiler as much as the service. Returns the server's CPU per request while settling, to
- * print beside the rows.
- */
-async function settle(kinds: readonly Settling[], barePort: number): Promise<Record<string, number>> {
-  const cpu: Record<string, number> = {};
-  for (const kind of kinds) {
-    const before = await serverCpu(barePort);
-    const result = await autocannon({ connections: CONNECTIONS, duration: kind.seconds, ...kind.options });
-    cpu[kind.label] = ((await serverCpu(barePort)) - before) / Math.max(1, result.requests.total);
-  }
-  return cpu;
 }
 
 /** What each group printed while settling (label → server CPU µs a request), by catalogue. */
@@ -142,6 +124,7 @@ async function measureLog(catalogue: string): Promise<Row[]> {
     settled.set(
       catalogue,
       await settle(
+        CONNECTIONS,
         [
           { label: "warm users in turn", seconds: 4, options: warmUsersInTurn(base, ports.warmUsers) },
           { label: "ingest", seconds: 4, options: ingestRun(base) },
@@ -214,6 +197,7 @@ async function measure(catalogue: string, env: Record<string, string>): Promise<
     settled.set(
       catalogue,
       await settle(
+        CONNECTIONS,
         [
           { label: "warm user", seconds: 3, options: { url: `${base}/recommend?user_id=bench-warm` } },
           { label: "warm users in turn", seconds: 4, options: warmUsersInTurn(base, ports.warmUsers) },

@@ -22,7 +22,14 @@ import {
   writePackedCatalog,
 } from "@recsys/fakes";
 import autocannon from "autocannon";
-import { serverCpu, startTarget, WARM_USERS, warmUserBodies, warmUsersInTurn } from "./target-process.js";
+import {
+  serverCpu,
+  settle,
+  startTarget,
+  WARM_USERS,
+  warmUserBodies,
+  warmUsersInTurn,
+} from "./target-process.js";
 
 const SIZES = (process.env.BENCH_ITEMS ?? "1000,10000,100000").split(",").map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -187,7 +194,19 @@ for (const items of SIZES) {
   try {
     const base = `http://127.0.0.1:${ports.recsysPort}`;
     const warm = `${base}/recsys/api/recommend?user_id=bench-warm`;
-    await autocannon({ url: warm, connections: 1, duration: 1 });
+    // Settle first (see `settle`): the rows measure code V8 has finished optimising.
+    await settle(
+      10,
+      [
+        { label: "warm user", seconds: 3, options: { url: warm } },
+        {
+          label: "users in turn",
+          seconds: 3,
+          options: warmUsersInTurn(`${base}/recsys/api`, ports.warmUsers),
+        },
+      ],
+      ports.barePort,
+    );
     const single = await load(warm, 1);
     const cpuBefore = await serverCpu(ports.barePort);
     const ten = await load(warm, 10);

@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { rudderstackViews } from "@recsys/fakes";
-import type autocannon from "autocannon";
+import autocannon from "autocannon";
 
 /**
  * Start bench/target.ts in a child process.
@@ -103,4 +103,36 @@ export async function serverCpu(barePort: number): Promise<number> {
     system: number;
   };
   return user + system;
+}
+
+/** A kind of request sent before the rows until V8 has optimised what it runs, and its cost meanwhile. */
+export interface Settling {
+  readonly label: string;
+  readonly seconds: number;
+  readonly options: autocannon.Options;
+}
+
+/**
+ * Send each kind of request the rows will send, for a few seconds each, before any row: V8 goes on
+ * compiling and re-optimising the recommend and ingest code for thousands of requests (in process, users in
+ * turn cost 990–1,080 µs of CPU a request over requests 200–2,200 and 370–380 µs over 8,000–10,000; an
+ * ingest body 2,370 µs over bodies 100–400 and 1,370 µs over 1,500–1,800), so without this the rows
+ * measured the compiler as much as the service. Returns the server's CPU per request while settling, to
+ * print beside the rows.
+ * @param connections - connections to send each kind on
+ * @param kinds - the kinds of request, each with its seconds
+ * @param barePort - the target's bare port (its CPU time)
+ */
+export async function settle(
+  connections: number,
+  kinds: readonly Settling[],
+  barePort: number,
+): Promise<Record<string, number>> {
+  const cpu: Record<string, number> = {};
+  for (const kind of kinds) {
+    const before = await serverCpu(barePort);
+    const result = await autocannon({ connections, duration: kind.seconds, ...kind.options });
+    cpu[kind.label] = ((await serverCpu(barePort)) - before) / Math.max(1, result.requests.total);
+  }
+  return cpu;
 }
