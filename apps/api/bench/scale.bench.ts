@@ -295,7 +295,7 @@ console.table(
     "RSS MB": r.rssMb,
     "raw vectors MB": r.rawMb.toFixed(1),
     "RSS × raw": (r.rssMb / r.rawMb).toFixed(2),
-    "RSS MB after load (+ 20,000 users)": r.rssAfterMb,
+    [`RSS MB after load (+ ${Number(WARM_USERS).toLocaleString("en")} users)`]: r.rssAfterMb,
     "shipped server RSS MB, start / idle (after s) / after 2,000 users": `${r.shipped.startMb} / ${r.shipped.settledMb} (${r.shipped.settledS} s) / ${r.shipped.afterMb}`,
     "shipped × raw, start / idle / after": [r.shipped.startMb, r.shipped.settledMb, r.shipped.afterMb]
       .map((mb) => (mb / r.rawMb).toFixed(2))
