@@ -2,6 +2,19 @@ import type { FeedbackStore, Impression, PolicySums, ServedEntry, ServedLog } fr
 import { safeParseServedEntry } from "@recsys/ports";
 import { checkExec, guarded, type RedisClient } from "./redis-stores.js";
 
+/**
+ * A served list's impressions and their TTL in one command (the script is atomic, as a MULTI of HSET and
+ * EXPIRE was, in one command instead of four): KEYS[1] the list's hash; ARGV: the TTL in seconds, then
+ * content id / impression JSON pairs.
+ */
+const PUT_IMPRESSIONS = `redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+return redis.call('EXPIRE', KEYS[1], ARGV[1])`;
+
+/** The client with the feedback store's script defined. */
+interface FeedbackCommands {
+  recsysPutImpressions(key: string, ttlSeconds: number, ...fields: string[]): Promise<number>;
+}
+
 /** Options of {@link RedisFeedbackStore}. */
 export interface RedisFeedbackStoreOptions {
   /** The ioredis client; the application owns its lifecycle. */
@@ -17,9 +30,9 @@ export interface RedisFeedbackStoreOptions {
 /**
  * Impressions and the LinUCB sums on Redis, shared by every replica (docs/behaviour.md §7.4):
  *
- * - `{prefix}:imp:{request_id}`: a hash, content id → its impression as JSON, with a TTL. Taking an
- *   impression is `HGET` + `HDEL` in one MULTI/EXEC: only the caller whose `HDEL` removed the field gets
- *   the features, so a reward is counted once under re-delivery and across replicas.
+ * - `{prefix}:imp:{request_id}`: a hash, content id → its impression as JSON, with a TTL (both set by one
+ *   script). Taking an impression is `HGET` + `HDEL` in one MULTI/EXEC: only the caller whose `HDEL`
+ *   removed the field gets the features, so a reward is counted once under re-delivery and across replicas.
  * - `{prefix}:policy:linucb`: a hash of the sums (`A0`…`A35`, `b0`…`b5`, `n`), updated only by
  *   `HINCRBYFLOAT`/`HINCRBY` in one MULTI/EXEC: additions commute, so no replica ever overwrites another's.
  */
@@ -32,6 +45,9 @@ export class RedisFeedbackStore implements FeedbackStore {
   /** @param options - client, prefix, TTL */
   constructor(options: RedisFeedbackStoreOptions) {
     this.#client = options.client;
+    // EVALSHA after the first call (ioredis loads the script once per connection), not the text each time.
+    if (!("recsysPutImpressions" in this.#client))
+      this.#client.defineCommand("recsysPutImpressions", { numberOfKeys: 1, lua: PUT_IMPRESSIONS });
     this.#prefix = options.prefix ?? "default";
     this.#ttlSeconds = Math.max(1, Math.round((options.impressionTtlHours ?? 24) * 3600));
     this.#d = options.dimension ?? 6;
@@ -57,15 +73,8 @@ export class RedisFeedbackStore implements FeedbackStore {
     ]);
     if (fields.length === 0) return;
     const key = this.#impressionKey(requestId);
-    await guarded("putImpressions", async () =>
-      checkExec(
-        await this.#client
-          .multi()
-          .hset(key, ...fields)
-          .expire(key, this.#ttlSeconds)
-          .exec(),
-        "putImpressions",
-      ),
+    await guarded("putImpressions", () =>
+      (this.#client as unknown as FeedbackCommands).recsysPutImpressions(key, this.#ttlSeconds, ...fields),
     );
   }
 
