@@ -1,9 +1,9 @@
 // Load benchmark (loopback only, bounded in time): recommend and ingest throughput and p50/p99 latency
 // of the service on the embedded default, beside the same process's /health (and a bare Hono route)
 // measured in the same run, and the server's CPU time per request beside /health's. Each server first
-// settles (every kind of request for a few seconds, not reported) so the rows measure optimised code. The server
-// runs in a child process; autocannon drives it from this one, and the fixed-rate rows are sent open
-// loop (bench/open-loop.ts).
+// settles (every kind of request for a few seconds, not reported) so the rows measure optimised code.
+// The server runs in a child process; autocannon drives it from this one, and the fixed-rate rows are
+// sent open loop (bench/open-loop.ts).
 import { once } from "node:events";
 import { rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -60,6 +60,12 @@ async function runRow(options: autocannon.Options, barePort: number): Promise<Me
   return { result, cpuPerRequest: (after - before) / Math.max(1, result.requests.total) };
 }
 
+/**
+ * Ingest bodies made so far in this run: every body's users are named by it, so no body (of settling or of
+ * a row) names a user an earlier one did.
+ */
+let ingestBodyCount = 0;
+
 /** What each group printed while settling (label → server CPU µs a request), by catalogue. */
 const settled = new Map<string, Record<string, number>>();
 
@@ -95,8 +101,7 @@ function ingestBodies(): () => string {
     }
   }
   const parts = JSON.stringify(events).split(JSON.stringify(marker).slice(1, -1));
-  let counter = 0;
-  return () => parts.join(`load-${process.pid}-${counter++}-`);
+  return () => parts.join(`load-${process.pid}-${ingestBodyCount++}-`);
 }
 
 /** The ingest row's requests: each a 100-event body for ten new users (see {@link ingestBodies}). */
