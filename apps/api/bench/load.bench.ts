@@ -132,7 +132,7 @@ async function measureLog(catalogue: string): Promise<Row[]> {
         CONNECTIONS,
         [
           { label: "warm users in turn", seconds: 4, options: warmUsersInTurn(base, ports.warmUsers) },
-          { label: "ingest", seconds: 4, options: ingestRun(base) },
+          { label: "ingest", seconds: 2, options: ingestRun(base) },
         ],
         ports.barePort,
       ),
@@ -207,7 +207,7 @@ async function measure(catalogue: string, env: Record<string, string>): Promise<
           { label: "warm user", seconds: 3, options: { url: `${base}/recommend?user_id=bench-warm` } },
           { label: "warm users in turn", seconds: 4, options: warmUsersInTurn(base, ports.warmUsers) },
           { label: "cold user", seconds: 1, options: { url: `${base}/recommend?user_id=nobody` } },
-          { label: "ingest", seconds: 4, options: ingestRun(base) },
+          { label: "ingest", seconds: 2, options: ingestRun(base) },
         ],
         ports.barePort,
       ),

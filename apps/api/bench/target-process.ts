@@ -42,7 +42,7 @@ export async function startTarget(env: Record<string, string>) {
 }
 
 /** How many warm users the load and scaling benchmarks seed (more than either asks for in a run). */
-export const WARM_USERS = "40000";
+export const WARM_USERS = "30000";
 
 /**
  * Ingest bodies (200 users each) that make bench-warm-0 … bench-warm-(users − 1) warm users: a deep read
