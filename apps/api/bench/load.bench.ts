@@ -13,12 +13,13 @@ import { generateCatalog, serializeCatalog } from "@recsys/fakes";
 import autocannon from "autocannon";
 import { openLoop } from "./open-loop.js";
 import {
-  serverCpu,
+  autocannonRequests,
   settle,
   startTarget,
   WARM_USERS,
   warmUserPath,
   warmUsersInTurn,
+  withServerCpu,
 } from "./target-process.js";
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
@@ -54,10 +55,8 @@ interface Measured {
  */
 async function runRow(options: autocannon.Options, barePort: number): Promise<Measured> {
   await autocannon({ connections: CONNECTIONS, duration: 1, ...options }); // warm-up, not reported
-  const before = await serverCpu(barePort);
-  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
-  const after = await serverCpu(barePort);
-  return { result, cpuPerRequest: (after - before) / Math.max(1, result.requests.total) };
+  const run = () => autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+  return withServerCpu(barePort, run, autocannonRequests);
 }
 
 /**
@@ -157,10 +156,8 @@ async function measureLog(catalogue: string): Promise<Row[]> {
  */
 async function runFixedRate(origin: string, path: (i: number) => string, barePort: number) {
   await openLoop({ origin, path, rate: FIXED_RATE, seconds: 1 });
-  const before = await serverCpu(barePort);
-  const result = await openLoop({ origin, path, rate: FIXED_RATE, seconds: DURATION });
-  const after = await serverCpu(barePort);
-  return { result, cpuPerRequest: (after - before) / Math.max(1, result.requests) };
+  const run = () => openLoop({ origin, path, rate: FIXED_RATE, seconds: DURATION });
+  return withServerCpu(barePort, run, (result) => result.requests);
 }
 
 function toFixedRateRow(catalogue: string, target: string, m: Awaited<ReturnType<typeof runFixedRate>>): Row {

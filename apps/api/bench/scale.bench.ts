@@ -23,12 +23,13 @@ import {
 } from "@recsys/fakes";
 import autocannon from "autocannon";
 import {
-  serverCpu,
+  autocannonRequests,
   settle,
   startTarget,
   WARM_USERS,
   warmUserBodies,
   warmUsersInTurn,
+  withServerCpu,
 } from "./target-process.js";
 
 const SIZES = (process.env.BENCH_ITEMS ?? "1000,10000,100000").split(",").map(Number);
@@ -208,9 +209,11 @@ for (const items of SIZES) {
       ports.barePort,
     );
     const single = await load(warm, 1);
-    const cpuBefore = await serverCpu(ports.barePort);
-    const ten = await load(warm, 10);
-    const cpu10 = (await serverCpu(ports.barePort)) - cpuBefore;
+    const { result: ten, cpuPerRequest: cpuPerRequest10 } = await withServerCpu(
+      ports.barePort,
+      () => load(warm, 10),
+      autocannonRequests,
+    );
     // The same, users in turn (nothing kept from one user's request serves the next).
     const inTurn = warmUsersInTurn(`${base}/recsys/api`, ports.warmUsers);
     const singleTurn = await autocannon({ ...inTurn, connections: 1, duration: SECONDS });
@@ -229,7 +232,7 @@ for (const items of SIZES) {
       p50Single: single.latency.p50,
       p99Single: single.latency.p99,
       rps10: ten.requests.average,
-      cpuPerRequest10: cpu10 / Math.max(1, ten.requests.total),
+      cpuPerRequest10,
       p99At10: ten.latency.p99,
       p50SingleTurn: singleTurn.latency.p50,
       p99SingleTurn: singleTurn.latency.p99,

@@ -106,6 +106,26 @@ export async function serverCpu(barePort: number): Promise<number> {
 }
 
 /** A kind of request sent before the rows until V8 has optimised what it runs, and its cost meanwhile. */
+/**
+ * Run a load against the target and measure the server's CPU time per request over it (read from the
+ * target before and after, see {@link serverCpu}).
+ * @param barePort - the target's bare port
+ * @param run - the load
+ * @param requests - how many requests the load's result counts
+ */
+export async function withServerCpu<R>(
+  barePort: number,
+  run: () => Promise<R>,
+  requests: (result: R) => number,
+): Promise<{ result: R; cpuPerRequest: number }> {
+  const before = await serverCpu(barePort);
+  const result = await run();
+  return { result, cpuPerRequest: ((await serverCpu(barePort)) - before) / Math.max(1, requests(result)) };
+}
+
+/** The requests an autocannon run made (for {@link withServerCpu}). */
+export const autocannonRequests = (result: autocannon.Result): number => result.requests.total;
+
 export interface Settling {
   readonly label: string;
   readonly seconds: number;
@@ -130,9 +150,8 @@ export async function settle(
 ): Promise<Record<string, number>> {
   const cpu: Record<string, number> = {};
   for (const kind of kinds) {
-    const before = await serverCpu(barePort);
-    const result = await autocannon({ connections, duration: kind.seconds, ...kind.options });
-    cpu[kind.label] = ((await serverCpu(barePort)) - before) / Math.max(1, result.requests.total);
+    const run = () => autocannon({ connections, duration: kind.seconds, ...kind.options });
+    cpu[kind.label] = (await withServerCpu(barePort, run, autocannonRequests)).cpuPerRequest;
   }
   return cpu;
 }

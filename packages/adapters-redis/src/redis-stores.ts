@@ -169,24 +169,22 @@ export class RedisEventBuffer implements EventBuffer {
     }
     const cutoff = `(${(this.#clock() - this.#windowMs) / 1000}`;
     // Per user: add, drop what left the window, keep the newest `cap`, and (re)set the key's TTL to the
-    // window plus a margin, so a visitor who never returns leaves nothing behind. On Cluster 4 commands in
-    // a transaction (the first answers the count); on a single Redis the batch script does the same.
-    const commands = (tx: ReturnType<RedisClient["multi"]>, user: string, args: (string | number)[]) => {
-      const key = this.key(user);
-      return tx
-        .zadd(key, ...args)
-        .zremrangebyscore(key, "-inf", cutoff)
-        .zremrangebyrank(key, 0, -(this.#cap + 1))
-        .expire(key, this.#ttlSeconds);
-    };
-    const addedBy = (results: [Error | null, unknown][]) =>
-      results.reduce((sum, [, value], i) => sum + (i % 4 === 0 ? Number(value) : 0), 0);
+    // window plus a margin, so a visitor who never returns leaves nothing behind: on a single Redis the
+    // batch script for every user at once, on Cluster a transaction of the same four commands per user
+    // (the ZADD answers the count).
     return guarded("append", async () => {
       if (isCluster(this.#client)) {
         const counts = await Promise.all(
-          [...byUser].map(async ([user, args]) =>
-            addedBy(checkExec(await commands(this.#client.multi(), user, args).exec(), "append")),
-          ),
+          [...byUser].map(async ([user, args]) => {
+            const key = this.key(user);
+            const tx = this.#client
+              .multi()
+              .zadd(key, ...args)
+              .zremrangebyscore(key, "-inf", cutoff)
+              .zremrangebyrank(key, 0, -(this.#cap + 1))
+              .expire(key, this.#ttlSeconds);
+            return Number(checkExec(await tx.exec(), "append")[0]![1]);
+          }),
         );
         return { added: counts.reduce((a, b) => a + b, 0) };
       }

@@ -46,9 +46,11 @@ describe("Redis Cluster", () => {
   it("appends a batch for users spread over several slots and nodes", async () => {
     const { eventBuffer } = createRedisStores({ client: await connect(), clock, prefix: "spread" });
     const users = Array.from({ length: 30 }, (_, i) => `user-${i}`);
-    await eventBuffer.append(
-      users.map((u) => interactionEvent({ user_id: u, event: "E", ts: "2026-06-10T10:00:00.000Z" })),
+    const batch = users.map((u) =>
+      interactionEvent({ user_id: u, event: "E", ts: "2026-06-10T10:00:00.000Z" }),
     );
+    expect(await eventBuffer.append(batch)).toEqual({ added: 30 });
+    expect(await eventBuffer.append(batch)).toEqual({ added: 0 }); // a replay stores nothing
     for (const u of users) expect(await eventBuffer.fetchEvents(u)).toHaveLength(1);
     const listed: string[] = [];
     for await (const u of eventBuffer.users()) listed.push(u);
