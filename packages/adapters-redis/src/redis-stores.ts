@@ -6,7 +6,7 @@ import {
   freezeSignals,
   type InteractionEvent,
   isCanonicalEvent,
-  MapFront,
+  LruMap,
   type ParseResult,
   StoreUnavailableError,
   safeParseInteractionEvent,
@@ -300,8 +300,7 @@ export class RedisUserModelStore implements UserModelStore {
    * The models last read, by user, beside the bytes they were decoded from (least recently read first):
    * a read whose bytes are the same gets the same frozen model without decoding and validating again.
    */
-  readonly #decoded = new Map<string, { bytes: Buffer; model: UserSignals }>();
-  readonly #decodedFront = new MapFront(this.#decoded);
+  readonly #decoded = new LruMap<string, { bytes: Buffer; model: UserSignals }>();
 
   /** @param options - client, prefix, TTL, format, logger */
   constructor(options: RedisStoresOptions) {
@@ -322,13 +321,10 @@ export class RedisUserModelStore implements UserModelStore {
 
   async getSignals(userId: string): Promise<UserSignals | null> {
     const bytes = await guarded("getSignals", () => this.#client.getBuffer(this.key(userId)));
-    const known = this.#decoded.get(userId);
+    const known = this.#decoded.get(userId); // now the most recently read
+    if (known !== undefined && bytes !== null && known.bytes.equals(bytes)) return known.model;
     this.#decoded.delete(userId);
     if (bytes === null) return null;
-    if (known?.bytes.equals(bytes)) {
-      this.#decoded.set(userId, known);
-      return known.model;
-    }
     const parsed = isCompactModel(bytes) ? decodeCompactModel(userId, bytes) : parseModelJson(bytes);
     if (!parsed.success) {
       this.#log({
@@ -341,7 +337,7 @@ export class RedisUserModelStore implements UserModelStore {
     }
     const model = freezeSignals(parsed.output);
     this.#decoded.set(userId, { bytes, model });
-    while (this.#decoded.size > DECODED_MODELS) this.#decodedFront.shift();
+    while (this.#decoded.size > DECODED_MODELS) this.#decoded.shift();
     return model;
   }
 

@@ -1,7 +1,7 @@
 import {
   type ActivityStore,
   type ItemActivity,
-  MapFront,
+  LruMap,
   type VisitorActivity,
   type VisitorItemActivity,
 } from "@recsys/ports";
@@ -40,13 +40,11 @@ const activity = (id: string, t: Totals): ItemActivity => ({
  * most `maxVisitors`, the least recently active dropped with their item activity.
  */
 export class InMemoryActivityStore implements ActivityStore {
-  /** Visitors; Map order is recency of recording (oldest first). */
-  readonly #visitors = new Map<
+  /** Visitors, in order of recording (the least recently active first). */
+  readonly #visitors = new LruMap<
     string,
     { visitor: VisitorActivity; items: Map<string, VisitorItemActivity> }
   >();
-  /** The least recently active visitor, without walking the Map's emptied slots (see `MapFront`). */
-  readonly #oldest = new MapFront(this.#visitors);
   readonly #items = new Map<string, Totals>();
   readonly #max: number;
 
@@ -64,8 +62,7 @@ export class InMemoryActivityStore implements ActivityStore {
   }
 
   async record(visitor: VisitorActivity, items: readonly VisitorItemActivity[]): Promise<void> {
-    const previous = this.#visitors.get(visitor.user_id);
-    this.#visitors.delete(visitor.user_id);
+    const previous = this.#visitors.peek(visitor.user_id);
     const next = new Map(previous?.items ?? []);
     for (const item of items) {
       this.#apply(item.id, next.get(item.id), item);
@@ -73,13 +70,14 @@ export class InMemoryActivityStore implements ActivityStore {
     }
     this.#visitors.set(visitor.user_id, { visitor: { ...visitor }, items: next });
     while (this.#visitors.size > this.#max) {
-      const [, entry] = this.#oldest.shift()!;
+      const [, entry] = this.#visitors.shift()!;
       for (const [id, item] of entry.items) this.#apply(id, item, undefined);
     }
   }
 
   async visitors(limit: number): Promise<VisitorActivity[]> {
-    return [...this.#visitors.values()]
+    return this.#visitors
+      .values()
       .map((entry) => entry.visitor)
       .sort((a, b) =>
         (a.last_interaction ?? "") < (b.last_interaction ?? "")

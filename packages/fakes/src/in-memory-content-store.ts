@@ -10,7 +10,7 @@ import {
   freezeDeep,
   InvalidArgumentError,
   isFrozenSet,
-  MapFront,
+  LruMap,
   type Tag,
   type Vector,
   type VectorPrecision,
@@ -130,10 +130,10 @@ export class InMemoryContentStore implements ContentStore {
   /** Tag queries' per-item sums (made at the first tag query). */
   #tagSums: TagSums | null = null;
   /**
-   * Answers of vector and tag queries, by their frozen query vectors or weights (see `#remembered`); Map
-   * order is recency of use, at most `#keptAnswers` keys.
+   * Answers of vector and tag queries, by their frozen query vectors or weights (see `#remembered`), in
+   * order of use, at most `#keptAnswers` keys.
    */
-  readonly #answers = new Map<
+  readonly #answers = new LruMap<
     object,
     {
       limit: number;
@@ -147,7 +147,6 @@ export class InMemoryContentStore implements ContentStore {
       rows: readonly number[] | null;
     }[]
   >();
-  readonly #answersFront = new MapFront(this.#answers);
   readonly #keptAnswers: number;
   /** Number of `query` calls served (one per round trip). */
   roundTrips = 0;
@@ -325,9 +324,11 @@ export class InMemoryContentStore implements ContentStore {
   ): ContentHit[] {
     const frozen = Object.isFrozen(key) && (exclude === undefined || isFrozenSet(exclude));
     if (!frozen || this.#keptAnswers === 0) return search();
-    const answers = this.#answers.get(key) ?? [];
-    this.#answers.delete(key);
-    this.#answers.set(key, answers); // most recently used
+    let answers = this.#answers.get(key); // now the most recently used
+    if (answers === undefined) {
+      answers = [];
+      this.#answers.set(key, answers);
+    }
     const known = answers.find(
       (answer) => answer.limit === limit && answer.exclude === exclude && answer.precision === precision,
     );
@@ -344,7 +345,7 @@ export class InMemoryContentStore implements ContentStore {
       : hits;
     const rows = this.#file ? hits.map((hit) => this.#position.get(hit.id)!) : null;
     answers.push({ limit, exclude, precision, hits: kept, rows });
-    while (this.#answers.size > this.#keptAnswers) this.#answersFront.shift();
+    while (this.#answers.size > this.#keptAnswers) this.#answers.shift();
     return hits;
   }
 

@@ -5,7 +5,7 @@ import {
   type EventBuffer,
   freezeDeep,
   type InteractionEvent,
-  MapFront,
+  LruMap,
 } from "@recsys/ports";
 
 /** Options of {@link InMemoryEventBuffer}. */
@@ -71,12 +71,10 @@ function placeOf(list: readonly Stored[], ms: number, event: InteractionEvent): 
 export class InMemoryEventBuffer implements EventBuffer {
   /**
    * Per user: events in buffer order, the set of their canonical JSON (exact-replay check in O(1)), a
-   * version, and when they expire (last append + window + margin). Map order is recency of use, oldest
+   * version, and when they expire (last append + window + margin); in order of use, least recently used
    * first, for least-recently-used eviction.
    */
-  readonly #events = new Map<string, UserEvents>();
-  /** The least recently used user, without walking the Map's emptied slots (see `MapFront`). */
-  readonly #oldest = new MapFront(this.#events);
+  readonly #events = new LruMap<string, UserEvents>();
   /** Versions of users whose events were all trimmed away (so a version never repeats). */
   #generation = 0;
   readonly #windowMs: number | null;
@@ -99,7 +97,7 @@ export class InMemoryEventBuffer implements EventBuffer {
 
   /** A user's events unless they have expired (expired ones are dropped). */
   #live(userId: string): UserEvents | undefined {
-    const user = this.#events.get(userId);
+    const user = this.#events.peek(userId);
     if (user === undefined || user.expiresAt > this.#clock()) return user;
     this.#events.delete(userId);
     return undefined;
@@ -107,7 +105,6 @@ export class InMemoryEventBuffer implements EventBuffer {
 
   /** Mark a user as the most recently used. */
   #use(userId: string, user: UserEvents): void {
-    this.#events.delete(userId);
     this.#events.set(userId, user);
   }
 
@@ -134,7 +131,7 @@ export class InMemoryEventBuffer implements EventBuffer {
     const now = this.#clock();
     const cutoff = this.#windowMs === null ? null : now - this.#windowMs;
     for (const id of touched) {
-      const user = this.#events.get(id)!;
+      const user = this.#events.peek(id)!;
       // The list is in time order: the events to drop (too old, or beyond the cap) are its first ones.
       let drop = Math.max(0, user.list.length - this.#cap);
       if (cutoff !== null) while (drop < user.list.length && !(user.list[drop]!.ms >= cutoff)) drop += 1;
@@ -150,7 +147,7 @@ export class InMemoryEventBuffer implements EventBuffer {
       this.#use(id, user);
     }
     // Least recently used users out, beyond the cap.
-    while (this.#events.size > this.#maxUsers) this.#oldest.shift();
+    while (this.#events.size > this.#maxUsers) this.#events.shift();
     return { added };
   }
 
@@ -166,7 +163,7 @@ export class InMemoryEventBuffer implements EventBuffer {
   }
 
   async *users(): AsyncIterable<string> {
-    for (const id of [...this.#events.keys()]) if (this.#live(id)) yield id;
+    for (const id of this.#events.keys()) if (this.#live(id)) yield id;
   }
 
   /** Number of users held. */

@@ -1,6 +1,6 @@
 import {
   freezeSignals,
-  MapFront,
+  LruMap,
   safeParseUserSignals,
   type UserModelStore,
   type UserSignals,
@@ -27,11 +27,9 @@ export interface InMemoryUserModelStoreOptions {
 export class InMemoryUserModelStore implements UserModelStore {
   /**
    * user → a copy of the saved model until its first read, then the frozen model read back from it (null:
-   * it does not read back as a model), and expiry; Map order is recency of use (oldest first).
+   * it does not read back as a model), and expiry; in order of use (least recently used first).
    */
-  readonly #models = new Map<string, { copy: unknown; model?: UserSignals | null; expiresAt: number }>();
-  /** The least recently used model, without walking the Map's emptied slots (see `MapFront`). */
-  readonly #oldest = new MapFront(this.#models);
+  readonly #models = new LruMap<string, { copy: unknown; model?: UserSignals | null; expiresAt: number }>();
   readonly #ttlMs: number;
   readonly #maxUsers: number;
   readonly #clock: () => number;
@@ -44,11 +42,12 @@ export class InMemoryUserModelStore implements UserModelStore {
   }
 
   async getSignals(userId: string): Promise<UserSignals | null> {
-    const entry = this.#models.get(userId);
+    const entry = this.#models.get(userId); // now the most recently used
     if (entry === undefined) return null;
-    this.#models.delete(userId);
-    if (entry.expiresAt <= this.#clock()) return null;
-    this.#models.set(userId, entry); // most recently used
+    if (entry.expiresAt <= this.#clock()) {
+      this.#models.delete(userId);
+      return null;
+    }
     if (entry.model === undefined) {
       const parsed = safeParseUserSignals(entry.copy);
       entry.model = parsed.success ? freezeSignals(parsed.output) : null;
@@ -58,19 +57,18 @@ export class InMemoryUserModelStore implements UserModelStore {
   }
 
   async saveSignals(signals: UserSignals): Promise<void> {
-    this.#models.delete(signals.user_id);
     this.#models.set(signals.user_id, {
       copy: copyJsonData(signals),
       expiresAt: this.#clock() + this.#ttlMs,
     });
-    while (this.#models.size > this.#maxUsers) this.#oldest.shift();
+    while (this.#models.size > this.#maxUsers) this.#models.shift();
   }
 
   async ping(): Promise<void> {}
 
   /** Every stored user id (expired ones included until they are next read). */
   userIds(): string[] {
-    return [...this.#models.keys()];
+    return this.#models.keys();
   }
 
   /** Number of users held. */

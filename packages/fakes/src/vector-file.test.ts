@@ -43,25 +43,21 @@ describe("UnitRowReader (docs/behaviour.md §7.2)", () => {
     expect(reader.keptRows).toBe(3);
   });
 
-  it("moves a row used again to the newest end once half the bound's rows were put there since", () => {
+  it("makes room by dropping the least recently used row, whichever call used it", () => {
     const file = vectorFile(20, 4);
     const reader = new UnitRowReader(file, 20, {}, 4);
-    const [r0, r1, r2, r3] = reader.rows([0, 1, 2, 3], true); // oldest first: 0 1 2 3
-    // Row 2 was put last one row ago (fewer than 4 / 2): it stays; row 0, four rows ago, moves: 1 2 3 0.
-    reader.rows([2, 0]);
-    const [r4] = reader.rows([4], true); // room made by dropping row 1: 2 3 0 4
+    const [r0, r1, r2, r3] = reader.rows([0, 1, 2, 3], true); // least recently used first: 0 1 2 3
+    reader.rows([2, 0]); // 1 3 2 0
+    const [r4] = reader.rows([4], true); // room made by dropping row 1: 3 2 0 4
     expect(reader.rows([1])[0]).not.toBe(r1);
-    // Row 0 stays (one row since), rows 2 and 3 move (three and then three rows since): 0 4 2 3.
-    const again = reader.rows([0, 2, 3]);
+    const again = reader.rows([0, 2, 3]); // 4 0 2 3
     expect(again[0]).toBe(r0);
     expect(again[1]).toBe(r2);
     expect(again[2]).toBe(r3);
-    // Row 5 makes room by dropping row 0 (exact LRU would drop row 4, used before row 0's last use; row 0
-    // goes after two rows were put last since that use: half the bound).
-    reader.rows([5], true);
+    reader.rows([5], true); // room made by dropping row 4: 0 2 3 5
     expect(reader.keptRows).toBe(4);
-    expect(reader.rows([4])[0]).toBe(r4);
-    expect(reader.rows([0])[0]).not.toBe(r0);
+    expect(reader.rows([4])[0]).not.toBe(r4);
+    expect(reader.rows([0])[0]).toBe(r0);
   });
 
   it("keeps nothing with a bound of 0, and up to 2,048 rows by default", () => {

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { norm, normalizeInto } from "@recsys/core/scoring";
-import { InvalidArgumentError, MapFront } from "@recsys/ports";
+import { InvalidArgumentError, LruMap } from "@recsys/ports";
 
 /**
  * A catalogue's vectors in a file rather than in memory: row-major little-endian float32, row `i` the
@@ -55,13 +55,9 @@ export class UnitRowReader {
   readonly #rows: number;
   /** One row as read, before normalising. */
   readonly #raw: Float32Array;
-  /** Rows kept after they were read, by row number; Map order is recency of use (newest last). */
-  readonly #kept = new Map<number, Float32Array>();
-  readonly #keptFront = new MapFront(this.#kept);
+  /** Rows kept after they were read, by row number, in order of use (the least recently used first). */
+  readonly #kept = new LruMap<number, Float32Array>();
   readonly #keep: number;
-  /** Rows put last in `#kept` so far, and when each kept row was put there (that count then). */
-  #moves = 0;
-  readonly #movedAt: Uint32Array;
 
   /**
    * @param file - the file and dimension
@@ -75,7 +71,6 @@ export class UnitRowReader {
     this.#keep = keep;
     this.#rows = rows;
     this.#raw = new Float32Array(file.dimension);
-    this.#movedAt = new Uint32Array(keep > 0 ? rows : 0);
     try {
       this.#fd = openSync(file.path, "r");
     } catch (error) {
@@ -96,8 +91,7 @@ export class UnitRowReader {
 
   /**
    * The unit vectors of some rows, one array each: a kept row is the array handed out before; the others
-   * are read now and, with `keep`, kept (nearly the least recently used making room once `keep` rows are
-   * kept: see below).
+   * are read now and, with `keep`, kept (the least recently used making room once `keep` rows are kept).
    * Callers must not write to them.
    * @param rows - row numbers
    * @param keep - keep the rows read now (rows that will be asked for again)
@@ -106,28 +100,14 @@ export class UnitRowReader {
     const kept = this.#kept;
     const raw = this.#raw;
     const bytes = new Uint8Array(raw.buffer);
-    // A kept row used again is put last (most recently used) unless fewer than half the bound's rows were
-    // put last since it was: it stays where it is, in the newer half (a Map move costs ~0.17 µs, a request
-    // at 100,000 items uses ~100 kept rows). Nearly LRU: a row is dropped only after at least half the
-    // bound's rows were put last after its last use (exact LRU: the whole bound; with a bound of 3 only
-    // the newest row stays put, which is exact).
-    const recent = Math.floor(this.#keep / 2);
     return rows.map((row) => {
-      let unit = kept.get(row);
-      if (unit) {
-        if (this.#moves - this.#movedAt[row]! >= recent) {
-          kept.delete(row);
-          kept.set(row, unit);
-          this.#movedAt[row] = ++this.#moves;
-        }
-        return unit;
-      }
+      let unit = kept.get(row); // a kept row is now the most recently used
+      if (unit) return unit;
       this.#fill(bytes, row * this.#d * 4);
       unit = normalizeInto(raw, new Float32Array(this.#d), 0, norm(raw));
       if (keep && this.#keep > 0) {
         kept.set(row, unit);
-        while (kept.size > this.#keep) this.#keptFront.shift();
-        this.#movedAt[row] = ++this.#moves;
+        while (kept.size > this.#keep) kept.shift();
       }
       return unit;
     });

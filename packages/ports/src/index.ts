@@ -5,6 +5,7 @@
  */
 export * from "./errors/index.js";
 export { freezeDeep, freezeSet, isFrozenSet } from "./frozen.js";
+export { LruMap } from "./lru-map.js";
 export { MapFront } from "./map-front.js";
 export type {
   ActivityStore,

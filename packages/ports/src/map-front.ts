@@ -1,7 +1,8 @@
 /**
- * The front (oldest entry) of a Map kept in insertion order: a least-recently-used cache whose every use
- * deletes its key and sets it again, or a store that drops its oldest entries first. `map.keys().next()`
- * begins at the table's first slot at every call and steps over each slot a deletion left empty since the
+ * The front (oldest entry) of a Map kept in insertion order: a store that drops its oldest entries first
+ * (a cache whose uses move a key to the back, deleting it and setting it again, should be an `LruMap`: a
+ * key moved again and again costs such a Map time in proportion to its size). `map.keys().next()` begins
+ * at the table's first slot at every call and steps over each slot a deletion left empty since the
  * table was last rebuilt, so a cache that drops its oldest entry at each insertion walks more empty slots
  * the longer it runs (about 3 µs a drop at 10,000 entries, 5–10 µs at 100,000). This keeps one iterator
  * going from where the last look stopped: entries deleted behind it are never walked again, and entries
