@@ -141,6 +141,26 @@ describe("schemas", () => {
     expect(bad).toEqual({ success: false, message: expect.stringContaining("positives.1") });
   });
 
+  it("user models: vectors are arrays of finite numbers, a bad one named with its first bad item", () => {
+    const model = { user_id: "u", taste_vector: [0.25, -1, 3e-8], recency_vector: null };
+    const parsed = safeParseUserSignals(model);
+    expect(parsed.success && parsed.output.taste_vector).toEqual([0.25, -1, 3e-8]);
+    expect(parsed.success && parsed.output.recency_vector).toBeNull();
+    const cases: [unknown, string][] = [
+      [[0.5, Number.NaN], "taste_vector: Invalid vector: item 1 is not a finite number"],
+      [[Number.POSITIVE_INFINITY], "taste_vector: Invalid vector: item 0 is not a finite number"],
+      [[0.5, 0.5, "0.5"], "taste_vector: Invalid vector: item 2 is not a finite number"],
+      [[0.5, null], "taste_vector: Invalid vector: item 1 is not a finite number"],
+      [{ 0: 0.5 }, "taste_vector: Invalid type: Expected Array but received Object"],
+      ["0.5", 'taste_vector: Invalid type: Expected Array but received "0.5"'],
+    ];
+    for (const [taste, message] of cases)
+      expect(safeParseUserSignals({ user_id: "u", taste_vector: taste })).toEqual({
+        success: false,
+        message,
+      });
+  });
+
   it("canonical event JSON has a fixed field order, and buffer order is (time, JSON)", () => {
     const base = interactionEvent({
       user_id: "u",

@@ -4,7 +4,33 @@ import { type ParseResult, safeParseWith } from "./issues.js";
 
 const finite = v.pipe(v.number(), v.finite());
 const weights = v.record(v.string(), finite);
-const vector = v.nullable(v.array(finite));
+
+/** The first item of an array that is not a finite number, or -1 (-2 when the value is no array). */
+function firstNonFinite(input: unknown): number {
+  if (!Array.isArray(input)) return -2;
+  for (let i = 0; i < input.length; i++) {
+    const x: unknown = input[i];
+    if (typeof x !== "number" || !Number.isFinite(x)) return i;
+  }
+  return -1;
+}
+
+/**
+ * An embedding: finite numbers, checked in one loop. An array schema of number schemas runs a schema per
+ * item and copies the array: ~30 µs for 384 dimensions, where this takes ~4 (a model holds two, read back
+ * at every store read that is not kept).
+ */
+const vector = v.nullable(
+  v.custom<number[]>(
+    (input) => firstNonFinite(input) === -1,
+    (issue) => {
+      const at = firstNonFinite(issue.input);
+      return at === -2
+        ? `Invalid type: Expected Array but received ${issue.received}`
+        : `Invalid vector: item ${at} is not a finite number`;
+    },
+  ),
+);
 
 /**
  * Schema of the user model (docs/behaviour.md §2). Field names are the stored JSON names, so a model written
@@ -65,7 +91,8 @@ export function isCold(signals: Pick<UserSignals, "positives">, minPositives = 1
 /**
  * Validate a stored or received user model.
  * @param value - parsed JSON
- * @returns the typed model (unknown keys dropped), or a message describing the first problem
+ * @returns the typed model (unknown keys dropped; its vectors are the input's arrays, not copies), or a
+ *   message describing the first problem
  */
 export function safeParseUserSignals(value: unknown): ParseResult<UserSignals> {
   return safeParseWith(UserSignalsSchema, value, "model");
