@@ -103,11 +103,6 @@ export class InMemoryEventBuffer implements EventBuffer {
     return undefined;
   }
 
-  /** Mark a user as the most recently used. */
-  #use(userId: string, user: UserEvents): void {
-    this.#events.set(userId, user);
-  }
-
   async append(events: readonly InteractionEvent[]): Promise<AppendResult> {
     const touched = new Set<string>();
     let added = 0;
@@ -144,7 +139,7 @@ export class InMemoryEventBuffer implements EventBuffer {
         continue;
       }
       user.expiresAt = now + this.#ttlMs;
-      this.#use(id, user);
+      this.#events.set(id, user); // now the most recently used
     }
     // Least recently used users out, beyond the cap.
     while (this.#events.size > this.#maxUsers) this.#events.shift();
@@ -154,7 +149,7 @@ export class InMemoryEventBuffer implements EventBuffer {
   async fetchEvents(userId: string): Promise<InteractionEvent[]> {
     const user = this.#live(userId);
     if (!user) return [];
-    this.#use(userId, user);
+    this.#events.set(userId, user); // now the most recently used
     return user.list.map((stored) => stored.event);
   }
 
