@@ -87,6 +87,25 @@ describe("the exact-scan kernel (docs/behaviour.md §7.2)", () => {
     );
   });
 
+  it("takes rows four at a time and the rest alone: every row gets the bits it gets alone", () => {
+    const d = 12;
+    const row = (r: number) => Float32Array.from({ length: d }, (_, j) => Math.sin(r * 31 + j) / 3);
+    const query = Float64Array.from({ length: d }, (_, j) => Math.cos(j) / 7);
+    const alone = (r: number) => {
+      const one = new DotMatrix(1, d);
+      one.data.set(row(r));
+      return one.dotAll(query)[0]!;
+    };
+    for (let rows = 1; rows <= 9; rows++) {
+      const matrix = new DotMatrix(rows, d);
+      for (let r = 0; r < rows; r++) matrix.data.set(row(r), r * d);
+      const scores = matrix.dotAll(query);
+      expect(scores).toHaveLength(rows);
+      for (let r = 0; r < rows; r++) expect(Object.is(scores[r], alone(r))).toBe(true);
+      expect([...scores]).toEqual([...dotRowsJs(query, matrix.data, rows, d)]);
+    }
+  });
+
   it("scans large matrices (several WebAssembly pages) and returns arrays the caller owns", () => {
     const rows = 5000;
     const d = 16;
@@ -124,6 +143,12 @@ describe("the batch kernel and the pool's vector scores", () => {
     expect(batchDots.scan(query, out)).toBe(out);
     expect(out.subarray(0, 3000)).toEqual(expected);
     expect([...out.subarray(3000)]).toEqual([7, 7]);
+    // Rows not a multiple of four (the last ones scanned alone): nothing written past them.
+    batchDots.load(many.slice(0, 2999), 64);
+    out.fill(7);
+    batchDots.scan(query, out);
+    expect(out.subarray(0, 2999)).toEqual(expected.subarray(0, 2999));
+    expect([...out.subarray(2999)]).toEqual([7, 7, 7]);
   });
 
   it("vectorScoresOf equals the scorers applied one candidate at a time (to 1e-12)", async () => {
