@@ -1,6 +1,8 @@
 // Benchmark: the exact-scan kernel (DotMatrix, WebAssembly SIMD, float64 sums) against the fastest
 // maintained SIMD vector libraries on npm for the same batch of dot products — simsimd's `dot` row by row,
-// and usearch's exact search (top 30, one thread) — and against the JavaScript kernels, in the same run.
+// and usearch's exact search (top 30, one thread) — and against the JavaScript kernels, in the same run;
+// and the embedded store's exact search as it runs since the int8 estimates (`estimate`, then `nearest`:
+// the top 30 with the full scan's bits), beside usearch's exact top 30.
 // Run: pnpm --filter @recsys/core bench
 import { createRequire } from "node:module";
 import { cpus, totalmem } from "node:os";
@@ -76,6 +78,7 @@ for (const n of SIZES) {
   };
   const matrix = new DotMatrix(n, D);
   for (let i = 0; i < n * D; i++) matrix.data[i] = random();
+  matrix.prepare();
   const plain = new Float32Array(matrix.data);
   const query = Float32Array.from({ length: D }, random);
   const views = Array.from({ length: n }, (_, r) => plain.subarray(r * D, (r + 1) * D));
@@ -92,6 +95,10 @@ for (const n of SIZES) {
       },
     ],
     ["recsys DotMatrix (WebAssembly SIMD)", () => matrix.dotAll(query)],
+    [
+      "recsys exact top 30 (int8 estimates, then exact)",
+      () => matrix.nearest(matrix.estimate(query), 30, () => true, 0),
+    ],
     ["recsys dotRowsJs (JavaScript, same bits)", () => dotRowsJs(query, plain, n, D, out)],
     ["before: one sum per row (JavaScript)", () => sequential(query, plain, n, D)],
   ]);

@@ -97,4 +97,36 @@
           (call $total (local.get $a0) (local.get $b0)))
         (local.set $row (i32.add (local.get $row) (local.get $bytes)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
-        (br $rest)))))
+        (br $rest))))
+
+  ;; The estimates' kernel (`QuantizedRows`, src/kernel.ts): the dot product of an int16 query at $q with
+  ;; every int8 row at $m (`$width` values each, a multiple of 16, zero-padded), as exact int32 sums written
+  ;; at $out. The caller keeps every sum within int32 (the query's values bounded by the width).
+  (func (export "dotRowsInt8") (param $q i32) (param $m i32) (param $rows i32) (param $width i32) (param $out i32)
+    (local $r i32) (local $j i32) (local $row i32) (local $x v128) (local $acc v128)
+    (local.set $row (local.get $m))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $j (i32.const 0))
+        (block $row_done
+          (loop $elements
+            (br_if $row_done (i32.ge_u (local.get $j) (local.get $width)))
+            ;; sixteen int8 values of the row, widened to int16 eight at a time, with the query's sixteen
+            (local.set $x (v128.load (i32.add (local.get $row) (local.get $j))))
+            (local.set $acc (i32x4.add (local.get $acc)
+              (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $x))
+                (v128.load (i32.add (local.get $q) (i32.shl (local.get $j) (i32.const 1)))))))
+            (local.set $acc (i32x4.add (local.get $acc)
+              (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $x))
+                (v128.load offset=16 (i32.add (local.get $q) (i32.shl (local.get $j) (i32.const 1)))))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $elements)))
+        (i32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
+          (i32.add
+            (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
+            (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))
+        (local.set $row (i32.add (local.get $row) (local.get $width)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rows)))))

@@ -126,6 +126,171 @@ describe("the exact-scan kernel (docs/behaviour.md §7.2)", () => {
   });
 });
 
+/**
+ * The best `k` of every product `dotAll` gives (signed), among accepted rows, as a full scan's selection
+ * ranks them: rows in order, each inserted after those it does not beat (ties to the lower row; a NaN
+ * enters only a list that is not full).
+ */
+function rankAll(
+  matrix: DotMatrix,
+  query: ArrayLike<number>,
+  k: number,
+  accept: (row: number) => boolean,
+  sign: 1 | -1,
+): [number, number][] {
+  const best: [number, number][] = [];
+  matrix.dotAll(query).forEach((product, row) => {
+    const score = sign * product;
+    if (k <= 0 || !accept(row) || (best.length === k && !(score > best[k - 1]![1]))) return;
+    let at = best.length;
+    while (at > 0 && score > best[at - 1]![1]) at--;
+    best.splice(at, 0, [row, score]);
+    if (best.length > k) best.pop();
+  });
+  return best;
+}
+
+describe("the best rows from estimates (DotMatrix.estimate and nearest)", () => {
+  /** A matrix of `rows` × `d` values from a seed: clusters, exact duplicates, zero rows, ties. */
+  function world(
+    rows: number,
+    d: number,
+    seed: number,
+    options: { estimates?: boolean; kernel?: "js" } = {},
+  ) {
+    let state = seed >>> 0;
+    const next = () => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return (state / 2 ** 32) * 2 - 1;
+    };
+    const matrix = new DotMatrix(rows, d, { estimates: true, ...options });
+    const centres = Array.from({ length: 4 }, () => Array.from({ length: d }, next));
+    for (let r = 0; r < rows; r++) {
+      const kind = Math.abs(next());
+      let row: number[];
+      if (kind < 0.1) row = new Array(d).fill(0);
+      else if (kind < 0.25 && r > 0) row = Array.from(matrix.data.subarray((r - 1) * d, r * d));
+      else {
+        const centre = centres[r % 4]!;
+        row = centre.map((c) => c + 0.1 * next());
+      }
+      const n = Math.hypot(...row) || 1;
+      matrix.data.set(
+        row.map((x) => x / n),
+        r * d,
+      );
+    }
+    matrix.prepare();
+    return { matrix, next };
+  }
+
+  it("gives the rows, order and bits of ranking every product, whatever the query, k, refusals and sign", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 1, max: 12 }).map((x) => x * 4),
+        fc.integer(),
+        fc.integer({ min: 0, max: 40 }),
+        fc.constantFrom(1 as const, -1 as const),
+        fc.boolean(),
+        (rows, d, seed, k, sign, sameAsRow) => {
+          const { matrix, next } = world(rows, d, seed);
+          const query = sameAsRow
+            ? Float32Array.from(matrix.data.subarray(0, d))
+            : Float64Array.from({ length: d }, () => next() / 7);
+          const refused = new Set<number>();
+          for (let r = 0; r < rows; r++) if (next() > 0.6) refused.add(r);
+          const accept = (row: number) => !refused.has(row);
+          const estimate = matrix.estimate(query);
+          const want = rankAll(matrix, query, k, accept, sign);
+          const got = matrix.nearest(estimate, k, accept, refused.size, sign);
+          expect(got).toHaveLength(want.length);
+          got.forEach(([row, score], i) => {
+            expect(row).toBe(want[i]![0]);
+            expect(Object.is(score, want[i]![1])).toBe(true);
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("estimates from an int8 copy within their slack, and computes few rows exactly for a small k", () => {
+    const { matrix } = world(3000, 384, 7);
+    const query = Float32Array.from(matrix.data.subarray(5 * 384, 6 * 384));
+    const estimate = matrix.estimate(query);
+    expect(estimate.slack).not.toBeNull();
+    const exact = matrix.dotAll(query);
+    let widest = 0;
+    for (let r = 0; r < 3000; r++) {
+      expect(Math.abs(exact[r]! - estimate.values[r]!)).toBeLessThanOrEqual(estimate.slack![r]!);
+      widest = Math.max(widest, estimate.slack![r]!);
+    }
+    // Unit rows of 384 values: each estimate within about a hundredth of the cosine.
+    expect(widest).toBeLessThan(0.02);
+    let asked = 0;
+    const best = matrix.nearest(
+      estimate,
+      30,
+      () => {
+        asked += 1;
+        return true;
+      },
+      0,
+    );
+    expect(best.map(([row]) => row)).toEqual(rankAll(matrix, query, 30, () => true, 1).map(([row]) => row));
+    expect(asked).toBeLessThan(300);
+  });
+
+  it("keeps a row whose estimate ranks it below another only by rounding (the slack is not too tight)", () => {
+    // int8 copies round 0.49 down and 0.51 up: row 1's estimate beats row 0's by 8 units, its exact
+    // product loses by 3.27. A slack of a tenth of the bound would drop row 0, the true best.
+    const matrix = new DotMatrix(2, 16, { estimates: true });
+    matrix.data.set([127, ...new Array(15).fill(0.49)], 0);
+    matrix.data.set([127, ...new Array(8).fill(0.51), ...new Array(7).fill(0)], 16);
+    const query = new Array(16).fill(1);
+    const estimate = matrix.estimate(query);
+    expect(estimate.values[1]! - estimate.values[0]!).toBeCloseTo(8, 9);
+    expect(matrix.nearest(estimate, 1, () => true, 0)).toEqual([[0, matrix.dotAll(query)[0]]]);
+  });
+
+  it("falls back to exact products: the JavaScript kernel, estimates off, a query that is not finite", () => {
+    const js = world(40, 8, 3, { kernel: "js" }).matrix;
+    const off = world(40, 8, 3, { estimates: false }).matrix;
+    const on = world(40, 8, 3).matrix;
+    const query = Float64Array.from({ length: 8 }, (_, j) => Math.sin(j));
+    expect(js.estimate(query).slack).toBeNull();
+    expect(off.estimate(query).slack).toBeNull();
+    expect(on.estimate(query).slack).not.toBeNull();
+    const broken = Float64Array.from(query);
+    broken[3] = Number.NaN;
+    expect(on.estimate(broken).slack).toBeNull();
+    for (const matrix of [js, off, on]) {
+      expect(matrix.nearest(matrix.estimate(query), 5, () => true, 0)).toEqual(
+        rankAll(matrix, query, 5, () => true, 1),
+      );
+    }
+    expect(new DotMatrix(600, 8).estimate(query).slack).not.toBeNull();
+    expect(new DotMatrix(100, 8).estimate(query).slack).toBeNull();
+  });
+
+  it("ranks every row exactly when a product may not be finite, as a full scan places a NaN", () => {
+    const matrix = new DotMatrix(8, 4, { estimates: true });
+    matrix.data.set([1, 0, 0, 0, Number.NaN, 0, 0, 0, 0.5, 0.5, 0, 0, Number.POSITIVE_INFINITY, 0, 0, 0]);
+    const query = [1, 0.5, 0, 0];
+    // No estimate bounds a product that may not be finite: every row is ranked, as a full scan does.
+    expect(matrix.estimate(query).slack).toBeNull();
+    const huge = new DotMatrix(4, 4, { estimates: true });
+    huge.data.set([1e200, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0]);
+    expect(huge.estimate([1e200, 0, 0, 0]).slack).toBeNull();
+    expect(huge.estimate([1, 0, 0, 0]).slack).toBeNull();
+    for (const k of [1, 2, 3, 8]) {
+      const got = matrix.nearest(matrix.estimate(query), k, () => true, 0);
+      expect(got).toEqual(rankAll(matrix, query, k, () => true, 1));
+    }
+  });
+});
+
 describe("the batch kernel and the pool's vector scores", () => {
   it("BatchDots: rows of another dimension or missing count as zeros; it grows and keeps exact values", async () => {
     const { batchDots } = await import("./kernel.js");

@@ -1,3 +1,4 @@
+import { DotMatrix, normalized } from "@recsys/core/scoring";
 import { describe, expect, it } from "vitest";
 import { generateCatalog } from "./generate.js";
 import { InMemoryContentStore } from "./in-memory-content-store.js";
@@ -40,5 +41,39 @@ describe("the embedded store's exact scans", () => {
     expect(s.exactScans).toBe(17);
     await s.query([vectorQuery(negated(taste(0)))]);
     expect(s.exactScans).toBe(18);
+  });
+});
+
+describe("the embedded store's exact search from int8 estimates (from 512 items)", () => {
+  const big = generateCatalog({ items: 2000, dimension: 384, seed: 9, themes: 30 });
+
+  /** The answer a full scan gives: every unit vector's cosine, best first, ties to the earlier item. */
+  function fullScan(vector: readonly number[], limit: number, exclude: ReadonlySet<string>) {
+    const d = vector.length;
+    const matrix = new DotMatrix(big.length, d, { estimates: false });
+    big.forEach((p, i) => {
+      matrix.data.set(normalized(p.vector), i * d);
+    });
+    return [...matrix.dotAll(normalized(vector))]
+      .map((score, i) => [big[i]!.id, score] as const)
+      .filter(([id]) => !exclude.has(id))
+      .sort((a, b) => (b[1] > a[1] ? 1 : a[1] > b[1] ? -1 : 0))
+      .slice(0, limit);
+  }
+
+  it("answers with the items, order and scores of a full scan, for tastes, their negations and exclusions", async () => {
+    const s = InMemoryContentStore.fromPoints(big);
+    const tasteOf = (k: number) =>
+      Array.from(big[k]!.vector, (x, j) => x + 0.5 * big[k + 7]!.vector[j]! + (j % 5) * 0.01);
+    for (let k = 0; k < 12; k++) {
+      const exclude = new Set(big.slice(k * 40, k * 40 + 25).map((p) => p.id));
+      const taste = tasteOf(k * 100);
+      for (const vector of [taste, negated(taste)]) {
+        for (const limit of [1, 30, 40]) {
+          const [hits] = await s.query([{ kind: "vector", vector, limit, exclude }]);
+          expect(hits!.map((h) => [h.id, h.score])).toEqual(fullScan(vector, limit, exclude));
+        }
+      }
+    }
   });
 });

@@ -4,7 +4,15 @@
  */
 export { type Fused, weightedFuse } from "../fusion.js";
 export { EARTH_RADIUS_M, haversineM } from "../geo.js";
-export { BatchDots, DotMatrix, dotRowsJs, type KernelKind } from "../kernel.js";
+export {
+  BatchDots,
+  type DotEstimate,
+  DotMatrix,
+  type DotMatrixOptions,
+  dotRowsJs,
+  ESTIMATED_FROM_ROWS,
+  type KernelKind,
+} from "../kernel.js";
 export { type MmrItem, mmrRerank } from "../mmr.js";
 export {
   affinityScore,
