@@ -6,6 +6,15 @@ import { dot, norm, normalizeInto } from "./vectors.js";
 
 const fill = (matrix: DotMatrix, values: readonly number[]) => matrix.data.set(values);
 
+/** Values in [−1, 1) from a seed (a linear congruential generator): the same values in every run. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return (state / 2 ** 32) * 2 - 1;
+  };
+}
+
 describe("the exact-scan kernel (docs/behaviour.md §7.2)", () => {
   it("runs WebAssembly SIMD on Node 20 for a dimension that is a multiple of 4", () => {
     expect(new DotMatrix(3, 8).kernel).toBe("wasm");
@@ -50,11 +59,7 @@ describe("the exact-scan kernel (docs/behaviour.md §7.2)", () => {
         fc.integer({ min: 1, max: 24 }).map((x) => x * 4),
         fc.integer(),
         (rows, d, seed) => {
-          let state = seed >>> 0;
-          const next = () => {
-            state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-            return (state / 2 ** 32) * 2 - 1;
-          };
+          const next = seeded(seed);
           const values = Array.from({ length: rows * d }, next);
           const query = Float32Array.from({ length: d }, next);
           const wasm = new DotMatrix(rows, d);
@@ -158,11 +163,7 @@ describe("the best rows from estimates (DotMatrix.estimate and nearest)", () => 
     seed: number,
     options: { estimates?: boolean; kernel?: "js" } = {},
   ) {
-    let state = seed >>> 0;
-    const next = () => {
-      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-      return (state / 2 ** 32) * 2 - 1;
-    };
+    const next = seeded(seed);
     const matrix = new DotMatrix(rows, d, { estimates: true, ...options });
     const centres = Array.from({ length: 4 }, () => Array.from({ length: d }, next));
     for (let r = 0; r < rows; r++) {
@@ -325,11 +326,7 @@ describe("the batch kernel and the pool's vector scores", () => {
         fc.integer({ min: 0, max: 6 }),
         fc.integer({ min: 1, max: 30 }),
         (seed, likes, n) => {
-          let state = seed >>> 0;
-          const next = () => {
-            state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-            return (state / 2 ** 32) * 2 - 1;
-          };
+          const next = seeded(seed);
           const vec = (d = 12) => Float32Array.from({ length: d }, next);
           const vectors = Array.from({ length: n }, (_, i) =>
             i % 7 === 3 ? null : i % 11 === 5 ? vec(8) : vec(),
