@@ -160,7 +160,10 @@ export class InMemoryContentStore implements ContentStore {
   readonly #keptAnswers: number;
   /** Number of `query` calls served (one per round trip). */
   roundTrips = 0;
-  /** Number of exact scans of the whole catalogue run (a reused scan is not counted again). */
+  /**
+   * Number of exact searches that read the whole catalogue (its int8 copy from 512 items, else every
+   * vector; a reused search is not counted again).
+   */
   exactScans = 0;
 
   /**
