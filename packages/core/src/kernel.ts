@@ -164,13 +164,8 @@ class KernelMemory {
    * The products of the query with the rows `rows` (ascending) of the matrix, as {@link KernelMemory.scan}
    * computes them: the query written at 0, one kernel call per run of consecutive rows.
    */
-  scanRows(
-    query: ArrayLike<number>,
-    rows: Int32Array,
-    count: number,
-    d: number,
-    total: number,
-  ): Float64Array {
+  scanRows(query: ArrayLike<number>, rows: Int32Array, d: number, total: number): Float64Array {
+    const count = rows.length;
     const { matrixAt, outAt } = layout(total, d);
     this.#doubles.set(asTyped(query), 0);
     const out = new Float64Array(count);
@@ -231,7 +226,10 @@ export interface DotMatrixOptions {
   readonly estimates?: boolean;
 }
 
-/** From this many rows a {@link DotMatrix} estimates from its int8 copy (below, the exact scan is as quick). */
+/**
+ * From this many rows a {@link DotMatrix} estimates from its int8 copy (below, a full scan costs little more:
+ * 0.88× at 256 rows, 0.64× at 512, BENCHMARKS.md).
+ */
 export const ESTIMATED_FROM_ROWS = 512;
 
 /**
@@ -343,7 +341,7 @@ export class DotMatrix {
     if (slack !== null) {
       if (!this.#memory) throw new Error("estimates need the WebAssembly kernel");
       rows = this.#candidates(values, slack, k + refusedAtMost, sign);
-      scores = this.#memory.scanRows(estimate.query, rows, rows.length, this.dimension, this.rows);
+      scores = this.#memory.scanRows(estimate.query, rows, this.dimension, this.rows);
     }
     const count = scores.length;
     // The score to beat once the list is full (the last one's).
@@ -353,10 +351,7 @@ export class DotMatrix {
       if (!(score > floor) && best.length === k) continue;
       const row = rows ? rows[i]! : i;
       if (!accept(row)) continue;
-      let at = best.length;
-      while (at > 0 && score > best[at - 1]![1]) at--;
-      best.splice(at, 0, [row, score]);
-      if (best.length > k) best.pop();
+      keepBest(best, [row, score], k, higherScore);
       if (best.length === k) floor = best[k - 1]![1];
     }
     return best;
@@ -394,6 +389,25 @@ export class DotMatrix {
       throw new RangeError(`query has ${query.length} values, the matrix ${this.dimension}`);
   }
 }
+
+/**
+ * Insert an entry into a list kept sorted by `before` and at most `size` long: an entry goes after the
+ * entries it does not come before, so of two that tie the one inserted first stays first (with entries
+ * inserted in row order, ties go to the lower row, as a sort of every entry would place them).
+ * @param best - the list, best first
+ * @param entry - the new entry
+ * @param size - the list's bound
+ * @param before - whether the first entry ranks before the second
+ */
+export function keepBest<T>(best: T[], entry: T, size: number, before: (a: T, b: T) => boolean): void {
+  let at = best.length;
+  while (at > 0 && before(entry, best[at - 1]!)) at--;
+  best.splice(at, 0, entry);
+  if (best.length > size) best.pop();
+}
+
+/** Row and score pairs by score, highest first. */
+const higherScore = (a: readonly [number, number], b: readonly [number, number]) => a[1] > b[1];
 
 /** Add `value` to a min-heap of `size` values (the least at 0). */
 function siftUp(heap: Float64Array, size: number, value: number): void {
@@ -471,11 +485,13 @@ class QuantizedRows {
         largest = Math.max(largest, Math.abs(x));
         squares += x * x;
       }
+      if (!Number.isFinite(squares)) {
+        // A value that is not finite (or squares past float64): no estimates for this matrix (below).
+        largestNorm = Number.NaN;
+        break;
+      }
       this.#norm[r] = Math.sqrt(squares);
       largestNorm = Math.max(largestNorm, this.#norm[r]!);
-      // A value that is not finite (or squares past float64): no estimates for this matrix (below).
-      if (!Number.isFinite(squares)) largestNorm = Number.NaN;
-      if (!Number.isFinite(largestNorm)) continue;
       const scale = largest / 127;
       this.#scale[r] = scale;
       let left = 0;

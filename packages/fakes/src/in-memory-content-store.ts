@@ -4,6 +4,7 @@ import {
   type DotEstimate,
   DotMatrix,
   haversineM,
+  keepBest,
   norm,
   normalized,
   normalizeInto,
@@ -673,17 +674,6 @@ function sameUpToSign(a: Float32Array, b: Float32Array): 1 | -1 | 0 {
   i = 0;
   while (i < a.length && a[i] === -b[i]!) i++;
   return i === a.length ? -1 : 0;
-}
-
-/**
- * Insert an entry into a list kept sorted by `before` and at most `size` long (an entry ties after the
- * entries it does not come before, so earlier ones win ties).
- */
-function keepBest<T>(best: T[], entry: T, size: number, before: (a: T, b: T) => boolean): void {
-  let pos = best.length;
-  while (pos > 0 && before(entry, best[pos - 1]!)) pos--;
-  best.splice(pos, 0, entry);
-  if (best.length > size) best.pop();
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -12,6 +12,7 @@ export {
   dotRowsJs,
   ESTIMATED_FROM_ROWS,
   type KernelKind,
+  keepBest,
 } from "../kernel.js";
 export { type MmrItem, mmrRerank } from "../mmr.js";
 export {
